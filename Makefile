@@ -1,0 +1,46 @@
+# dotk8s: the two commands a fresh Debian 12 machine needs are `make setup`
+# (dependencies, build, install, demo) and `make test`.
+BUILD ?= build
+PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup deps tools build test unit e2e bench fuzz install demo clean
+
+all: build
+
+setup: deps tools build install demo
+
+deps:
+	scripts/install-deps.sh
+
+tools:
+	scripts/install-tools.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@[ -x .tools/helm4/helm ] || scripts/install-tools.sh
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	bench/run.sh $(BUILD)
+
+fuzz:
+	scripts/fuzz.sh
+
+install: build
+	install -d $(PREFIX)/bin
+	install -m 0755 $(BUILD)/dotk8s-post $(PREFIX)/bin/dotk8s-post
+	@if [ -x $(BUILD)/dotk8s ]; then install -m 0755 $(BUILD)/dotk8s $(PREFIX)/bin/dotk8s; fi
+	scripts/install-plugin.sh $(BUILD)/dotk8s-post $(CURDIR)/.tools/helm4/helm
+
+demo:
+	scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

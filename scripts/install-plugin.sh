@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Helm 4 post-renderer plugin `dotk8s-post`: a plugin directory
+# holding plugin.yaml and the binary. Helm 3 cannot load a v1 plugin.yaml and
+# fails on every command when one sits in its plugin directory, so:
+#   - the default helm is Helm 4: into its plugin directory (helm env HELM_PLUGINS);
+#   - otherwise: into ~/.local/share/dotk8s/helm4-plugins, which Helm 4 reads
+#     when HELM_PLUGINS points there (dotk8s sets it; so can you).
+# Usage: install-plugin.sh BINARY [HELM4]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+binary=${1:?usage: install-plugin.sh BINARY [HELM4]}
+helm4=${2:-}
+default_helm=$(command -v helm || true)
+is_helm4() { "$1" version --template '{{.Version}}' 2>/dev/null | grep -q '^v4\.'; }
+
+if [ -n "$default_helm" ] && is_helm4 "$default_helm"; then
+  dir=$("$default_helm" env HELM_PLUGINS | cut -d: -f1)
+else
+  dir=${DOTK8S_HELM4_PLUGINS:-${XDG_DATA_HOME:-$HOME/.local/share}/dotk8s/helm4-plugins}
+fi
+target="$dir/dotk8s-post"
+mkdir -p "$target/bin"
+cp "$here/helm-plugin/dotk8s-post/plugin.yaml" "$target/plugin.yaml"
+install -m 0755 "$binary" "$target/bin/dotk8s-post"
+echo "setup: Helm 4 plugin dotk8s-post installed in $target"
+if [ -z "$default_helm" ] || ! is_helm4 "$default_helm"; then
+  echo "setup: the default helm is not Helm 4; use HELM_PLUGINS=$dir with Helm 4${helm4:+ (e.g. HELM_PLUGINS=$dir $helm4 template ...)}"
+fi

@@ -1,0 +1,759 @@
+// The fast outline reader: a line scanner for the block YAML that Helm emits.
+//
+// libyaml reads about 120 MB/s; a post-renderer that reads every byte with it
+// costs more than helm's own rendering. Kubernetes manifests use a small part
+// of YAML: block mappings and sequences, one-line scalars, literal blocks, a
+// few one-line flow sequences and `{}`. This scanner reads exactly that part,
+// checking it as strictly as libyaml would, and gives up on anything else
+// (flow mappings, anchors, tags, multi-line plain scalars, tabs, non-ASCII,
+// duplicate keys, anything malformed): libyaml then reads the document and
+// reports its errors. tests/fast_outline_test.cc holds it to libyaml's result
+// on every fixture document, and fuzz/ compares the two on mutated input.
+
+#include <algorithm>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#include <array>
+#include <cstring>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/outline.h"
+#include "core/outline_header.h"
+
+namespace dotk8s {
+
+namespace {
+
+struct FastFrame {
+  bool is_mapping = false;
+  std::size_t indent = 0;
+  std::string_view key;      // mappings: the current key, in the raw text (keys have no escapes here)
+  std::size_t index = 0;     // sequences: the current item
+  bool has_item = false;
+  std::size_t first_hash = 0;  // where its keys' hashes start in FastScanner::key_hashes_
+  MappingSpan* span = nullptr;
+};
+
+// Per byte: what the scanners must stop at. Kept in a table so the hot loops
+// test one load per byte.
+enum : unsigned char { kPlainStop = 1 };
+
+constexpr std::array<unsigned char, 256> MakeByteClasses() {
+  std::array<unsigned char, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    unsigned char cls = 0;
+    if (c == ':' || c == '#' || c == '\t') cls |= kPlainStop;
+    classes[static_cast<std::size_t>(c)] = cls;
+  }
+  return classes;
+}
+
+constexpr std::array<unsigned char, 256> kByteClasses = MakeByteClasses();
+
+// Checks every byte of `text` at once, before the line scan: printable ASCII,
+// tab, LF and CR only. Sets `has_cr` if a CR occurs (the line scan then makes
+// sure each one ends a line).
+bool AllBytesPlain(std::string_view text, bool* has_cr) {
+  const char* data = text.data();
+  const std::size_t size = text.size();
+  std::size_t i = 0;
+  bool cr = false;
+#ifdef __SSE2__
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i del = _mm_set1_epi8(0x7f);
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i tab = _mm_set1_epi8('\t');
+  const __m128i ret = _mm_set1_epi8('\r');
+  for (; i + 16 <= size; i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    // Signed compare: bytes >= 0x80 are negative, so "below space" catches them too.
+    const __m128i low = _mm_cmplt_epi8(bytes, space);
+    const __m128i allowed = _mm_or_si128(_mm_cmpeq_epi8(bytes, lf), _mm_cmpeq_epi8(bytes, tab));
+    const __m128i is_cr = _mm_cmpeq_epi8(bytes, ret);
+    const __m128i bad = _mm_or_si128(_mm_andnot_si128(_mm_or_si128(allowed, is_cr), low), _mm_cmpeq_epi8(bytes, del));
+    if (_mm_movemask_epi8(bad) != 0) return false;
+    cr = cr || _mm_movemask_epi8(is_cr) != 0;
+  }
+#endif
+  for (; i < size; ++i) {
+    const unsigned char c = static_cast<unsigned char>(data[i]);
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (c == '\n' || c == '\t') continue;
+    if (c == '\r') {
+      cr = true;
+      continue;
+    }
+    return false;
+  }
+  *has_cr = cr;
+  return true;
+}
+
+// The first position in [at, end) holding ':', '#' or a tab, or `end`.
+std::size_t FindPlainStop(const char* data, std::size_t at, std::size_t end) {
+#ifdef __SSE2__
+  const __m128i colon = _mm_set1_epi8(':');
+  const __m128i hash = _mm_set1_epi8('#');
+  const __m128i tab = _mm_set1_epi8('\t');
+  for (; at + 16 <= end; at += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + at));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, colon), _mm_cmpeq_epi8(bytes, hash)),
+                                     _mm_cmpeq_epi8(bytes, tab));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return at + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; at < end; ++at) {
+    if (kByteClasses[static_cast<unsigned char>(data[at])] & kPlainStop) return at;
+  }
+  return end;
+}
+
+// A cheap hash of a key: its length and first and last eight bytes. Two keys
+// with the same hash only send the document to libyaml, which decides; so a
+// collision costs time, never a wrong answer.
+std::uint64_t HashKey(std::string_view key) {
+  std::uint64_t head = 0;
+  std::uint64_t tail = 0;
+  const std::size_t n = key.size();
+  std::memcpy(&head, key.data(), std::min<std::size_t>(n, 8));
+  if (n > 8) std::memcpy(&tail, key.data() + n - std::min<std::size_t>(n - 8, 8), std::min<std::size_t>(n - 8, 8));
+  std::uint64_t hash = (head * 0x9E3779B97F4A7C15ull) ^ (tail + 0x632BE59BD9B4E019ull + (head << 6) + (head >> 2));
+  return hash ^ (n * 0xC2B2AE3D27D4EB4Full);
+}
+
+// Characters that may not start a plain scalar in block context (when
+// followed by a space for - ? :, always for the others).
+bool IsIndicator(char c) {
+  switch (c) {
+    case '[': case ']': case '{': case '}': case ',': case '#': case '&': case '*': case '!':
+    case '|': case '>': case '\'': case '"': case '%': case '@': case '`':
+      return true;
+    default:
+      return false;
+  }
+}
+
+class FastScanner {
+ public:
+  FastScanner(std::string_view raw, std::size_t body_offset, std::size_t max_depth, Outline* outline)
+      : raw_(raw), pos_(body_offset), max_depth_(max_depth), outline_(outline) {}
+
+  bool Run(std::string* why) {
+    why_ = why;
+    if (!AllBytesPlain(raw_.substr(pos_), &has_cr_)) return Defer("a byte outside printable ASCII");
+    bool started = false;
+    while (pos_ < raw_.size()) {
+      if (!NextLine()) return false;
+      if (content_ == line_end_) continue;  // blank line
+      const char first = raw_[content_];
+      if (first == '#') continue;           // comment line
+      if (indent_ == 0 && Starts("---")) {
+        if (started || !MarkerOnly(content_ + 3)) return Defer("document marker with content");
+        continue;
+      }
+      if (indent_ == 0 && (Starts("...") || first == '%')) return Defer("document end or directive");
+      started = true;
+      if (!Line()) return false;
+    }
+    if (pending_ != Pending::kNone && !NullValue()) return false;
+    while (!frames_.empty()) Pop();
+    return true;
+  }
+
+ private:
+  enum class Pending { kNone, kAfterKey, kAfterDash };
+
+  bool Defer(const char* reason) {
+    *why_ = reason;
+    return false;
+  }
+
+  bool Starts(std::string_view prefix) const { return raw_.substr(content_, prefix.size()) == prefix; }
+
+  // Only blanks or a comment from `at` to the end of the line.
+  bool MarkerOnly(std::size_t at) const {
+    if (at >= line_end_) return true;
+    if (raw_[at] != ' ') return false;
+    while (at < line_end_ && raw_[at] == ' ') ++at;
+    return at == line_end_ || raw_[at] == '#';
+  }
+
+  // Reads the next line into line_start_/line_end_/indent_/content_, checking
+  // its bytes: printable ASCII and tabs only, CR only before LF.
+  bool NextLine() {
+    line_start_ = pos_;
+    const char* data = raw_.data();
+    const std::size_t end = raw_.size();
+    const void* newline = std::memchr(data + pos_, '\n', end - pos_);
+    std::size_t eol = newline != nullptr ? static_cast<std::size_t>(static_cast<const char*>(newline) - data) : end;
+    if (has_cr_) {
+      // A CR is a line break of its own to YAML; here it may only end a line.
+      const void* cr = std::memchr(data + pos_, '\r', eol - pos_);
+      if (cr != nullptr && (static_cast<const char*>(cr) != data + eol - 1 || eol == end)) {
+        return Defer("a CR that does not end a line");
+      }
+    }
+    line_end_ = eol;
+    pos_ = eol < end ? eol + 1 : end;
+    if (line_end_ > line_start_ && data[line_end_ - 1] == '\r') --line_end_;
+    if (!first_line_) ++line_number_;
+    first_line_ = false;
+    std::size_t c = line_start_;
+    constexpr std::uint64_t kSpaces = 0x2020202020202020ull;
+    for (std::uint64_t word; c + 8 <= line_end_; c += 8) {
+      std::memcpy(&word, data + c, 8);
+      if (word != kSpaces) break;
+    }
+    while (c < line_end_ && data[c] == ' ') ++c;
+    indent_ = c - line_start_;
+    content_ = c;
+    if (c < line_end_ && data[c] == '\t') {
+      // A tab where indentation goes: allowed only on otherwise blank lines,
+      // which libyaml handles with rules we do not repeat here.
+      return Defer("a tab in indentation");
+    }
+    return true;
+  }
+
+  std::size_t Column(std::size_t at) const { return at - line_start_; }
+
+  // A key or item without a value reads as null; a header field that is null
+  // needs libyaml's exact marks, so those go to libyaml.
+  bool NullValue() {
+    pending_ = Pending::kNone;
+    if (internal::IsHeaderPosition(frames_)) return Defer("a header field with no value");
+    return true;
+  }
+
+  bool Push(bool is_mapping, std::size_t indent, std::size_t first_offset) {
+    if (frames_.size() + 1 > max_depth_) return Defer("nesting too deep");
+    FastFrame frame;
+    frame.is_mapping = is_mapping;
+    frame.indent = indent;
+    frame.first_hash = key_hashes_.size();
+    if (is_mapping) {
+      frame.span = internal::SpanAt(frames_, outline_);
+      if (frame.span != nullptr) {
+        frame.span->present = true;
+        frame.span->flow = false;
+        frame.span->offset = first_offset;
+        frame.span->column = indent;
+      }
+    }
+    if (frames_.empty()) outline_->shape = is_mapping ? DocumentShape::kMapping : DocumentShape::kSequence;
+    frames_.push_back(std::move(frame));
+    outline_->max_depth = std::max(outline_->max_depth, frames_.size());
+    return true;
+  }
+
+  void Pop() {
+    key_hashes_.resize(frames_.back().first_hash);
+    frames_.pop_back();
+  }
+
+  // A `-` that starts a sequence entry: followed by a space or the line's end.
+  bool IsDash(std::size_t at) const {
+    return at < line_end_ && raw_[at] == '-' && (at + 1 == line_end_ || raw_[at + 1] == ' ');
+  }
+
+  bool Line() {
+    const bool dash = IsDash(content_);
+    if (pending_ != Pending::kNone) {
+      const std::size_t parent = pending_indent_;
+      const Pending pending = pending_;
+      pending_ = Pending::kNone;
+      if (indent_ > parent || (pending == Pending::kAfterKey && indent_ == parent && dash)) {
+        if (dash || LooksLikeKey(content_)) {
+          if (!Push(!dash, indent_, content_)) return false;
+          return dash ? SequenceEntry(content_) : MappingEntry(content_);
+        }
+        // `key:` with its scalar or flow value on the next line.
+        return Value(content_, parent);
+      }
+      // `key:` or `-` with nothing: a null value. The line belongs further out.
+      if (!NullValue()) return false;
+    }
+    if (frames_.empty()) {
+      if (root_seen_) return Defer("content after the document's root node");
+      root_seen_ = true;
+      if (!dash && !LooksLikeKey(content_)) return Defer("a document that is a single scalar");
+      if (!Push(!dash, indent_, content_)) return false;
+      return dash ? SequenceEntry(content_) : MappingEntry(content_);
+    }
+    while (!frames_.empty() && frames_.back().indent > indent_) Pop();
+    if (frames_.empty()) return Defer("a line less indented than the root node");
+    if (frames_.back().indent < indent_) return Defer("a continuation line (multi-line plain scalar?)");
+    if (!frames_.back().is_mapping && !dash) {
+      // `key:\n- a\nnext: b`: the sequence sat at its key's indentation and ended.
+      Pop();
+      if (frames_.empty() || !frames_.back().is_mapping || frames_.back().indent != indent_) {
+        return Defer("a mapping key where a sequence entry belongs");
+      }
+    }
+    if (frames_.back().is_mapping) {
+      if (dash) return Defer("a sequence entry where a mapping key belongs");
+      return MappingEntry(content_);
+    }
+    return SequenceEntry(content_);
+  }
+
+  bool SequenceEntry(std::size_t at) {
+    FastFrame& frame = frames_.back();
+    frame.index = frame.has_item ? frame.index + 1 : 0;
+    frame.has_item = true;
+    std::size_t r = at + 1;
+    while (r < line_end_ && raw_[r] == ' ') ++r;
+    if (r == line_end_ || raw_[r] == '#') {
+      if (r < line_end_ && raw_[r - 1] != ' ') return Defer("comment without a space");
+      pending_ = Pending::kAfterDash;
+      pending_indent_ = frame.indent;
+      return true;
+    }
+    if (IsDash(r)) {
+      if (!Push(false, Column(r), r)) return false;
+      return SequenceEntry(r);
+    }
+    if (LooksLikeKey(r)) {
+      if (!Push(true, Column(r), r)) return false;
+      return MappingEntry(r);
+    }
+    return Value(r, frame.indent);
+  }
+
+  // True if a plain or quoted key followed by `:` starts at `at`.
+  bool LooksLikeKey(std::size_t at) const {
+    const char c = raw_[at];
+    if (c == '"' || c == '\'') {
+      std::size_t close = raw_.find(c, at + 1);
+      return close != std::string_view::npos && close + 1 < line_end_ && raw_[close + 1] == ':';
+    }
+    return PlainKeyEnd(at) != std::string_view::npos;
+  }
+
+  // The position of the `:` ending a plain key at `at`, or npos.
+  std::size_t PlainKeyEnd(std::size_t at) const {
+    const char c = raw_[at];
+    if (IsIndicator(c)) return std::string_view::npos;
+    if ((c == '-' || c == '?' || c == ':') && (at + 1 == line_end_ || raw_[at + 1] == ' ')) {
+      return std::string_view::npos;
+    }
+    for (std::size_t i = at; i < line_end_; ++i) {
+      if (raw_[i] == ':' && (i + 1 == line_end_ || raw_[i + 1] == ' ')) return i;
+      if (raw_[i] == '#' && i > at && raw_[i - 1] == ' ') return std::string_view::npos;
+    }
+    return std::string_view::npos;
+  }
+
+  bool MappingEntry(std::size_t at) {
+    FastFrame& frame = frames_.back();
+    std::size_t colon = 0;
+    std::string_view key;
+    const char c = raw_[at];
+    if (c == '"' || c == '\'') {
+      std::size_t close = raw_.find(c, at + 1);
+      if (close == std::string_view::npos || close >= line_end_ || close + 1 >= line_end_ || raw_[close + 1] != ':') {
+        return Defer("an unusual quoted key");
+      }
+      key = raw_.substr(at + 1, close - at - 1);
+      if (key.find_first_of(c == '"' ? "\\\"" : "'") != std::string_view::npos) return Defer("an escape in a key");
+      colon = close + 1;
+      if (colon + 1 < line_end_ && raw_[colon + 1] != ' ') return Defer("a key not followed by a space");
+    } else {
+      colon = PlainKeyEnd(at);
+      if (colon == std::string_view::npos) return Defer("a line that is not `key: value`");
+      std::size_t key_end = colon;
+      while (key_end > at && raw_[key_end - 1] == ' ') --key_end;
+      key = raw_.substr(at, key_end - at);
+      if (key == "<<") return Defer("a merge key");
+    }
+    // The frames form a stack, so each mapping's key hashes sit together at
+    // the end of one vector.
+    const std::uint64_t hash = HashKey(key);
+    const auto first = key_hashes_.begin() + static_cast<std::ptrdiff_t>(frame.first_hash);
+    if (std::find(first, key_hashes_.end(), hash) != key_hashes_.end()) return Defer("a duplicate key");
+    key_hashes_.push_back(hash);
+    frame.key = key;
+    std::size_t v = colon + 1;
+    while (v < line_end_ && raw_[v] == ' ') ++v;
+    if (v == line_end_ || raw_[v] == '#') {
+      if (v < line_end_ && v == colon + 1) return Defer("comment without a space");
+      pending_ = Pending::kAfterKey;
+      pending_indent_ = frame.indent;
+      return true;
+    }
+    return Value(v, frame.indent);
+  }
+
+  void Record(std::string_view value, std::size_t offset, std::size_t length, std::size_t line, std::size_t column,
+              ScalarStyle style) {
+    internal::CollectHeaderField(frames_, value,
+                                 [&] {
+                                   Scalar scalar;
+                                   scalar.value = std::string(value);
+                                   scalar.offset = offset;
+                                   scalar.length = length;
+                                   scalar.line = line;
+                                   scalar.column = column;
+                                   scalar.style = style;
+                                   const FieldPath path = CurrentPath();
+                                   scalar.path = path;
+                                   return scalar;
+                                 },
+                                 outline_);
+  }
+
+  FieldPath CurrentPath() const {
+    FieldPath path;
+    for (const FastFrame& frame : frames_) {
+      path.push_back(frame.is_mapping ? PathElement::Key(std::string(frame.key)) : PathElement::Index(frame.index));
+    }
+    return path;
+  }
+
+  // After a scalar or flow value ending at `at`: only blanks or a comment.
+  bool RestOfLine(std::size_t at) {
+    if (at == line_end_) return true;
+    if (raw_[at] != ' ') return Defer("text after a value");
+    while (at < line_end_ && raw_[at] == ' ') ++at;
+    if (at == line_end_ || raw_[at] == '#') return true;
+    return Defer("text after a value");
+  }
+
+  // A value for the current position, starting at `at`; `parent_indent` is the
+  // indentation of the collection holding it.
+  bool Value(std::size_t at, std::size_t parent_indent) {
+    const char c = raw_[at];
+    const std::size_t line = line_number_;
+    const std::size_t column = Column(at);
+    switch (c) {
+      case '"':
+      case '\'':
+        return Quoted(at);
+      case '|':
+      case '>':
+        return Block(at, parent_indent);
+      case '[':
+      case '{':
+        return Flow(at);
+      default:
+        break;
+    }
+    if (IsIndicator(c)) return Defer("an anchor, alias, tag or reserved indicator");
+    if ((c == '-' || c == '?' || c == ':') && (at + 1 == line_end_ || raw_[at + 1] == ' ')) {
+      return Defer("an indicator where a value belongs");
+    }
+    std::size_t end = at;
+    std::size_t last = at;  // one past the last non-blank character
+    for (; (end = FindPlainStop(raw_.data(), end, line_end_)) < line_end_; ++end) {
+      const char ch = raw_[end];
+      if (ch == ':' && (end + 1 == line_end_ || raw_[end + 1] == ' ')) return Defer("`: ` inside a plain value");
+      if (ch == '#' && raw_[end - 1] == ' ') break;
+      if (ch == '\t') return Defer("a tab in a plain value");
+    }
+    last = end;
+    while (last > at && raw_[last - 1] == ' ') --last;
+    const bool comment = end < line_end_;
+    const std::size_t line_end = line_end_;
+    if (!comment && !PlainContinuation(parent_indent)) return false;
+    if (internal::IsHeaderPosition(frames_)) {
+      if (line_end_ != line_end) return Defer("a multi-line plain header field");
+      Record(raw_.substr(at, last - at), at, last - at, line, column, ScalarStyle::kPlain);
+    }
+    return true;
+  }
+
+  // Consumes the lines that continue a plain scalar: blank lines and lines
+  // indented past `parent_indent`, up to the next line that is neither.
+  bool PlainContinuation(std::size_t parent_indent) {
+    while (pos_ < raw_.size()) {
+      const std::size_t save_pos = pos_;
+      const std::size_t save_line = line_number_;
+      const std::size_t save_start = line_start_;
+      const std::size_t save_end = line_end_;
+      if (!NextLine()) return false;
+      const bool blank = content_ == line_end_;
+      if (!blank && (indent_ <= parent_indent || raw_[content_] == '#')) {
+        // Not ours: the next line (or a comment ending the scalar).
+        pos_ = save_pos;
+        line_number_ = save_line;
+        line_start_ = save_start;
+        line_end_ = save_end;
+        return true;
+      }
+      if (blank) {
+        // A blank line continues the scalar only if a continuation follows;
+        // look ahead without consuming.
+        std::size_t probe = pos_;
+        bool continues = false;
+        while (probe < raw_.size()) {
+          std::size_t eol = raw_.find('\n', probe);
+          std::string_view next = raw_.substr(probe, (eol == std::string_view::npos ? raw_.size() : eol) - probe);
+          std::size_t first = next.find_first_not_of(' ');
+          if (first == std::string_view::npos || (next[first] == '\r' && first + 1 == next.size())) {
+            if (eol == std::string_view::npos) break;
+            probe = eol + 1;
+            continue;
+          }
+          continues = first > parent_indent && next[first] != '#';
+          break;
+        }
+        if (!continues) {
+          pos_ = save_pos;
+          line_number_ = save_line;
+          line_start_ = save_start;
+          line_end_ = save_end;
+          return true;
+        }
+        continue;
+      }
+      if (indent_ == 0) return Defer("a document marker in a plain scalar");
+      const char c = raw_[content_];
+      if (IsIndicator(c) || ((c == '-' || c == '?' || c == ':') && (content_ + 1 == line_end_ || raw_[content_ + 1] == ' '))) {
+        return Defer("an indicator starting a continuation line");
+      }
+      for (std::size_t i = content_; i < line_end_; ++i) {
+        const char ch = raw_[i];
+        if (ch == ':' && (i + 1 == line_end_ || raw_[i + 1] == ' ')) return Defer("`: ` in a continuation line");
+        if (ch == '#' && raw_[i - 1] == ' ') return Defer("a comment after a multi-line plain scalar");
+        if (ch == '\t') return Defer("a tab in a continuation line");
+      }
+    }
+    return true;
+  }
+
+  // A quoted scalar, possibly over several lines.
+  bool Quoted(std::size_t at) {
+    const char quote = raw_[at];
+    const std::size_t line = line_number_;
+    const std::size_t column = Column(at);
+    std::size_t i = at + 1;
+    bool multi_line = false;
+    bool escapes = false;
+    while (true) {
+      if (i >= line_end_) {
+        // The scalar goes on: the next line must be more indented than the
+        // collection holding it, and no document marker.
+        multi_line = true;
+        if (pos_ >= raw_.size()) return Defer("an unterminated quoted scalar");
+        if (!NextLine()) return false;
+        // libyaml, our reference, does not hold continuation lines to any indentation.
+        if (indent_ == 0 && (Starts("---") || Starts("..."))) return Defer("a document marker inside a quoted scalar");
+        i = content_;
+        continue;
+      }
+      const char ch = raw_[i];
+      if (quote == '\'' && ch == '\'') {
+        if (i + 1 < line_end_ && raw_[i + 1] == '\'') {
+          escapes = true;
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      if (quote == '"' && ch == '\\') {
+        escapes = true;
+        if (i + 1 >= line_end_) return Defer("an escaped line break");
+        i += 2;
+        continue;
+      }
+      if (quote == '"' && ch == '"') break;
+      ++i;
+    }
+    const std::size_t end = i + 1;
+    if (!RestOfLine(end)) return false;
+    if (internal::IsHeaderPosition(frames_)) {
+      if (multi_line || escapes) {
+        if (multi_line || quote == '"') return Defer("a header field needing unescaping");
+        std::string value;
+        for (std::size_t k = at + 1; k < i; ++k) {
+          value += raw_[k];
+          if (raw_[k] == '\'') ++k;
+        }
+        Record(value, at, end - at, line, column, ScalarStyle::kSingleQuoted);
+        return true;
+      }
+      Record(raw_.substr(at + 1, i - at - 1), at, end - at, line, column,
+             quote == '"' ? ScalarStyle::kDoubleQuoted : ScalarStyle::kSingleQuoted);
+    }
+    return true;
+  }
+
+  // A literal or folded block scalar: the header, then every following line
+  // that is blank or indented past `parent_indent`.
+  bool Block(std::size_t at, std::size_t parent_indent) {
+    const char style = raw_[at];
+    const std::size_t line = line_number_;
+    const std::size_t column = Column(at);
+    std::size_t h = at + 1;
+    char chomp = 0;
+    if (h < line_end_ && (raw_[h] == '-' || raw_[h] == '+')) chomp = raw_[h++];
+    if (h < line_end_ && raw_[h] >= '0' && raw_[h] <= '9') return Defer("an indentation indicator");
+    if (!RestOfLine(h)) return false;
+    if (h < line_end_ && raw_[h] != ' ') return Defer("a block scalar header");
+
+    const bool needed = internal::IsHeaderPosition(frames_);
+    std::string value;
+    std::size_t content_indent = 0;
+    std::size_t leading_blank_max = 0;
+    std::size_t trailing_breaks = 0;
+    bool any_content = false;
+    std::size_t end = pos_;
+    while (pos_ < raw_.size()) {
+      const std::size_t save_pos = pos_;
+      const std::size_t save_line = line_number_;
+      if (!NextLine()) return false;
+      const bool blank = content_ == line_end_;
+      if (!blank && content_indent == 0) {
+        if (indent_ <= parent_indent) {
+          pos_ = save_pos;
+          line_number_ = save_line;
+          break;
+        }
+        if (leading_blank_max > indent_) return Defer("leading blank lines deeper than the block's content");
+        content_indent = indent_;
+      } else if (!blank && indent_ < content_indent) {
+        pos_ = save_pos;
+        line_number_ = save_line;
+        break;
+      } else if (blank && content_indent == 0) {
+        leading_blank_max = std::max(leading_blank_max, indent_);
+      }
+      if (indent_ == 0 && !blank && (Starts("---") || Starts("..."))) return Defer("a document marker in a block scalar");
+      end = pos_;
+      if (!needed) continue;
+      if (blank) {
+        if (content_indent > 0 && line_end_ - line_start_ > content_indent) return Defer("spaces on a blank line of a header field");
+        ++trailing_breaks;
+        continue;
+      }
+      if (any_content) value += '\n';
+      value.append(trailing_breaks, '\n');
+      trailing_breaks = 0;
+      value.append(raw_.substr(line_start_ + content_indent, line_end_ - line_start_ - content_indent));
+      any_content = true;
+    }
+    if (needed) {
+      if (style == '>') return Defer("a folded header field");
+      if (chomp == '+') {
+        if (any_content) value += '\n';
+        value.append(trailing_breaks, '\n');
+      } else if (chomp != '-' && any_content) {
+        value += '\n';
+      }
+      Record(value, at, end - at, line, column, style == '|' ? ScalarStyle::kLiteral : ScalarStyle::kFolded);
+    }
+    return true;
+  }
+
+  // A flow collection on one line: `{}`, `[]` or a sequence of plain or quoted scalars.
+  bool Flow(std::size_t at) {
+    if (frames_.size() + 1 > max_depth_) return Defer("nesting too deep");
+    outline_->max_depth = std::max(outline_->max_depth, frames_.size() + 1);
+    if (raw_[at] == '{') {
+      if (at + 1 < line_end_ && raw_[at + 1] == '}') {
+        MappingSpan* span = internal::SpanAt(frames_, outline_);
+        if (span != nullptr) {
+          span->present = true;
+          span->flow = true;
+          span->empty = true;
+          span->offset = at;
+          span->column = Column(at);
+        }
+        return RestOfLine(at + 2);
+      }
+      return Defer("a flow mapping");
+    }
+    if (internal::IsHeaderPosition(frames_)) return Defer("a flow sequence in a header field");
+    std::size_t i = at + 1;
+    bool expect_item = true;
+    while (true) {
+      while (i < line_end_ && raw_[i] == ' ') ++i;
+      if (i >= line_end_) return Defer("a flow sequence over several lines");
+      const char c = raw_[i];
+      if (c == ']') {
+        return RestOfLine(i + 1);
+      }
+      if (c == ',') {
+        if (expect_item) return Defer("an empty flow entry");
+        expect_item = true;
+        ++i;
+        continue;
+      }
+      if (!expect_item) return Defer("flow entries without a comma");
+      expect_item = false;
+      if (c == '"' || c == '\'') {
+        std::size_t j = i + 1;
+        while (j < line_end_) {
+          if (c == '"' && raw_[j] == '\\') {
+            j += 2;
+            continue;
+          }
+          if (raw_[j] == c) {
+            if (c == '\'' && j + 1 < line_end_ && raw_[j + 1] == '\'') {
+              j += 2;
+              continue;
+            }
+            break;
+          }
+          ++j;
+        }
+        if (j >= line_end_) return Defer("an unterminated quoted flow entry");
+        i = j + 1;
+        if (i < line_end_ && raw_[i] != ',' && raw_[i] != ']' && raw_[i] != ' ') return Defer("text after a quoted flow entry");
+        continue;
+      }
+      if (IsIndicator(c) || ((c == '-' || c == '?' || c == ':') && (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']'))) {
+        return Defer("an unusual flow entry");
+      }
+      while (i < line_end_ && raw_[i] != ',' && raw_[i] != ']') {
+        const char ch = raw_[i];
+        if (ch == '[' || ch == '{' || ch == '}') return Defer("nested flow collection");
+        if (ch == ':' && (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']')) {
+          return Defer("a flow pair");
+        }
+        if (ch == '#' && raw_[i - 1] == ' ') return Defer("a comment inside a flow sequence");
+        if (ch == '\t') return Defer("a tab in a flow entry");
+        ++i;
+      }
+    }
+  }
+
+  std::string_view raw_;
+  std::size_t pos_;
+  std::size_t max_depth_;
+  Outline* outline_;
+  std::string* why_ = nullptr;
+
+  std::size_t line_start_ = 0;
+  std::size_t line_end_ = 0;
+  std::size_t indent_ = 0;
+  std::size_t content_ = 0;
+  std::size_t line_number_ = 0;
+  bool first_line_ = true;
+  bool has_cr_ = false;
+
+  std::vector<FastFrame> frames_;
+  std::vector<std::uint64_t> key_hashes_;
+  Pending pending_ = Pending::kNone;
+  std::size_t pending_indent_ = 0;
+  bool root_seen_ = false;
+};
+
+}  // namespace
+
+bool TryFastOutline(std::string_view raw, std::size_t body_offset, std::size_t max_depth, Outline* outline,
+                    std::string* why) {
+  *outline = Outline{};
+  FastScanner scanner(raw, body_offset, max_depth, outline);
+  // Lines count from the start of raw: the BOM sits on the first line.
+  if (!scanner.Run(why)) return false;
+  outline->fast_path = true;
+  return true;
+}
+
+}  // namespace dotk8s

@@ -1,0 +1,37 @@
+#include "core/pipeline.h"
+
+#include <vector>
+
+#include "core/attribute.h"
+#include "core/check.h"
+#include "core/conditions.h"
+#include "core/inject.h"
+#include "core/kinds.h"
+#include "core/write.h"
+
+namespace dotk8s {
+
+PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions& options) {
+  PostRenderResult result;
+  std::vector<Document> docs;
+  auto stop = [&result](Diagnostics diagnostics) {
+    Append(result.diagnostics, std::move(diagnostics));
+    return HasErrors(result.diagnostics);
+  };
+  if (stop(ReadStream(input, options.read, &docs))) return result;
+  if (stop(CheckObjectShapes(docs))) return result;
+  if (stop(AttributeComponents(docs, result.plan))) return result;
+  Settings settings;
+  if (stop(ResolveSettings(docs, options.release, &settings, result.plan))) return result;
+  if (stop(EnforceConditions(docs, settings, result.plan))) return result;
+  if (stop(InjectObjects(docs, settings, result.plan))) return result;
+  if (stop(ValidateAgainstCrds(docs, options.validate, result.plan))) return result;
+  KindScopes scopes;
+  scopes.AddDefinitions(docs);
+  if (stop(CheckDuplicates(docs, scopes))) return result;
+  result.output = WriteStream(docs);
+  result.ok = true;
+  return result;
+}
+
+}  // namespace dotk8s

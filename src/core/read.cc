@@ -1,0 +1,154 @@
+#include "core/read.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace dotk8s {
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// True if `line` (without its line break) is a document marker: `---` or
+// `...` alone or followed by blanks, a comment, or (for `---`) content.
+bool IsMarker(std::string_view line, char c) {
+  if (line.size() < 3 || line[0] != c || line[1] != c || line[2] != c) return false;
+  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r';
+}
+
+}  // namespace
+
+std::vector<Document> SplitStream(std::string_view input) {
+  std::vector<Document> docs;
+  std::size_t doc_start = 0;
+  std::size_t doc_line = 1;
+  std::size_t line_number = 1;
+  std::size_t pos = 0;
+  auto close = [&](std::size_t end) {
+    if (end > doc_start) {
+      Document doc;
+      doc.index = docs.size();
+      doc.first_line = doc_line;
+      doc.raw = input.substr(doc_start, end - doc_start);
+      if (doc_start == 0 && input.substr(0, kBom.size()) == kBom) doc.body_offset = kBom.size();
+      docs.push_back(std::move(doc));
+    }
+    doc_start = end;
+    doc_line = line_number;
+  };
+  while (pos < input.size()) {
+    std::size_t eol = input.find('\n', pos);
+    std::size_t next = eol == std::string_view::npos ? input.size() : eol + 1;
+    std::string_view line = input.substr(pos, (eol == std::string_view::npos ? input.size() : eol) - pos);
+    if (pos == 0 && line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());
+    if (IsMarker(line, '-')) {
+      if (pos != doc_start) close(pos);
+    } else if (IsMarker(line, '.')) {
+      ++line_number;
+      close(next);
+      pos = next;
+      continue;
+    }
+    ++line_number;
+    pos = next;
+  }
+  close(input.size());
+  return docs;
+}
+
+void ReadOrigin(Document& doc) {
+  if (const std::string* path = doc.outline.Annotation(kHelm4FilenameAnnotation)) {
+    doc.origin = Origin::kHelm4Annotation;
+    doc.source_path = *path;
+    return;
+  }
+  // Helm 3 writes "---\n# Source: <path>\n" before each manifest: look at the
+  // comment lines before the first YAML line.
+  std::string_view text = doc.raw.substr(doc.body_offset);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    std::string_view line = text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view trimmed = line.substr(std::min(line.find_first_not_of(" \t"), line.size()));
+    if (IsMarker(line, '-') || trimmed.empty()) {
+      // separator or blank: keep looking
+    } else if (trimmed.substr(0, 10) == "# Source: ") {
+      std::string_view path = trimmed.substr(10);
+      while (!path.empty() && (path.back() == ' ' || path.back() == '\t')) path.remove_suffix(1);
+      doc.origin = Origin::kHelm3Source;
+      doc.source_path = std::string(path);
+      return;
+    } else if (trimmed[0] != '#') {
+      return;
+    }
+    if (eol == std::string_view::npos) break;
+    pos = eol + 1;
+  }
+}
+
+Diagnostics ReadOutlines(std::vector<Document>& docs, const ReadOptions& options) {
+  std::vector<Diagnostics> per_doc(docs.size());
+  auto read_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      Document& doc = docs[i];
+      if (doc.raw.size() > options.max_document_bytes) {
+        per_doc[i].push_back(DocumentError(
+            doc, fmt::format("document is {} bytes, more than the limit of {}", doc.raw.size(),
+                             options.max_document_bytes),
+            "split the manifest, or raise the limit with --max-document"));
+        continue;
+      }
+      YamlProblem problem;
+      if (!BuildOutline(doc.raw, doc.body_offset, options.outline, &doc.outline, &problem)) {
+        Diagnostic d = DocumentError(
+            doc, fmt::format("line {} column {}: {}", doc.first_line + problem.line, problem.column + 1,
+                             problem.message),
+            "the input is not valid YAML there; render the chart without the post-renderer "
+            "(helm template) to see the template that produced it");
+        d.object.clear();
+        per_doc[i].push_back(std::move(d));
+        continue;
+      }
+      ReadOrigin(doc);
+      doc.is_hook = doc.outline.Annotation(kHookAnnotation) != nullptr;
+    }
+  };
+  std::size_t total = 0;
+  for (const Document& doc : docs) total += doc.raw.size();
+  unsigned threads = options.threads;
+  if (threads == 0) {
+    // Threads pay off only when there is enough to read.
+    threads = total >= (std::size_t{4} << 20) ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+  }
+  if (threads <= 1 || docs.size() < 2) {
+    read_range(0, docs.size());
+  } else {
+    // Split by bytes, not by count: one CRD can outweigh a hundred Services.
+    std::vector<std::size_t> cuts{0};
+    std::size_t share = total / threads + 1;
+    std::size_t acc = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      acc += docs[i].raw.size();
+      if (acc >= share * cuts.size() && cuts.size() < threads) cuts.push_back(i + 1);
+    }
+    cuts.push_back(docs.size());
+    std::vector<std::thread> workers;
+    for (std::size_t t = 0; t + 1 < cuts.size(); ++t) {
+      if (cuts[t] < cuts[t + 1]) workers.emplace_back(read_range, cuts[t], cuts[t + 1]);
+    }
+    for (std::thread& worker : workers) worker.join();
+  }
+  Diagnostics diagnostics;
+  for (Diagnostics& d : per_doc) Append(diagnostics, std::move(d));
+  return diagnostics;
+}
+
+Diagnostics ReadStream(std::string_view input, const ReadOptions& options, std::vector<Document>* docs) {
+  *docs = SplitStream(input);
+  return ReadOutlines(*docs, options);
+}
+
+}  // namespace dotk8s

@@ -1,0 +1,31 @@
+#ifndef DOTK8S_VALIDATE_H_
+#define DOTK8S_VALIDATE_H_
+
+#include <string>
+#include <vector>
+
+#include "core/diagnostic.h"
+#include "core/document.h"
+#include "core/plan.h"
+
+namespace dotk8s {
+
+enum class ValidateMode {
+  kInjected,  ///< the objects dotk8s-post injects (the default)
+  kAll,       ///< every custom resource in the stream as well
+};
+
+struct ValidateOptions {
+  /// --crds: directories of CRD files, chart archives (.tgz), chart directories.
+  std::vector<std::string> crd_paths;
+  ValidateMode mode = ValidateMode::kInjected;
+};
+
+/// Validates objects against the openAPIV3Schema of their CustomResourceDefinition
+/// (from `options.crd_paths` and from CRDs in the stream itself). An object
+/// whose CRD or version is unknown is an error in kAll mode, a warning otherwise.
+Diagnostics ValidateAgainstCrds(const std::vector<Document>& docs, const ValidateOptions& options, Plan& plan);
+
+}  // namespace dotk8s
+
+#endif  // DOTK8S_VALIDATE_H_

@@ -1,0 +1,41 @@
+#ifndef DOTK8S_TEST_SUPPORT_H_
+#define DOTK8S_TEST_SUPPORT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/document.h"
+
+namespace dotk8s::testing {
+
+/// ../shared/fixtures/upstream/<name> (DOTK8S_SHARED overrides ../shared).
+std::string FixturePath(std::string_view name);
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, std::string_view text);
+/// A fresh directory under the test temp dir.
+std::string MakeTempDir();
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` (argv[0] a path) with `input` on stdin; extra environment as "K=V".
+RunResult Run(const std::vector<std::string>& argv, std::string_view input,
+              const std::vector<std::string>& env = {});
+
+/// Runs the built dotk8s-post.
+RunResult RunPost(const std::vector<std::string>& args, std::string_view input);
+
+/// The documents of a stream, read (outlines built) for assertions.
+std::vector<Document> ReadDocs(std::string_view stream);
+
+/// The documents of `docs` with `kind` (and `name`, if given).
+std::vector<const Document*> FindDocs(const std::vector<Document>& docs, std::string_view kind,
+                                      std::string_view name = {});
+
+}  // namespace dotk8s::testing
+
+#endif  // DOTK8S_TEST_SUPPORT_H_
