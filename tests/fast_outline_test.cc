@@ -15,6 +15,18 @@ using testing::FixturePath;
 using testing::ReadFile;
 
 // What both readers must agree on.
+void ExpectSameScalar(const Scalar& fast, const Scalar& reference, const std::string& what) {
+  EXPECT_EQ(fast.value, reference.value) << what;
+  EXPECT_EQ(fast.offset, reference.offset) << what;
+  EXPECT_EQ(fast.line, reference.line) << what;
+  EXPECT_EQ(fast.column, reference.column) << what;
+  EXPECT_EQ(fast.style, reference.style) << what;
+  EXPECT_EQ(FormatPath(fast.path), FormatPath(reference.path)) << what;
+  if (fast.style != ScalarStyle::kLiteral && fast.style != ScalarStyle::kFolded) {
+    EXPECT_EQ(fast.length, reference.length) << what;
+  }
+}
+
 void ExpectSameScalar(const std::optional<Scalar>& fast, const std::optional<Scalar>& reference,
                       const std::string& what) {
   ASSERT_EQ(fast.has_value(), reference.has_value()) << what;
@@ -76,7 +88,7 @@ TEST_P(FastOutlineFixtureTest, AgreesWithLibyamlOnEveryDocument) {
         << problem.message;
     Outline fast;
     std::string why;
-    if (!TryFastOutline(doc.raw, doc.body_offset, 200, &fast, &why)) {
+    if (!TryFastOutline(doc.raw, doc.body_offset, OutlineOptions{}, &fast, &why)) {
       ++deferred;
       ++reasons[why];
       continue;
@@ -86,6 +98,62 @@ TEST_P(FastOutlineFixtureTest, AgreesWithLibyamlOnEveryDocument) {
   std::string summary;
   for (const auto& [why, count] : reasons) summary += "\n  " + std::to_string(count) + "x " + why;
   EXPECT_LE(deferred, GetParam().max_deferred) << "deferred " << deferred << " of " << docs.size() << summary;
+}
+
+void ExpectSameScalars(const std::vector<Scalar>& fast, const std::vector<Scalar>& reference, const std::string& what) {
+  ASSERT_EQ(fast.size(), reference.size()) << what;
+  for (std::size_t i = 0; i < fast.size(); ++i) {
+    const std::string where = what + " scalar " + std::to_string(i) + " at " + FormatPath(reference[i].path);
+    EXPECT_EQ(fast[i].is_key, reference[i].is_key) << where;
+    ExpectSameScalar(fast[i], reference[i], where);
+  }
+}
+
+// The namespace placement reads every scalar of the documents that mention
+// the release namespace: the fast scanner must list them exactly as libyaml.
+TEST_P(FastOutlineFixtureTest, ListsEveryScalarAsLibyamlDoes) {
+  const std::string input = ReadFile(FixturePath(GetParam().file));
+  std::vector<Document> docs = SplitStream(input);
+  OutlineOptions all;
+  all.all_scalars = true;
+  std::size_t compared = 0;
+  std::size_t scalars = 0;
+  for (const Document& doc : docs) {
+    Outline reference;
+    YamlProblem problem;
+    ASSERT_TRUE(BuildOutlineWithLibyaml(doc.raw, doc.body_offset, all, &reference, &problem)) << problem.message;
+    Outline fast;
+    std::string why;
+    if (!TryFastOutline(doc.raw, doc.body_offset, all, &fast, &why)) continue;
+    ++compared;
+    scalars += reference.scalars.size();
+    ExpectSameOutline(fast, reference, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
+    ExpectSameScalars(fast.scalars, reference.scalars, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
+  }
+  // Most documents must stay on the fast path in this mode too.
+  EXPECT_GE(compared * 100, docs.size() * 85) << compared << " of " << docs.size();
+  EXPECT_GT(scalars, 10000u);
+}
+
+// Placement looks for the release namespace: the scalars holding it (hits)
+// must be the ones libyaml finds, with the same paths and bytes.
+TEST_P(FastOutlineFixtureTest, FindsTheSameHitsAsLibyaml) {
+  const std::string input = ReadFile(FixturePath(GetParam().file));
+  std::vector<Document> docs = SplitStream(input);
+  OutlineOptions needles;
+  needles.needles = {"dot-system"};
+  std::size_t hits = 0;
+  for (const Document& doc : docs) {
+    Outline reference;
+    YamlProblem problem;
+    ASSERT_TRUE(BuildOutlineWithLibyaml(doc.raw, doc.body_offset, needles, &reference, &problem)) << problem.message;
+    Outline fast;
+    std::string why;
+    if (!TryFastOutline(doc.raw, doc.body_offset, needles, &fast, &why)) continue;
+    hits += reference.hits.size();
+    ExpectSameScalars(fast.hits, reference.hits, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
+  }
+  EXPECT_GT(hits, 100u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FastOutlineFixtureTest,

@@ -140,8 +140,25 @@ bool IsIndicator(char c) {
 
 class FastScanner {
  public:
-  FastScanner(std::string_view raw, std::size_t body_offset, std::size_t max_depth, Outline* outline)
-      : raw_(raw), pos_(body_offset), max_depth_(max_depth), outline_(outline) {}
+  FastScanner(std::string_view raw, std::size_t body_offset, const OutlineOptions& options, Outline* outline)
+      : raw_(raw),
+        pos_(body_offset),
+        max_depth_(options.max_depth),
+        all_scalars_(options.all_scalars),
+        capture_under_(options.capture_under),
+        outline_(outline) {
+    for (const std::string& needle : options.needles) {
+      if (needle.empty()) continue;
+      for (const char* at = raw.data(); at < raw.data() + raw.size();) {
+        const void* found = memmem(at, static_cast<std::size_t>(raw.data() + raw.size() - at), needle.data(), needle.size());
+        if (found == nullptr) break;
+        const auto begin = static_cast<std::size_t>(static_cast<const char*>(found) - raw.data());
+        needles_.emplace_back(begin, begin + needle.size());
+        at = static_cast<const char*>(found) + 1;
+      }
+    }
+    std::sort(needles_.begin(), needles_.end());
+  }
 
   bool Run(std::string* why) {
     why_ = why;
@@ -226,9 +243,25 @@ class FastScanner {
   // needs libyaml's exact marks, so those go to libyaml.
   bool NullValue() {
     pending_ = Pending::kNone;
-    if (internal::IsHeaderPosition(frames_)) return Defer("a header field with no value");
+    if (Wanted()) return Defer("a wanted scalar with no value");
     return true;
   }
+
+  // True if the value at the current position must be decoded: a header field,
+  // or every scalar when all were asked for.
+  bool Wanted() const { return Captured() || internal::IsHeaderPosition(frames_); }
+
+  // True if every scalar is wanted here (all_scalars, within capture_under).
+  bool Captured() const { return all_scalars_ && internal::UnderAny(frames_, capture_under_); }
+
+  // True if a needle lies within the raw bytes [begin, end).
+  bool HitIn(std::size_t begin, std::size_t end) const {
+    if (needles_.empty()) return false;
+    auto it = std::lower_bound(needles_.begin(), needles_.end(), std::pair<std::size_t, std::size_t>{begin, 0});
+    return it != needles_.end() && it->second <= end;
+  }
+
+  bool Wanted(std::size_t begin, std::size_t end) const { return Wanted() || HitIn(begin, end); }
 
   bool Push(bool is_mapping, std::size_t indent, std::size_t first_offset) {
     if (frames_.size() + 1 > max_depth_) return Defer("nesting too deep");
@@ -335,18 +368,22 @@ class FastScanner {
     return PlainKeyEnd(at) != std::string_view::npos;
   }
 
-  // The position of the `:` ending a plain key at `at`, or npos.
+  // The position of the `:` ending a plain key at `at`, or npos. Remembers
+  // its last answer: a line is often asked twice (is it a key? read the key).
   std::size_t PlainKeyEnd(std::size_t at) const {
+    if (at == key_probe_at_) return key_probe_colon_;
+    key_probe_at_ = at;
+    key_probe_colon_ = std::string_view::npos;
     const char c = raw_[at];
-    if (IsIndicator(c)) return std::string_view::npos;
-    if ((c == '-' || c == '?' || c == ':') && (at + 1 == line_end_ || raw_[at + 1] == ' ')) {
-      return std::string_view::npos;
+    if (IsIndicator(c)) return key_probe_colon_;
+    if ((c == '-' || c == '?' || c == ':') && (at + 1 == line_end_ || raw_[at + 1] == ' ')) return key_probe_colon_;
+    for (std::size_t i = at; (i = FindPlainStop(raw_.data(), i, line_end_)) < line_end_; ++i) {
+      const char ch = raw_[i];
+      if (ch == ':' && (i + 1 == line_end_ || raw_[i + 1] == ' ')) return key_probe_colon_ = i;
+      if (ch == '#' && i > at && raw_[i - 1] == ' ') return key_probe_colon_;
+      if (ch == '\t') return key_probe_colon_;  // tabs in keys: libyaml decides
     }
-    for (std::size_t i = at; i < line_end_; ++i) {
-      if (raw_[i] == ':' && (i + 1 == line_end_ || raw_[i + 1] == ' ')) return i;
-      if (raw_[i] == '#' && i > at && raw_[i - 1] == ' ') return std::string_view::npos;
-    }
-    return std::string_view::npos;
+    return key_probe_colon_;
   }
 
   bool MappingEntry(std::size_t at) {
@@ -371,6 +408,8 @@ class FastScanner {
       key = raw_.substr(at, key_end - at);
       if (key == "<<") return Defer("a merge key");
     }
+    // YAML limits an implicit key to 1024 characters; libyaml rejects a longer one.
+    if (colon - at >= 1024) return Defer("a key of 1024 characters or more");
     // The frames form a stack, so each mapping's key hashes sit together at
     // the end of one vector.
     const std::uint64_t hash = HashKey(key);
@@ -378,6 +417,13 @@ class FastScanner {
     if (std::find(first, key_hashes_.end(), hash) != key_hashes_.end()) return Defer("a duplicate key");
     key_hashes_.push_back(hash);
     frame.key = key;
+    const bool quoted = c == '"' || c == '\'';
+    const std::size_t key_length = quoted ? key.size() + 2 : key.size();
+    if (Captured() || HitIn(at, at + key_length)) {
+      Record(key, at, key_length, line_number_, Column(at),
+             c == '"' ? ScalarStyle::kDoubleQuoted : (c == '\'' ? ScalarStyle::kSingleQuoted : ScalarStyle::kPlain),
+             nullptr, /*is_key=*/true);
+    }
     std::size_t v = colon + 1;
     while (v < line_end_ && raw_[v] == ' ') ++v;
     if (v == line_end_ || raw_[v] == '#') {
@@ -389,22 +435,27 @@ class FastScanner {
     return Value(v, frame.indent);
   }
 
+  // Records a scalar at the current position (plus `item`, for an entry of a
+  // flow sequence): as a header field if it is one, and in the list of all
+  // scalars when those were asked for.
   void Record(std::string_view value, std::size_t offset, std::size_t length, std::size_t line, std::size_t column,
-              ScalarStyle style) {
-    internal::CollectHeaderField(frames_, value,
-                                 [&] {
-                                   Scalar scalar;
-                                   scalar.value = std::string(value);
-                                   scalar.offset = offset;
-                                   scalar.length = length;
-                                   scalar.line = line;
-                                   scalar.column = column;
-                                   scalar.style = style;
-                                   const FieldPath path = CurrentPath();
-                                   scalar.path = path;
-                                   return scalar;
-                                 },
-                                 outline_);
+              ScalarStyle style, const PathElement* item = nullptr, bool is_key = false) {
+    auto make = [&] {
+      Scalar scalar;
+      scalar.value = std::string(value);
+      scalar.offset = offset;
+      scalar.length = length;
+      scalar.line = line;
+      scalar.column = column;
+      scalar.style = style;
+      scalar.is_key = is_key;
+      scalar.path = CurrentPath();
+      if (item != nullptr) scalar.path.push_back(*item);
+      return scalar;
+    };
+    if (item == nullptr && !is_key) internal::CollectHeaderField(frames_, value, make, outline_);
+    if (HitIn(offset, offset + length)) outline_->hits.push_back(make());
+    if (Captured()) outline_->scalars.push_back(make());
   }
 
   FieldPath CurrentPath() const {
@@ -460,8 +511,8 @@ class FastScanner {
     const bool comment = end < line_end_;
     const std::size_t line_end = line_end_;
     if (!comment && !PlainContinuation(parent_indent)) return false;
-    if (internal::IsHeaderPosition(frames_)) {
-      if (line_end_ != line_end) return Defer("a multi-line plain header field");
+    if (Wanted(at, line_end_ != line_end ? line_end_ : last)) {
+      if (line_end_ != line_end) return Defer("a wanted multi-line plain scalar");
       Record(raw_.substr(at, last - at), at, last - at, line, column, ScalarStyle::kPlain);
     }
     return true;
@@ -566,9 +617,9 @@ class FastScanner {
     }
     const std::size_t end = i + 1;
     if (!RestOfLine(end)) return false;
-    if (internal::IsHeaderPosition(frames_)) {
+    if (Wanted(at, end)) {
       if (multi_line || escapes) {
-        if (multi_line || quote == '"') return Defer("a header field needing unescaping");
+        if (multi_line || quote == '"') return Defer("a wanted scalar needing unescaping");
         std::string value;
         for (std::size_t k = at + 1; k < i; ++k) {
           value += raw_[k];
@@ -596,18 +647,22 @@ class FastScanner {
     if (!RestOfLine(h)) return false;
     if (h < line_end_ && raw_[h] != ' ') return Defer("a block scalar header");
 
-    const bool needed = internal::IsHeaderPosition(frames_);
+    // With needles the block's range is known only at its end: decode it anyway.
+    const bool needed = Wanted() || !needles_.empty();
     std::string value;
     std::size_t content_indent = 0;
     std::size_t leading_blank_max = 0;
     std::size_t trailing_breaks = 0;
     bool any_content = false;
+    bool last_broken = false;
     std::size_t end = pos_;
     while (pos_ < raw_.size()) {
       const std::size_t save_pos = pos_;
       const std::size_t save_line = line_number_;
       if (!NextLine()) return false;
       const bool blank = content_ == line_end_;
+      // The input's last line may lack its line break; then it adds none to the value.
+      const bool broken = raw_[pos_ - 1] == '\n';
       if (!blank && content_indent == 0) {
         if (indent_ <= parent_indent) {
           pos_ = save_pos;
@@ -627,8 +682,8 @@ class FastScanner {
       end = pos_;
       if (!needed) continue;
       if (blank) {
-        if (content_indent > 0 && line_end_ - line_start_ > content_indent) return Defer("spaces on a blank line of a header field");
-        ++trailing_breaks;
+        if (content_indent > 0 && line_end_ - line_start_ > content_indent) return Defer("spaces on a blank line of a wanted block");
+        if (broken) ++trailing_breaks;
         continue;
       }
       if (any_content) value += '\n';
@@ -636,13 +691,14 @@ class FastScanner {
       trailing_breaks = 0;
       value.append(raw_.substr(line_start_ + content_indent, line_end_ - line_start_ - content_indent));
       any_content = true;
+      last_broken = broken;
     }
-    if (needed) {
-      if (style == '>') return Defer("a folded header field");
+    if (needed && Wanted(at, end)) {
+      if (style == '>') return Defer("a wanted folded scalar");
       if (chomp == '+') {
-        if (any_content) value += '\n';
+        if (any_content && last_broken) value += '\n';
         value.append(trailing_breaks, '\n');
-      } else if (chomp != '-' && any_content) {
+      } else if (chomp != '-' && any_content && last_broken) {
         value += '\n';
       }
       Record(value, at, end - at, line, column, style == '|' ? ScalarStyle::kLiteral : ScalarStyle::kFolded);
@@ -671,6 +727,8 @@ class FastScanner {
     if (internal::IsHeaderPosition(frames_)) return Defer("a flow sequence in a header field");
     std::size_t i = at + 1;
     bool expect_item = true;
+    std::size_t item = 0;
+    const std::size_t line = line_number_;
     while (true) {
       while (i < line_end_ && raw_[i] == ' ') ++i;
       if (i >= line_end_) return Defer("a flow sequence over several lines");
@@ -703,6 +761,14 @@ class FastScanner {
           ++j;
         }
         if (j >= line_end_) return Defer("an unterminated quoted flow entry");
+        if (Captured() || HitIn(i, j + 1)) {
+          std::string_view body = raw_.substr(i + 1, j - i - 1);
+          if (body.find(c == '"' ? '\\' : '\'') != std::string_view::npos) return Defer("a wanted flow entry needing unescaping");
+          const PathElement element = PathElement::Index(item);
+          Record(body, i, j + 1 - i, line, Column(i), c == '"' ? ScalarStyle::kDoubleQuoted : ScalarStyle::kSingleQuoted,
+                 &element);
+        }
+        ++item;
         i = j + 1;
         if (i < line_end_ && raw_[i] != ',' && raw_[i] != ']' && raw_[i] != ' ') return Defer("text after a quoted flow entry");
         continue;
@@ -710,6 +776,7 @@ class FastScanner {
       if (IsIndicator(c) || ((c == '-' || c == '?' || c == ':') && (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']'))) {
         return Defer("an unusual flow entry");
       }
+      const std::size_t start = i;
       while (i < line_end_ && raw_[i] != ',' && raw_[i] != ']') {
         const char ch = raw_[i];
         if (ch == '[' || ch == '{' || ch == '}') return Defer("nested flow collection");
@@ -720,13 +787,25 @@ class FastScanner {
         if (ch == '\t') return Defer("a tab in a flow entry");
         ++i;
       }
+      std::size_t end = i;
+      while (end > start && raw_[end - 1] == ' ') --end;
+      if (Captured() || HitIn(start, end)) {
+        const PathElement element = PathElement::Index(item);
+        Record(raw_.substr(start, end - start), start, end - start, line, Column(start), ScalarStyle::kPlain, &element);
+      }
+      ++item;
     }
   }
 
   std::string_view raw_;
   std::size_t pos_;
   std::size_t max_depth_;
+  bool all_scalars_;
+  const std::vector<FieldPath>& capture_under_;
   Outline* outline_;
+  std::vector<std::pair<std::size_t, std::size_t>> needles_;  // (begin, end) of each occurrence, sorted
+  mutable std::size_t key_probe_at_ = std::string_view::npos;
+  mutable std::size_t key_probe_colon_ = std::string_view::npos;
   std::string* why_ = nullptr;
 
   std::size_t line_start_ = 0;
@@ -746,10 +825,10 @@ class FastScanner {
 
 }  // namespace
 
-bool TryFastOutline(std::string_view raw, std::size_t body_offset, std::size_t max_depth, Outline* outline,
+bool TryFastOutline(std::string_view raw, std::size_t body_offset, const OutlineOptions& options, Outline* outline,
                     std::string* why) {
   *outline = Outline{};
-  FastScanner scanner(raw, body_offset, max_depth, outline);
+  FastScanner scanner(raw, body_offset, options, outline);
   // Lines count from the start of raw: the BOM sits on the first line.
   if (!scanner.Run(why)) return false;
   outline->fast_path = true;

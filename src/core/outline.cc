@@ -287,10 +287,11 @@ class OutlineBuilder {
       frame.expect_key = false;
       if (interesting) {
         bool hit = HasNeedle(begin, end);
-        if (hit || options_.all_scalars) {
+        bool captured = options_.all_scalars && internal::UnderAny(frames_, options_.capture_under);
+        if (hit || captured) {
           Scalar scalar = MakeScalar(event, CurrentPath(), /*is_key=*/true);
           if (hit) outline_->hits.push_back(scalar);
-          if (options_.all_scalars) outline_->scalars.push_back(std::move(scalar));
+          if (captured) outline_->scalars.push_back(std::move(scalar));
         }
       }
       return true;
@@ -298,10 +299,11 @@ class OutlineBuilder {
     ReadHeaderField(event);
     if (interesting) {
       bool hit = HasNeedle(begin, end);
-      if (hit || options_.all_scalars) {
+      bool captured = options_.all_scalars && internal::UnderAny(frames_, options_.capture_under);
+      if (hit || captured) {
         Scalar scalar = MakeScalar(event, CurrentPath(), /*is_key=*/false);
         if (hit) outline_->hits.push_back(scalar);
-        if (options_.all_scalars) outline_->scalars.push_back(std::move(scalar));
+        if (captured) outline_->scalars.push_back(std::move(scalar));
       }
     }
     NodeDone();
@@ -400,9 +402,9 @@ class OutlineBuilder {
 
 bool BuildOutline(std::string_view raw, std::size_t body_offset, const OutlineOptions& options,
                   Outline* outline, YamlProblem* problem) {
-  if (options.allow_fast_path && options.needles.empty() && !options.all_scalars) {
+  if (options.allow_fast_path) {
     std::string why;
-    if (TryFastOutline(raw, body_offset, options.max_depth, outline, &why)) return true;
+    if (TryFastOutline(raw, body_offset, options, outline, &why)) return true;
   }
   return BuildOutlineWithLibyaml(raw, body_offset, options, outline, problem);
 }

@@ -78,6 +78,9 @@ struct OutlineOptions {
   std::size_t max_alias_expansion = 1000000;
   /// Try the fast block scanner first (it hands anything unusual to libyaml).
   bool allow_fast_path = true;
+  /// With all_scalars: list only the scalars under one of these paths (empty:
+  /// every scalar). Placement reads the neighbours of a few fields this way.
+  std::vector<FieldPath> capture_under;
 };
 
 /// A YAML problem at a place in the document.
@@ -98,11 +101,12 @@ bool BuildOutline(std::string_view raw, std::size_t body_offset, const OutlineOp
 bool BuildOutlineWithLibyaml(std::string_view raw, std::size_t body_offset, const OutlineOptions& options,
                              Outline* outline, YamlProblem* problem);
 
-/// The fast scanner alone. Returns false if the document is outside the block
+/// The fast scanner alone (it honours max_depth, needles and all_scalars of
+/// `options`). Returns false if the document is outside the block
 /// YAML subset it reads exactly (flow mappings, anchors, tags, multi-line plain
 /// scalars, anything odd): the caller then asks libyaml, which also reports
 /// errors. `why` says what made it give up.
-bool TryFastOutline(std::string_view raw, std::size_t body_offset, std::size_t max_depth, Outline* outline,
+bool TryFastOutline(std::string_view raw, std::size_t body_offset, const OutlineOptions& options, Outline* outline,
                     std::string* why);
 
 }  // namespace dotk8s

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/outline.h"
 
@@ -89,6 +90,26 @@ MappingSpan* SpanAt(const Frames& frames, Outline* outline) {
     if (frames[1].key == "annotations") return &outline->annotations_span;
   }
   return nullptr;
+}
+
+/// True if the frames' position lies under one of `prefixes` (or there are none).
+template <typename Frames>
+bool UnderAny(const Frames& frames, const std::vector<FieldPath>& prefixes) {
+  if (prefixes.empty()) return true;
+  for (const FieldPath& prefix : prefixes) {
+    if (frames.size() < prefix.size()) continue;
+    bool match = true;
+    for (std::size_t i = 0; i < prefix.size() && match; ++i) {
+      const PathElement& element = prefix[i];
+      if (element.is_index) {
+        match = !frames[i].is_mapping && frames[i].index == element.index;
+      } else {
+        match = frames[i].is_mapping && frames[i].key == element.key;
+      }
+    }
+    if (match) return true;
+  }
+  return false;
 }
 
 }  // namespace dotk8s::internal

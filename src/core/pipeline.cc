@@ -7,6 +7,7 @@
 #include "core/conditions.h"
 #include "core/inject.h"
 #include "core/kinds.h"
+#include "core/place.h"
 #include "core/write.h"
 
 namespace dotk8s {
@@ -24,10 +25,11 @@ PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions
   Settings settings;
   if (stop(ResolveSettings(docs, options.release, &settings, result.plan))) return result;
   if (stop(EnforceConditions(docs, settings, result.plan))) return result;
-  if (stop(InjectObjects(docs, settings, result.plan))) return result;
-  if (stop(ValidateAgainstCrds(docs, options.validate, result.plan))) return result;
   KindScopes scopes;
   scopes.AddDefinitions(docs);
+  if (stop(PlaceNamespaces(docs, settings, scopes, result.plan))) return result;
+  if (stop(InjectObjects(docs, settings, result.plan))) return result;
+  if (stop(ValidateAgainstCrds(docs, options.validate, result.plan))) return result;
   if (stop(CheckDuplicates(docs, scopes))) return result;
   result.output = WriteStream(docs);
   result.ok = true;

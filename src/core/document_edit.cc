@@ -1,0 +1,93 @@
+#include "core/document_edit.h"
+
+#include <fmt/format.h>
+
+#include "core/yaml_writer.h"
+
+namespace dotk8s {
+
+namespace {
+
+std::string Spaces(std::size_t n) { return std::string(n, ' '); }
+
+// The raw text of a key and value: `key: value`.
+std::string Entry(std::string_view key, std::string_view value) {
+  return fmt::format("{}: {}", QuoteScalar(key), QuoteScalar(value));
+}
+
+}  // namespace
+
+bool SetNamespace(Document& doc, std::string_view ns) {
+  if (doc.outline.namespace_) {
+    Scalar& scalar = *doc.outline.namespace_;
+    // Keep the quoting the document used: 'dot-system' stays single-quoted.
+    std::string text;
+    switch (scalar.style) {
+      case ScalarStyle::kSingleQuoted:
+        text = fmt::format("'{}'", ns);
+        break;
+      case ScalarStyle::kDoubleQuoted:
+        text = fmt::format("\"{}\"", ns);
+        break;
+      case ScalarStyle::kPlain:
+        text = QuoteScalar(ns);
+        break;
+      default:
+        return false;
+    }
+    if (!AddEdit(doc, Edit{scalar.offset, scalar.length, text})) return false;
+    scalar.value = std::string(ns);
+    return true;
+  }
+  const MappingSpan& metadata = doc.outline.metadata;
+  if (!metadata.present) return false;
+  Edit edit;
+  if (metadata.flow) {
+    edit.offset = metadata.offset + 1;
+    edit.text = metadata.empty ? Entry("namespace", ns) : Entry("namespace", ns) + ", ";
+  } else {
+    // Before the first key, at its indentation: `namespace: x\n  name: ...`.
+    edit.offset = metadata.offset;
+    edit.text = Entry("namespace", ns) + "\n" + Spaces(metadata.column);
+  }
+  if (!AddEdit(doc, std::move(edit))) return false;
+  Scalar scalar;
+  scalar.value = std::string(ns);
+  scalar.path = {PathElement::Key("metadata"), PathElement::Key("namespace")};
+  doc.outline.namespace_ = std::move(scalar);
+  return true;
+}
+
+bool AddAnnotations(Document& doc, const std::vector<std::pair<std::string, std::string>>& annotations) {
+  if (annotations.empty()) return true;
+  const MappingSpan& span = doc.outline.annotations_span;
+  Edit edit;
+  if (span.present && !span.flow) {
+    edit.offset = span.offset;
+    for (const auto& [key, value] : annotations) edit.text += Entry(key, value) + "\n" + Spaces(span.column);
+  } else if (span.present && span.flow) {
+    edit.offset = span.offset + 1;
+    std::vector<std::string> entries;
+    for (const auto& [key, value] : annotations) entries.push_back(Entry(key, value));
+    edit.text = fmt::format("{}", fmt::join(entries, ", "));
+    if (!span.empty) edit.text += ", ";
+  } else {
+    const MappingSpan& metadata = doc.outline.metadata;
+    if (!metadata.present || metadata.flow) return false;
+    edit.offset = metadata.offset;
+    edit.text = "annotations:\n";
+    for (const auto& [key, value] : annotations) {
+      edit.text += Spaces(metadata.column + 2) + Entry(key, value) + "\n";
+    }
+    edit.text += Spaces(metadata.column);
+  }
+  if (!AddEdit(doc, std::move(edit))) return false;
+  for (const auto& entry : annotations) doc.outline.annotations.push_back(entry);
+  return true;
+}
+
+bool ReplaceNamespaceBytes(Document& doc, std::size_t offset, std::size_t length, std::string_view ns_new) {
+  return AddEdit(doc, Edit{offset, length, std::string(ns_new)});
+}
+
+}  // namespace dotk8s

@@ -1,0 +1,488 @@
+#include "core/place.h"
+
+#include <fmt/format.h>
+
+#include <string.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/document_edit.h"
+#include "core/references.h"
+#include "core/yaml_writer.h"
+
+namespace dotk8s {
+
+namespace {
+
+constexpr std::array<char, 3> kNameSeparators = {':', '-', '.'};
+
+bool IsManaged(Component component) { return FindComponent(component) != nullptr; }
+
+// Where the objects of the release namespace came from, to follow a
+// reference to the component that owns its target.
+struct ObjectIndex {
+  std::map<std::pair<std::string, std::string>, Component> by_kind_and_name;
+  std::map<std::string, Component> by_name;
+  /// The Services of the release namespace with their labels, for selectors.
+  std::vector<const Document*> services;
+
+  Component Find(std::string_view kind, std::string_view name) const {
+    if (!kind.empty()) {
+      auto it = by_kind_and_name.find({std::string(kind), std::string(name)});
+      if (it != by_kind_and_name.end()) return it->second;
+    }
+    auto it = by_name.find(std::string(name));
+    return it == by_name.end() ? Component::kUnknown : it->second;
+  }
+};
+
+// Counts of rewritten references by shape, for the plan.
+using ShapeCounts = std::map<ReferenceShape, std::size_t>;
+
+class Placement {
+ public:
+  Placement(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes, Plan& plan)
+      : docs_(docs), settings_(settings), scopes_(scopes), plan_(plan), release_ns_(settings.release_namespace) {}
+
+  Diagnostics Run() {
+    if (!release_ns_.empty()) {
+      CheckHelm3();
+      if (HasErrors(diagnostics_)) return std::move(diagnostics_);
+      IndexObjects();
+      CollectRenames();
+      for (Document& doc : docs_) {
+        if (doc.removed || !doc.IsObject()) continue;
+        Move(doc);
+        Rewrite(doc);
+      }
+      Report();
+    }
+    MarkCrdDependents();
+    return std::move(diagnostics_);
+  }
+
+ private:
+  bool Moves(Component component) const {
+    return IsManaged(component) && plan_.IsOn(component) && TargetNamespace(settings_, component) != release_ns_;
+  }
+
+  // The namespace a reference to an object of `component` must name.
+  std::string TargetOf(Component component) const {
+    return Moves(component) ? TargetNamespace(settings_, component) : release_ns_;
+  }
+
+  // Helm 3 never shows hooks to a post-renderer, so hooks stay in the release
+  // namespace. Where a moved component depends on its hooks, that cannot work.
+  void CheckHelm3() {
+    if (plan_.style != StreamStyle::kHelm3) return;
+    if (Moves(Component::kEnvoyGateway)) {
+      const std::string target = TargetNamespace(settings_, Component::kEnvoyGateway);
+      diagnostics_.push_back(MakeError(
+          fmt::format("Helm 3 never passes hooks to a post-renderer, so Envoy Gateway's certgen hook would "
+                      "create its certificates in the release namespace {} while the controller runs in {}",
+                      release_ns_, target),
+          fmt::format("with Helm 3, install the release into Envoy Gateway's namespace (helm install -n {} -f "
+                      "values/helm3.yaml ..., or dotk8s install, which does that for Helm 3), or use Helm 4",
+                      target)));
+    }
+    if (Moves(Component::kPrometheus)) {
+      for (const Document& doc : docs_) {
+        if (doc.removed || doc.component != Component::kPrometheus) continue;
+        const bool webhook = doc.Kind() == "ValidatingWebhookConfiguration" || doc.Kind() == "MutatingWebhookConfiguration";
+        if (!webhook || doc.Name().find("admission") == std::string_view::npos) continue;
+        diagnostics_.push_back(DocumentError(
+            doc,
+            fmt::format("Helm 3 never passes hooks to a post-renderer, so kube-prometheus-stack's admission hook "
+                        "Jobs would write the webhook certificate into {} while the operator runs in {}",
+                        release_ns_, TargetNamespace(settings_, Component::kPrometheus)),
+            "with Helm 3 set kube-prometheus-stack.prometheusOperator.admissionWebhooks.enabled=false (the "
+            "values/helm3.yaml profile does), or use Helm 4"));
+        break;
+      }
+    }
+  }
+
+  void IndexObjects() {
+    for (const Document& doc : docs_) {
+      if (doc.removed || !doc.IsObject() || doc.Namespace() != release_ns_) continue;
+      index_.by_kind_and_name.emplace(std::make_pair(std::string(doc.Kind()), std::string(doc.Name())), doc.component);
+      index_.by_name.emplace(std::string(doc.Name()), doc.component);
+      if (doc.Kind() == "Service" && doc.Group().empty()) index_.services.push_back(&doc);
+    }
+  }
+
+  // Names built from another name and the release namespace: a cluster-scoped
+  // object must be unique across namespaces, so charts append the namespace
+  // (`<release>-gateway-helm-certgen:<ns>`, `<fullname>-<ns>`), and Traefik
+  // labels its objects `<release>-<ns>`. They follow the component's namespace.
+  void CollectRenames() {
+    for (const ComponentInfo& info : ManagedComponents()) {
+      if (!Moves(info.component)) continue;
+      const std::string target = TargetNamespace(settings_, info.component);
+      std::set<std::string, std::less<>> names;
+      for (const Document& doc : docs_) {
+        if (!doc.removed && doc.component == info.component && doc.IsObject()) names.emplace(doc.Name());
+      }
+      if (!settings_.release_name.empty()) {
+        // Traefik's `app.kubernetes.io/instance: <release>-<ns>`: a label value
+        // (as a name it could be Grafana's `<release>-grafana`).
+        label_renames_[info.component][fmt::format("{}-{}", settings_.release_name, release_ns_)] =
+            fmt::format("{}-{}", settings_.release_name, target);
+      }
+      for (const Document& doc : docs_) {
+        if (doc.removed || doc.component != info.component || !scopes_.IsClusterScoped(doc.Group(), doc.Kind())) continue;
+        const std::string_view name = doc.Name();
+        if (name.size() <= release_ns_.size() + 1 || name.substr(name.size() - release_ns_.size()) != release_ns_) continue;
+        const char separator = name[name.size() - release_ns_.size() - 1];
+        if (std::find(kNameSeparators.begin(), kNameSeparators.end(), separator) == kNameSeparators.end()) continue;
+        const std::string_view base = name.substr(0, name.size() - release_ns_.size() - 1);
+        if (names.find(base) == names.end()) continue;
+        // `<name>-<ns>` is also how charts spell ordinary names (keda-operator-webhook):
+        // only a name that starts with the release's own prefix is taken as built from the namespace.
+        if (separator == '-' &&
+            (settings_.release_name.empty() || base.substr(0, settings_.release_name.size()) != settings_.release_name)) {
+          continue;
+        }
+        name_renames_[std::string(name)] = {info.component, fmt::format("{}{}{}", base, separator, target)};
+      }
+    }
+  }
+
+  // True if the scalar at `path` is a label value or a label selector's.
+  static bool IsLabelValue(const Document& doc, const FieldPath& path) {
+    for (const PathElement& element : path) {
+      if (!element.is_index && (element.key == "labels" || element.key == "matchLabels")) return true;
+    }
+    return doc.Kind() == "Service" && path.size() == 3 && IsPath(FieldPath(path.begin(), path.end() - 1), {"spec", "selector"});
+  }
+
+  // The new value of a name built from the release namespace, if `value` is one.
+  const std::string* RenameOf(const Document& doc, const FieldPath& path, const std::string& value) const {
+    if (IsLabelValue(doc, path)) {
+      auto own = label_renames_.find(doc.component);
+      if (own != label_renames_.end()) {
+        auto it = own->second.find(value);
+        if (it != own->second.end()) return &it->second;
+      }
+    }
+    // The name of a renamed cluster-scoped object, wherever it is referred to.
+    auto it = name_renames_.find(value);
+    return it == name_renames_.end() ? nullptr : &it->second.second;
+  }
+
+  void Move(Document& doc) {
+    if (!Moves(doc.component)) return;
+    const std::string target = TargetNamespace(settings_, doc.component);
+    if (doc.outline.namespace_) {
+      if (doc.Namespace() != release_ns_) return;  // kube-system and the like stay on purpose
+      if (!SetNamespace(doc, target)) {
+        diagnostics_.push_back(DocumentError(doc, "cannot move metadata.namespace in place (unusual YAML there)",
+                                             "render metadata.namespace as a plain `namespace: <value>` line"));
+        return;
+      }
+      ++plan_.Entry(doc.component).moved;
+      return;
+    }
+    if (scopes_.IsClusterScoped(doc.Group(), doc.Kind())) return;
+    // Helm would put it into the release namespace; it goes to the component's.
+    if (!SetNamespace(doc, target)) {
+      diagnostics_.push_back(DocumentError(doc, "has no metadata.namespace and no metadata mapping to add one to"));
+      return;
+    }
+    ++plan_.Entry(doc.component).moved;
+  }
+
+  // Where a namespace hides in free-form configuration: a program's arguments,
+  // environment values, configuration data. A value there that is exactly the
+  // release namespace is almost surely a reference the shapes did not
+  // recognise (`--watch-ns dot-system`); elsewhere it is as likely a word
+  // (`scheme: http`, `port: metrics`) when the namespace has a common name.
+  static bool IsFreeFormSetting(const Document& doc, const FieldPath& path) {
+    if (path.size() >= 2 && path.back().is_index && !path[path.size() - 2].is_index) {
+      const std::string& list = path[path.size() - 2].key;
+      if (list == "args" || list == "command") return true;
+    }
+    if (path.size() >= 3 && !path.back().is_index && path.back().key == "value" && path[path.size() - 2].is_index &&
+        path[path.size() - 3].key == "env") {
+      return true;
+    }
+    return (doc.Kind() == "ConfigMap" || doc.Kind() == "Secret") && !path.empty() &&
+           (path[0].key == "data" || path[0].key == "stringData");
+  }
+
+  static bool IsMonitorNamespaceSelector(const Document& doc, const FieldPath& path) {
+    return doc.Kind() == "ServiceMonitor" && path.size() == 4 && IsPath(FieldPath(path.begin(), path.end() - 1),
+                                                                        {"spec", "namespaceSelector", "matchNames"});
+  }
+
+  // The scalars under `prefix` in `doc` (keys excluded).
+  static std::vector<Scalar> ScalarsUnder(const Document& doc, const FieldPath& prefix) {
+    Outline under;
+    OutlineOptions capture;
+    capture.all_scalars = true;
+    capture.capture_under = {prefix};
+    YamlProblem ignored;
+    std::vector<Scalar> scalars;
+    if (!BuildOutline(doc.raw, doc.body_offset, capture, &under, &ignored)) return scalars;
+    for (Scalar& scalar : under.scalars) {
+      if (!scalar.is_key) scalars.push_back(std::move(scalar));
+    }
+    return scalars;
+  }
+
+  // Which component's Services in the release namespace the ServiceMonitor's
+  // spec.selector.matchLabels select: kUnknown if none does, `fallback` if the
+  // selector has no matchLabels to tell by.
+  Component SelectedServicesOwner(const Document& monitor, Component fallback) const {
+    std::vector<std::pair<std::string, std::string>> wanted;
+    const FieldPath prefix = {PathElement::Key("spec"), PathElement::Key("selector"), PathElement::Key("matchLabels")};
+    for (const Scalar& scalar : ScalarsUnder(monitor, prefix)) {
+      if (scalar.path.size() == prefix.size() + 1) wanted.emplace_back(scalar.path.back().key, scalar.value);
+    }
+    if (wanted.empty()) return fallback;
+    for (const Document* service : index_.services) {
+      const bool selected = std::all_of(wanted.begin(), wanted.end(), [&](const auto& label) {
+        const std::string* value = service->outline.Label(label.first);
+        return value != nullptr && *value == label.second;
+      });
+      if (selected) return service->component;
+    }
+    return Component::kUnknown;
+  }
+
+  bool Allowed(const Document& doc, const FieldPath& path) const {
+    const std::string formatted = FormatPath(path);
+    for (const AllowedReference& allowed : settings_.allowed_references) {
+      if (allowed.kind == doc.Kind() && allowed.name == doc.Name() && allowed.path == formatted) return true;
+    }
+    return false;
+  }
+
+  // True if the release namespace occurs in the document outside its own
+  // metadata.namespace: only those documents need a full read.
+  bool MentionsReleaseNamespace(const Document& doc, const std::optional<Scalar>& own_namespace) const {
+    const char* begin = doc.raw.data();
+    const char* end = begin + doc.raw.size();
+    for (const char* at = begin; at < end;) {
+      const void* found = memmem(at, static_cast<std::size_t>(end - at), release_ns_.data(), release_ns_.size());
+      if (found == nullptr) return false;
+      const auto offset = static_cast<std::size_t>(static_cast<const char*>(found) - begin);
+      const bool in_namespace =
+          own_namespace && offset >= own_namespace->offset && offset < own_namespace->offset + own_namespace->length;
+      if (!in_namespace) return true;
+      at = static_cast<const char*>(found) + 1;
+    }
+    return false;
+  }
+
+  void Rewrite(Document& doc) {
+    // The namespace scalar keeps its raw offsets after a move: edits apply at write time.
+    if (!MentionsReleaseNamespace(doc, doc.outline.namespace_)) return;
+    // The scalars that hold the namespace, with their paths and bytes.
+    Outline deep;
+    OutlineOptions options;
+    options.needles = {release_ns_};
+    YamlProblem problem;
+    if (!BuildOutline(doc.raw, doc.body_offset, options, &deep, &problem)) {
+      diagnostics_.push_back(DocumentError(doc, fmt::format("line {}: {}", doc.first_line + problem.line, problem.message)));
+      return;
+    }
+    // Their neighbours, read only when a reference needs them (the `name`
+    // beside a `namespace`, the `key` of a selector expression): one scan per
+    // mapping asked about, listing just the scalars under it.
+    std::map<std::string, std::unordered_map<std::string, std::string>> neighbours;
+    const ScalarContext base{nullptr, {}, [&](const FieldPath& path) -> const std::string* {
+                               if (path.empty()) return nullptr;
+                               const FieldPath parent(path.begin(), path.end() - 1);
+                               auto [entry, fresh] = neighbours.try_emplace(FormatPath(parent));
+                               if (fresh) {
+                                 for (Scalar& scalar : ScalarsUnder(doc, parent)) {
+                                   entry->second.emplace(FormatPath(scalar.path), std::move(scalar.value));
+                                 }
+                               }
+                               auto it = entry->second.find(FormatPath(path));
+                               return it == entry->second.end() ? nullptr : &it->second;
+                             }};
+    const std::string own = TargetOf(doc.component);
+    const bool moved_component = Moves(doc.component);
+    for (const Scalar& scalar : deep.hits) {
+      if (scalar.is_key || scalar.value.find(release_ns_) == std::string::npos) continue;
+      if (IsPath(scalar.path, {"metadata", "namespace"})) continue;
+      std::vector<std::pair<std::size_t, std::string>> rewrites;  // position in value, new namespace
+      if (const std::string* renamed = RenameOf(doc, scalar.path, scalar.value)) {
+        const std::size_t position = scalar.value.size() - release_ns_.size();
+        rewrites.emplace_back(position, renamed->substr(position));
+        ++shapes_[doc.component][ReferenceShape::kDerivedName];
+      } else {
+        ScalarContext context = base;
+        context.path = &scalar.path;
+        context.value = scalar.value;
+        std::vector<NamespaceReference> references = FindNamespaceReferences(context, release_ns_);
+        for (const NamespaceReference& reference : references) {
+          std::string target = own;
+          if (!reference.object_name.empty()) {
+            const Component owner = index_.Find(reference.object_kind, reference.object_name);
+            if (owner != Component::kUnknown) target = TargetOf(owner);
+          } else if (IsMonitorNamespaceSelector(doc, scalar.path)) {
+            // A ServiceMonitor looks for Services in the listed namespaces: it
+            // refers to the release namespace only if it selects Services the
+            // release puts there (kube-prometheus-stack's apiserver monitor
+            // lists `default` for the API server's own Service).
+            const Component owner = SelectedServicesOwner(doc, doc.component);
+            if (owner == Component::kUnknown) continue;
+            target = TargetOf(owner);
+          }
+          if (target == release_ns_) continue;
+          rewrites.emplace_back(reference.position, target);
+          ++shapes_[doc.component][reference.shape];
+        }
+        if (references.empty() && moved_component && scalar.value == release_ns_ && IsFreeFormSetting(doc, scalar.path) &&
+            !Allowed(doc, scalar.path)) {
+          Diagnostic d = DocumentError(
+              doc,
+              fmt::format("still refers to the release namespace {} in a field dotk8s-post does not know as a "
+                          "namespace reference, while the document moves to {}",
+                          release_ns_, own),
+              fmt::format("if it is right as it is, allow it: apps.allowReleaseNamespaceReferences: [{{kind: {}, "
+                          "name: {}, path: '{}'}}]",
+                          doc.Kind(), doc.Name(), FormatPath(scalar.path)));
+          d.field_path = FormatPath(scalar.path);
+          diagnostics_.push_back(std::move(d));
+        }
+      }
+      if (!rewrites.empty()) Apply(doc, scalar, rewrites);
+    }
+  }
+
+  // Writes the rewrites into the scalar's raw bytes. The k-th occurrence of
+  // the namespace in the value is the k-th in the raw text (a namespace is a
+  // DNS label: no escapes, no line folding), unless escapes hide some; then
+  // the whole scalar is written anew.
+  void Apply(Document& doc, const Scalar& scalar, const std::vector<std::pair<std::size_t, std::string>>& rewrites) {
+    auto occurrences = [this](std::string_view text, std::size_t base) {
+      std::vector<std::size_t> positions;
+      for (std::size_t at = text.find(release_ns_); at != std::string_view::npos; at = text.find(release_ns_, at + release_ns_.size())) {
+        positions.push_back(base + at);
+      }
+      return positions;
+    };
+    const std::vector<std::size_t> in_value = occurrences(scalar.value, 0);
+    const std::vector<std::size_t> in_raw = occurrences(doc.raw.substr(scalar.offset, scalar.length), scalar.offset);
+    std::size_t count = 0;
+    if (in_value.size() == in_raw.size()) {
+      for (const auto& [position, target] : rewrites) {
+        auto it = std::find(in_value.begin(), in_value.end(), position);
+        if (it == in_value.end()) continue;
+        const std::size_t raw = in_raw[static_cast<std::size_t>(it - in_value.begin())];
+        if (ReplaceNamespaceBytes(doc, raw, release_ns_.size(), target)) ++count;
+      }
+    } else if (scalar.style == ScalarStyle::kPlain || scalar.style == ScalarStyle::kSingleQuoted ||
+               scalar.style == ScalarStyle::kDoubleQuoted) {
+      std::string value = scalar.value;
+      for (auto it = rewrites.rbegin(); it != rewrites.rend(); ++it) value.replace(it->first, release_ns_.size(), it->second);
+      if (AddEdit(doc, Edit{scalar.offset, scalar.length, QuoteScalar(value)})) count = rewrites.size();
+    }
+    if (count != rewrites.size()) {
+      Diagnostic d = DocumentError(doc, fmt::format("cannot rewrite the reference to {} in place", release_ns_),
+                                   "write the value as a plain or quoted scalar without escapes");
+      d.field_path = FormatPath(scalar.path);
+      diagnostics_.push_back(std::move(d));
+      return;
+    }
+    plan_.Entry(doc.component).references += count;
+  }
+
+  // Helm builds every object of a release before it creates any, so a custom
+  // resource whose CRD is rendered in the same release fails on a fresh
+  // cluster ("resource mapping not found"). CRDs in a chart's crds/ folder are
+  // installed before that and are safe; templated ones (KEDA's) are not.
+  void MarkCrdDependents() {
+    std::set<std::pair<std::string, std::string>> defined;
+    for (const Document& doc : docs_) {
+      if (!doc.removed && IsCrd(doc) && !doc.outline.spec_names_kind.empty()) {
+        defined.emplace(doc.outline.spec_group, doc.outline.spec_names_kind);
+      }
+    }
+    if (defined.empty()) return;
+    std::vector<std::string> helm3_kinds;
+    for (Document& doc : docs_) {
+      if (doc.removed || !doc.IsObject() || doc.is_hook || IsCrd(doc)) continue;
+      if (defined.count({std::string(doc.Group()), std::string(doc.Kind())}) == 0) continue;
+      if (plan_.style == StreamStyle::kHelm4) {
+        const bool marked = AddAnnotations(doc, {{"helm.sh/hook", std::string(kPostInstallHook)},
+                                                 {"helm.sh/hook-delete-policy", "before-hook-creation"}});
+        if (!marked) {
+          diagnostics_.push_back(DocumentError(doc, "cannot add the hook annotations in place (unusual metadata)"));
+          continue;
+        }
+        doc.is_hook = true;
+        plan_.notes.push_back(fmt::format(
+            "{}: its CRD ({}/{}) is rendered in the same release, so it is made a post-install/post-upgrade hook "
+            "(Helm creates it after the CRD; hooks are not deleted by helm uninstall)",
+            doc.Describe(), doc.Group(), doc.Kind()));
+      } else {
+        helm3_kinds.push_back(doc.Describe());
+      }
+    }
+    if (!helm3_kinds.empty()) {
+      plan_.notes.push_back(fmt::format(
+          "{}: the CRD is rendered in the same release; Helm 3 ignores hooks a post-renderer adds, so on a fresh "
+          "cluster apply those CRDs first (dotk8s install does: it applies them server-side before helm runs)",
+          fmt::join(helm3_kinds, ", ")));
+    }
+  }
+
+  void Report() {
+    for (const auto& [from, renamed] : name_renames_) {
+      plan_.Entry(renamed.first).details.push_back(fmt::format("renamed {} -> {}", from, renamed.second));
+    }
+    for (const auto& [component, renames] : label_renames_) {
+      for (const auto& [from, to] : renames) {
+        // Only report what the documents hold.
+        bool present = false;
+        for (const Document& doc : docs_) {
+          present = present || (doc.component == component && doc.raw.find(from) != std::string_view::npos);
+        }
+        if (present) plan_.Entry(component).details.push_back(fmt::format("relabelled {} -> {}", from, to));
+      }
+    }
+    for (const auto& [component, counts] : shapes_) {
+      std::vector<std::string> parts;
+      for (const auto& [shape, count] : counts) parts.push_back(fmt::format("{} {}", count, ReferenceShapeName(shape)));
+      plan_.Entry(component).details.push_back(fmt::format("references rewritten: {}", fmt::join(parts, ", ")));
+    }
+    for (const ComponentInfo& info : ManagedComponents()) {
+      if (Moves(info.component)) {
+        plan_.Entry(info.component).details.insert(
+            plan_.Entry(info.component).details.begin(),
+            fmt::format("moved from {} to {}", release_ns_, TargetNamespace(settings_, info.component)));
+      }
+    }
+  }
+
+  std::vector<Document>& docs_;
+  const Settings& settings_;
+  const KindScopes& scopes_;
+  Plan& plan_;
+  const std::string release_ns_;
+  Diagnostics diagnostics_;
+  ObjectIndex index_;
+  /// Cluster-scoped names built from the release namespace: old -> (component, new).
+  std::map<std::string, std::pair<Component, std::string>> name_renames_;
+  /// Label values built from the release name and namespace, per component.
+  std::map<Component, std::map<std::string, std::string>> label_renames_;
+  std::map<Component, ShapeCounts> shapes_;
+};
+
+}  // namespace
+
+Diagnostics PlaceNamespaces(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes,
+                            Plan& plan) {
+  return Placement(docs, settings, scopes, plan).Run();
+}
+
+}  // namespace dotk8s

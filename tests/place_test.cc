@@ -1,0 +1,395 @@
+// Namespace placement (issue 3) on the real upstream streams.
+#include "core/place.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/attribute.h"
+#include "core/pipeline.h"
+#include "core/yaml_node.h"
+#include "test_support.h"
+
+namespace dotk8s {
+namespace {
+
+using testing::FixturePath;
+using testing::ReadFile;
+
+struct Rendered {
+  PostRenderResult result;
+  std::string output;
+  std::vector<Document> docs;
+};
+
+Rendered Render(const std::string& input, const std::string& settings_yaml = {}, const std::string& release_ns = {}) {
+  PostRenderOptions options;
+  options.release.release_namespace = release_ns;
+  if (!settings_yaml.empty()) {
+    options.release.settings_file = YAML::Load(settings_yaml);
+    options.release.settings_path = "test-settings.yaml";
+  }
+  Rendered rendered;
+  rendered.result = RunPostRenderer(input, options);
+  rendered.output = rendered.result.output.Join();
+  if (rendered.result.ok) rendered.docs = testing::ReadDocs(rendered.output);
+  return rendered;
+}
+
+std::string Messages(const Diagnostics& diagnostics) {
+  std::string all;
+  for (const Diagnostic& d : diagnostics) all += FormatDiagnostic(d) + "\n";
+  return all;
+}
+
+const Document& Only(const std::vector<Document>& docs, std::string_view kind, std::string_view name) {
+  std::vector<const Document*> found = testing::FindDocs(docs, kind, name);
+  if (found.size() != 1) throw std::runtime_error("expected one " + std::string(kind) + " " + std::string(name));
+  return *found[0];
+}
+
+// The value at a path like `spec.alerting.alertmanagers[0].namespace` or
+// `data["datasource.yaml"]`.
+std::string Field(const Document& doc, const std::string& path) {
+  YAML::Node node;
+  std::string error;
+  if (!LoadYamlNode(doc.Text().substr(doc.body_offset), &node, &error)) throw std::runtime_error(error);
+  std::regex step(R"re(\.?([A-Za-z0-9_-]+)|\[(\d+)\]|\["([^"]+)"\])re");
+  for (auto it = std::sregex_iterator(path.begin(), path.end(), step); it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    YAML::Node next = m[2].matched ? node[static_cast<std::size_t>(std::stoul(m[2].str()))]
+                                   : node[m[1].matched ? m[1].str() : m[3].str()];
+    if (!next) throw std::runtime_error("no " + path + " in " + doc.Describe());
+    node.reset(next);
+  }
+  return node.Scalar();
+}
+
+std::map<std::string, std::string> TargetBySubchart() {
+  return {{"gateway-helm", "envoy-gateway-system"},
+          {"keda", "keda"},
+          {"keda-add-ons-http", "keda"},
+          {"kube-prometheus-stack", "prometheus-system"},
+          {"traefik", "traefik"}};
+}
+
+class PlaceFixtureTest : public ::testing::TestWithParam<const char*> {};
+
+// Every namespaced document of each component is in its namespace, except
+// what the chart put elsewhere on purpose; no moved document mentions the
+// release namespace any more.
+TEST_P(PlaceFixtureTest, EveryComponentLivesInItsNamespaceAndForgetsTheReleaseNamespace) {
+  const std::string input = ReadFile(FixturePath(GetParam()));
+  Rendered rendered = Render(input);
+  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  const std::map<std::string, std::string> targets = TargetBySubchart();
+  std::size_t checked = 0;
+  for (const Document& doc : rendered.docs) {
+    if (doc.origin == Origin::kGenerated || doc.source_path.find("/templates/dotk8s-post/") != std::string::npos) continue;
+    std::string top(ParseTemplatePath(doc.source_path).top_level_subchart);
+    auto target = targets.find(top);
+    ASSERT_NE(target, targets.end()) << doc.source_path;
+    EXPECT_EQ(doc.Text().find("dot-system"), std::string::npos) << doc.Describe() << " still mentions dot-system";
+    if (doc.Namespace().empty()) continue;  // cluster-scoped
+    ++checked;
+    if (doc.Namespace() == "kube-system") continue;
+    EXPECT_EQ(doc.Namespace(), target->second) << doc.Describe() << " from " << doc.source_path;
+  }
+  EXPECT_GT(checked, 140u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Helm4, PlaceFixtureTest, ::testing::Values("helm4-all.yaml", "helm4-all-plus-traefik.yaml"),
+                         [](const ::testing::TestParamInfo<const char*>& param) {
+                           return std::string(param.param).find("traefik") != std::string::npos ? "AllPlusTraefik"
+                                                                                                 : "All";
+                         });
+
+class PlaceReferencesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    rendered_ = new Rendered(Render(ReadFile(FixturePath("helm4-all-plus-traefik.yaml"))));
+  }
+  static void TearDownTestSuite() {
+    delete rendered_;
+    rendered_ = nullptr;
+  }
+  const std::vector<Document>& docs() const { return rendered_->docs; }
+  static Rendered* rendered_;
+};
+
+Rendered* PlaceReferencesTest::rendered_ = nullptr;
+
+TEST_F(PlaceReferencesTest, RbacSubjectsFollowTheirServiceAccount) {
+  ASSERT_TRUE(rendered_->result.ok) << Messages(rendered_->result.diagnostics);
+  EXPECT_EQ(Field(Only(docs(), "RoleBinding", "dot-apps-gateway-helm-certgen"), "subjects[0].namespace"),
+            "envoy-gateway-system");
+  EXPECT_EQ(Field(Only(docs(), "ClusterRoleBinding", "keda-operator"), "subjects[0].namespace"), "keda");
+  EXPECT_EQ(Field(Only(docs(), "ClusterRoleBinding", "kube-prometheus-stack-operator"), "subjects[0].namespace"),
+            "prometheus-system");
+  // In kube-system on purpose: the binding stays, its subject moves with KEDA.
+  const Document& auth_reader = Only(docs(), "RoleBinding", "keda-operator-auth-reader");
+  EXPECT_EQ(auth_reader.Namespace(), "kube-system");
+  EXPECT_EQ(Field(auth_reader, "subjects[0].namespace"), "keda");
+}
+
+TEST_F(PlaceReferencesTest, NamesBuiltFromTheNamespaceAndWhatPointsAtThem) {
+  const std::string certgen = "dot-apps-gateway-helm-certgen:envoy-gateway-system";
+  Only(docs(), "ClusterRole", certgen);
+  EXPECT_EQ(Field(Only(docs(), "ClusterRoleBinding", certgen), "roleRef.name"), certgen);
+  const std::string injector = "envoy-gateway-topology-injector.envoy-gateway-system";
+  const Document& webhook = Only(docs(), "MutatingWebhookConfiguration", injector);
+  EXPECT_EQ(Field(Only(docs(), "ClusterRole", certgen), "rules[1].resourceNames[0]"), injector);
+  EXPECT_EQ(Field(webhook, "webhooks[0].clientConfig.service.namespace"), "envoy-gateway-system");
+  EXPECT_EQ(Field(webhook, "webhooks[0].namespaceSelector.matchExpressions[0].values[0]"), "envoy-gateway-system");
+}
+
+TEST_F(PlaceReferencesTest, WebhooksAndTheApiServiceCallTheirServicesWhereTheyMoved) {
+  const Document& keda_admission = Only(docs(), "ValidatingWebhookConfiguration", "keda-admission");
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(Field(keda_admission, "webhooks[" + std::to_string(i) + "].clientConfig.service.namespace"), "keda");
+  }
+  EXPECT_EQ(Field(Only(docs(), "APIService", "v1beta1.external.metrics.k8s.io"), "spec.service.namespace"), "keda");
+  const Document& kps = Only(docs(), "ValidatingWebhookConfiguration", "kube-prometheus-stack-admission");
+  EXPECT_EQ(Field(kps, "webhooks[0].clientConfig.service.namespace"), "prometheus-system");
+  EXPECT_EQ(Field(kps, "webhooks[1].clientConfig.service.namespace"), "prometheus-system");
+}
+
+TEST_F(PlaceReferencesTest, ContainerArgumentsAndEnvironment) {
+  EXPECT_EQ(Field(Only(docs(), "Deployment", "keda-operator-metrics-apiserver"), "spec.template.spec.containers[0].args[5]"),
+            "--metrics-service-address=keda-operator.keda.svc.cluster.local:9666");
+  EXPECT_EQ(Field(Only(docs(), "Deployment", "keda-add-ons-http-interceptor"), "spec.template.spec.containers[0].env[0].value"),
+            "keda");
+  EXPECT_EQ(Field(Only(docs(), "Job", "kube-prometheus-stack-admission-create"), "spec.template.spec.containers[0].args[1]"),
+            "--host=kube-prometheus-stack-operator,kube-prometheus-stack-operator.prometheus-system.svc");
+  EXPECT_EQ(Field(Only(docs(), "Job", "kube-prometheus-stack-admission-create"), "spec.template.spec.containers[0].args[2]"),
+            "--namespace=prometheus-system");
+  EXPECT_EQ(Field(Only(docs(), "Job", "kube-prometheus-stack-admission-patch"), "spec.template.spec.containers[0].args[2]"),
+            "--namespace=prometheus-system");
+}
+
+TEST_F(PlaceReferencesTest, ScaledObjectScalerAddressAndItsHook) {
+  const Document& scaled = Only(docs(), "ScaledObject", "keda-add-ons-http-interceptor");
+  EXPECT_EQ(Field(scaled, "spec.triggers[0].metadata.scalerAddress"), "keda-add-ons-http-external-scaler.keda:9090");
+  // Its CRD is templated in the same release: Helm 4 creates it as a post-install hook.
+  EXPECT_EQ(Field(scaled, "metadata.annotations[\"helm.sh/hook\"]"), "post-install,post-upgrade");
+  EXPECT_EQ(Field(scaled, "metadata.annotations[\"helm.sh/hook-delete-policy\"]"), "before-hook-creation");
+}
+
+TEST_F(PlaceReferencesTest, PrometheusAlertmanagerAndMonitors) {
+  const Document& prometheus = Only(docs(), "Prometheus", "kube-prometheus-stack-prometheus");
+  EXPECT_EQ(Field(prometheus, "spec.externalUrl"), "http://kube-prometheus-stack-prometheus.prometheus-system:9090");
+  EXPECT_EQ(Field(prometheus, "spec.alerting.alertmanagers[0].namespace"), "prometheus-system");
+  EXPECT_EQ(Field(Only(docs(), "Alertmanager", "kube-prometheus-stack-alertmanager"), "spec.externalUrl"),
+            "http://kube-prometheus-stack-alertmanager.prometheus-system:9093");
+  for (const char* monitor : {"dot-apps-grafana", "kube-prometheus-stack-alertmanager", "kube-prometheus-stack-operator",
+                              "kube-prometheus-stack-prometheus"}) {
+    EXPECT_EQ(Field(Only(docs(), "ServiceMonitor", monitor), "spec.namespaceSelector.matchNames[0]"), "prometheus-system")
+        << monitor;
+  }
+  // The API server's monitor looks in `default` on purpose and keeps doing so.
+  EXPECT_EQ(Field(Only(docs(), "ServiceMonitor", "kube-prometheus-stack-apiserver"), "spec.namespaceSelector.matchNames[0]"),
+            "default");
+}
+
+TEST_F(PlaceReferencesTest, GrafanaDatasourcesInsideConfigMapData) {
+  const std::string datasources =
+      Field(Only(docs(), "ConfigMap", "kube-prometheus-stack-grafana-datasource"), "data[\"datasource.yaml\"]");
+  EXPECT_NE(datasources.find("http://kube-prometheus-stack-prometheus.prometheus-system:9090/"), std::string::npos);
+  EXPECT_NE(datasources.find("http://kube-prometheus-stack-alertmanager.prometheus-system:9093/"), std::string::npos);
+}
+
+TEST_F(PlaceReferencesTest, PromQlMatchersInPrometheusRules) {
+  std::size_t rewritten = 0;
+  for (const Document* rule : testing::FindDocs(docs(), "PrometheusRule")) {
+    const std::string text = rule->Text();
+    for (std::size_t at = text.find("namespace=\"prometheus-system\""); at != std::string::npos;
+         at = text.find("namespace=\"prometheus-system\"", at + 1)) {
+      ++rewritten;
+    }
+  }
+  // 39 expressions in three rule groups; some hold the matcher more than once.
+  EXPECT_GE(rewritten, 39u);
+  const Document& operator_rules = Only(docs(), "PrometheusRule", "kube-prometheus-stack-prometheus-operator");
+  EXPECT_NE(operator_rules.Text().find("job=\"kube-prometheus-stack-operator\",namespace=\"prometheus-system\""),
+            std::string::npos);
+}
+
+TEST_F(PlaceReferencesTest, TraefikNamesLabelsAndPublishedService) {
+  Only(docs(), "ClusterRole", "dot-apps-traefik-traefik");
+  const Document& binding = Only(docs(), "ClusterRoleBinding", "dot-apps-traefik-traefik");
+  EXPECT_EQ(Field(binding, "roleRef.name"), "dot-apps-traefik-traefik");
+  EXPECT_EQ(Field(binding, "subjects[0].namespace"), "traefik");
+  const Document& deployment = Only(docs(), "Deployment", "dot-apps-traefik");
+  EXPECT_EQ(Field(deployment, "metadata.labels[\"app.kubernetes.io/instance\"]"), "dot-apps-traefik");
+  EXPECT_EQ(Field(deployment, "spec.selector.matchLabels[\"app.kubernetes.io/instance\"]"), "dot-apps-traefik");
+  EXPECT_EQ(Field(Only(docs(), "Service", "dot-apps-traefik"), "spec.selector[\"app.kubernetes.io/instance\"]"),
+            "dot-apps-traefik");
+  EXPECT_NE(deployment.Text().find("publishedservice=traefik/dot-apps-traefik"), std::string::npos);
+}
+
+TEST_F(PlaceReferencesTest, UntouchedBytesStayAsTheyCame) {
+  // Moving changes only the namespace value, in the quoting the chart used.
+  const std::string input = ReadFile(FixturePath("helm4-all-plus-traefik.yaml"));
+  std::vector<Document> in = SplitStream(input);
+  const Document& moved = Only(docs(), "ServiceAccount", "dot-apps-gateway-helm-certgen");
+  std::string expected;
+  for (const Document& doc : in) {
+    if (doc.raw.find("kind: ServiceAccount\nmetadata:\n  name: dot-apps-gateway-helm-certgen\n") != std::string_view::npos) {
+      expected = std::string(doc.raw);
+    }
+  }
+  ASSERT_FALSE(expected.empty());
+  expected.replace(expected.find("'dot-system'"), 12, "'envoy-gateway-system'");
+  // It was the first document of the Helm 4 stream; the Namespaces now come first.
+  EXPECT_EQ(moved.Text(), "---\n" + expected);
+}
+
+TEST(PlaceTest, ExplainSaysWhatMovedAndHowManyReferences) {
+  Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")));
+  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  const std::string plan = FormatPlan(rendered.result.plan);
+  EXPECT_NE(plan.find("  envoyGateway: on, 17 documents (7 hooks), namespace envoy-gateway-system, 12 moved, 12 "
+                      "references rewritten\n    - moved from dot-system to envoy-gateway-system\n"),
+            std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("renamed dot-apps-gateway-helm-certgen:dot-system -> "
+                      "dot-apps-gateway-helm-certgen:envoy-gateway-system"),
+            std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("  prometheus: on, 123 documents (7 hooks), namespace prometheus-system, 106 moved,"),
+            std::string::npos)
+      << plan;
+}
+
+// Nothing is hard-coded: other namespaces land everywhere the defaults did.
+TEST(PlaceTest, NonDefaultNamespacesAreUsedThroughout) {
+  Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")),
+                             "apps:\n  prometheus: {namespace: monitoring}\n  keda: {namespace: autoscaling}\n");
+  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  EXPECT_EQ(rendered.output.find("prometheus-system"), std::string::npos);
+  EXPECT_EQ(rendered.output.find("dot-system"), std::string::npos);
+  EXPECT_EQ(Field(Only(rendered.docs, "Prometheus", "kube-prometheus-stack-prometheus"), "spec.externalUrl"),
+            "http://kube-prometheus-stack-prometheus.monitoring:9090");
+  EXPECT_EQ(Field(Only(rendered.docs, "APIService", "v1beta1.external.metrics.k8s.io"), "spec.service.namespace"),
+            "autoscaling");
+  EXPECT_EQ(Field(Only(rendered.docs, "ScaledObject", "keda-add-ons-http-interceptor"), "spec.triggers[0].metadata.scalerAddress"),
+            "keda-add-ons-http-external-scaler.autoscaling:9090");
+  EXPECT_EQ(Only(rendered.docs, "ReferenceGrant", "keda-interceptor").Namespace(), "autoscaling");
+  EXPECT_EQ(Only(rendered.docs, "Deployment", "keda-operator").Namespace(), "autoscaling");
+  Only(rendered.docs, "Namespace", "monitoring");
+  Only(rendered.docs, "Namespace", "autoscaling");
+  EXPECT_TRUE(testing::FindDocs(rendered.docs, "Namespace", "keda").empty());
+}
+
+// The release namespace can be any name, also one that appears in manifests
+// for other reasons: rendering into it gives exactly the output that rendering
+// into dot-system gives. (Helm puts the release namespace exactly where the
+// fixture has dot-system.)
+class ReleaseNamespaceNameTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReleaseNamespaceNameTest, OutputDoesNotDependOnTheReleaseNamespaceName) {
+  const std::string input = ReadFile(FixturePath("helm4-all-plus-traefik.yaml"));
+  Rendered baseline = Render(input);
+  ASSERT_TRUE(baseline.result.ok) << Messages(baseline.result.diagnostics);
+  std::string renamed = input;
+  const std::string ns = GetParam();
+  for (std::size_t at = renamed.find("dot-system"); at != std::string::npos; at = renamed.find("dot-system", at + ns.size())) {
+    renamed.replace(at, 10, ns);
+  }
+  Rendered other = Render(renamed, {}, ns);
+  ASSERT_TRUE(other.result.ok) << Messages(other.result.diagnostics);
+  ASSERT_EQ(other.docs.size(), baseline.docs.size());
+  for (std::size_t i = 0; i < other.docs.size(); ++i) {
+    EXPECT_EQ(other.docs[i].Text(), baseline.docs[i].Text()) << "document " << i << " " << other.docs[i].Describe();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Names, ReleaseNamespaceNameTest,
+                         ::testing::Values("prometheus", "grafana", "alertmanager", "operator", "metrics",
+                                           "monitoring", "http", "system", "apps", "default", "gateway", "envoy",
+                                           "kube-prometheus-stack", "webhook", "node-exporter"));
+
+TEST(PlaceTest, Helm3RefusesWhatCannotWorkAndSaysWhatToDo) {
+  Rendered rendered = Render(ReadFile(FixturePath("helm3-all.yaml")));
+  ASSERT_FALSE(rendered.result.ok);
+  EXPECT_TRUE(rendered.output.empty());
+  const std::string messages = Messages(rendered.result.diagnostics);
+  EXPECT_NE(messages.find("Helm 3 never passes hooks to a post-renderer, so Envoy Gateway's certgen hook"),
+            std::string::npos)
+      << messages;
+  EXPECT_NE(messages.find("helm install -n envoy-gateway-system -f values/helm3.yaml"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("kube-prometheus-stack.prometheusOperator.admissionWebhooks.enabled=false"), std::string::npos)
+      << messages;
+}
+
+// The Helm 3 strategy: the release in Envoy Gateway's namespace, so Envoy
+// Gateway stays and its hooks run where it runs; the others move.
+TEST(PlaceTest, Helm3WithTheReleaseInEnvoyGatewaysNamespace) {
+  std::string input = ReadFile(FixturePath("helm3-all.yaml"));
+  for (std::size_t at = input.find("dot-system"); at != std::string::npos; at = input.find("dot-system", at + 20)) {
+    input.replace(at, 10, "envoy-gateway-system");
+  }
+  // kube-prometheus-stack without its admission webhooks (values/helm3.yaml).
+  std::vector<Document> docs = SplitStream(input);
+  std::string filtered;
+  for (const Document& doc : docs) {
+    if (doc.raw.find("admission") != std::string_view::npos && doc.raw.find("WebhookConfiguration") != std::string_view::npos) continue;
+    filtered += doc.raw;
+  }
+  Rendered rendered = Render(filtered);
+  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  EXPECT_EQ(Only(rendered.docs, "Deployment", "envoy-gateway").Namespace(), "envoy-gateway-system");
+  EXPECT_EQ(Only(rendered.docs, "Deployment", "keda-operator").Namespace(), "keda");
+  EXPECT_EQ(Only(rendered.docs, "Prometheus", "kube-prometheus-stack-prometheus").Namespace(), "prometheus-system");
+  EXPECT_TRUE(testing::FindDocs(rendered.docs, "Namespace", "envoy-gateway-system").empty());
+  // The ScaledObject's CRD is templated: under Helm 3 the plan says the driver applies CRDs first.
+  bool noted = false;
+  for (const std::string& note : rendered.result.plan.notes) noted = noted || note.find("Helm 3 ignores hooks") != std::string::npos;
+  EXPECT_TRUE(noted);
+  const Document& scaled = Only(rendered.docs, "ScaledObject", "keda-add-ons-http-interceptor");
+  EXPECT_EQ(scaled.outline.Annotation("helm.sh/hook"), nullptr);
+}
+
+TEST(PlaceTest, NamespacesAreCreatedFirstAndKept) {
+  Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")));
+  ASSERT_TRUE(rendered.result.ok);
+  ASSERT_GE(rendered.docs.size(), 3u);
+  std::vector<std::string> first;
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(rendered.docs[i].Kind(), "Namespace");
+    EXPECT_EQ(*rendered.docs[i].outline.Annotation("helm.sh/resource-policy"), "keep");
+    first.emplace_back(rendered.docs[i].Name());
+  }
+  EXPECT_EQ(first, std::vector<std::string>({"envoy-gateway-system", "keda", "prometheus-system"}));
+  Rendered without = Render(ReadFile(FixturePath("helm4-all.yaml")), "apps: {createNamespaces: false}\n");
+  ASSERT_TRUE(without.result.ok);
+  EXPECT_TRUE(testing::FindDocs(without.docs, "Namespace").empty());
+}
+
+// A reference the classifier does not know stops the render, naming the
+// field; settings can let a listed one through.
+TEST(PlaceTest, AnUnknownReferenceIsAnErrorUnlessAllowed) {
+  std::string input = ReadFile(FixturePath("helm4-envoy-only.yaml"));
+  input += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: eg-extra\n  namespace: dot-system\n"
+           "  annotations:\n    postrenderer.helm.sh/postrender-filename: 'dot-apps/charts/gateway-helm/templates/x.yaml'\n"
+           "data:\n  target: dot-system\n";
+  Rendered rendered = Render(input);
+  ASSERT_FALSE(rendered.result.ok);
+  EXPECT_EQ(Messages(rendered.result.diagnostics),
+            "error: doc 17 (dot-apps/charts/gateway-helm/templates/x.yaml) ConfigMap envoy-gateway-system/eg-extra data.target: still "
+            "refers to the release namespace dot-system in a field dotk8s-post does not know as a namespace reference, "
+            "while the document moves to envoy-gateway-system; hint: if it is right as it is, allow it: "
+            "apps.allowReleaseNamespaceReferences: [{kind: ConfigMap, name: eg-extra, path: 'data.target'}]\n");
+  Rendered allowed = Render(
+      input, "apps:\n  allowReleaseNamespaceReferences:\n  - {kind: ConfigMap, name: eg-extra, path: data.target}\n");
+  ASSERT_TRUE(allowed.result.ok) << Messages(allowed.result.diagnostics);
+  EXPECT_EQ(Field(Only(allowed.docs, "ConfigMap", "eg-extra"), "data.target"), "dot-system");
+  EXPECT_EQ(Only(allowed.docs, "ConfigMap", "eg-extra").Namespace(), "envoy-gateway-system");
+}
+
+}  // namespace
+}  // namespace dotk8s
