@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "core/error_log.h"
 #include "core/pipeline.h"
 #include "core/post_options.h"
+#include "core/yaml_node.h"
 #include "version.h"
 
 namespace {
@@ -160,16 +162,22 @@ int RealMain(int argc, char** argv) {
   if (!parsed.settings_path.empty()) {
     options.release.settings_path = parsed.settings_path;
     std::ifstream file(parsed.settings_path);
-    if (!file) {
+    // A directory opens as a stream that reads nothing: say what it is.
+    std::error_code ec;
+    if (!file || std::filesystem::is_directory(parsed.settings_path, ec)) {
+      const int why = file ? EISDIR : errno;
       diagnostics.push_back(dotk8s::MakeError(fmt::format("cannot read --settings {}: {}", parsed.settings_path,
-                                                          std::strerror(errno))));
+                                                          std::strerror(why))));
     } else {
       std::stringstream text;
       text << file.rdbuf();
-      try {
-        options.release.settings_file = YAML::Load(text.str());
-      } catch (const YAML::Exception& e) {
-        diagnostics.push_back(dotk8s::MakeError(fmt::format("{}: not valid YAML: {}", parsed.settings_path, e.what())));
+      // Read with the stream's limits (depth, aliases, duplicate keys) before any recursive reader sees it.
+      YAML::Node settings;
+      if (dotk8s::LoadCheckedYamlNode(text.str(), options.read.outline, &settings, &error)) {
+        options.release.settings_file = settings;
+      } else {
+        diagnostics.push_back(dotk8s::MakeError(fmt::format("{}: not valid YAML: {}", parsed.settings_path, error),
+                                                "the file takes the shape of the chart's `apps:` values"));
       }
     }
   }
@@ -185,7 +193,9 @@ int RealMain(int argc, char** argv) {
 
   dotk8s::PostRenderResult result = dotk8s::RunPostRenderer(input.View(), options);
   Report(result.diagnostics);
-  if (parsed.explain) WriteAll(STDOUT_FILENO, dotk8s::FormatPlan(result.plan));
+  // Nothing reaches stdout unless every pass succeeded: a failed run's plan,
+  // as far as it got, goes to stderr.
+  if (parsed.explain) WriteAll(result.ok ? STDOUT_FILENO : STDERR_FILENO, dotk8s::FormatPlan(result.plan));
   if (!result.ok) {
     Log(log_path, args, result.diagnostics);
     return 1;

@@ -354,6 +354,38 @@ TEST(PlaceTest, Helm3WithTheReleaseInEnvoyGatewaysNamespace) {
   EXPECT_EQ(scaled.outline.Annotation("helm.sh/hook"), nullptr);
 }
 
+// What `helm template` prints (either Helm version): `# Source:` comments,
+// and the hooks too. Piped into dotk8s-post (Argo CD does that), the hooks are
+// there to move, so nothing needs refusing.
+std::string AsHelmTemplateOutput(const std::string& helm4_stream) {
+  std::string out;
+  for (const Document& doc : SplitStream(helm4_stream)) {
+    std::string text(doc.raw);
+    if (text.substr(0, 4) == "---\n") text.erase(0, 4);
+    const std::string marker = "    postrenderer.helm.sh/postrender-filename: '";
+    const std::size_t at = text.find(marker);
+    if (at == std::string::npos) continue;
+    const std::size_t end = text.find("'\n", at + marker.size());
+    const std::string path = text.substr(at + marker.size(), end - at - marker.size());
+    text.erase(at, end + 2 - at);
+    out += "---\n# Source: " + path + "\n" + text;
+  }
+  return out;
+}
+
+TEST(PlaceTest, PipedHelmTemplateOutputMovesHooksToo) {
+  Rendered rendered = Render(AsHelmTemplateOutput(ReadFile(FixturePath("helm4-all.yaml"))));
+  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  EXPECT_EQ(rendered.result.plan.style, StreamStyle::kHelm3);
+  EXPECT_EQ(Only(rendered.docs, "Job", "dot-apps-gateway-helm-certgen").Namespace(), "envoy-gateway-system");
+  EXPECT_EQ(Only(rendered.docs, "Job", "kube-prometheus-stack-admission-create").Namespace(), "prometheus-system");
+  EXPECT_EQ(rendered.output.find("dot-system"), std::string::npos);
+  // Injected documents carry `# Source:` lines like the rest.
+  EXPECT_NE(rendered.output.find("---\n# Source: dot-apps/templates/dotk8s-post/gateway.yaml\napiVersion: "
+                                 "gateway.networking.k8s.io/v1\nkind: GatewayClass\n"),
+            std::string::npos);
+}
+
 TEST(PlaceTest, NamespacesAreCreatedFirstAndKept) {
   Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")));
   ASSERT_TRUE(rendered.result.ok);

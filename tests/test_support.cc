@@ -57,7 +57,18 @@ RunResult Run(const std::vector<std::string>& argv, std::string_view input, cons
   for (const std::string& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
   c_argv.push_back(nullptr);
   std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  // An entry of `env` replaces the inherited one: with both present, glibc's
+  // getenv and Go's os.Getenv (helm) would see the inherited one first.
+  auto overridden = [&](std::string_view entry) {
+    std::string_view key = entry.substr(0, entry.find('=') + 1);
+    for (const std::string& e : env) {
+      if (std::string_view(e).substr(0, e.find('=') + 1) == key) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env_strings.emplace_back(*e);
+  }
   for (const std::string& e : env) env_strings.push_back(e);
   std::vector<char*> c_env;
   for (std::string& e : env_strings) c_env.push_back(e.data());

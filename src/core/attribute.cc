@@ -28,13 +28,26 @@ TemplatePath ParseTemplatePath(std::string_view path) {
   return parts;
 }
 
+bool IsCrdsFolderPath(std::string_view path) {
+  return path.find("/crds/") != std::string_view::npos && path.find("/templates/") == std::string_view::npos;
+}
+
 Diagnostics AttributeComponents(std::vector<Document>& docs, Plan& plan) {
   Diagnostics diagnostics;
   bool helm3 = false;
   bool helm4 = false;
   const Document* first_helm3 = nullptr;
   const Document* first_helm4 = nullptr;
+  std::string crds_file;
   for (Document& doc : docs) {
+    // Helm 3 prints a chart's crds/ files whole under one `# Source:` line;
+    // the documents of such a file after that line belong to it too.
+    if (doc.origin == Origin::kHelm3Source) {
+      crds_file = IsCrdsFolderPath(doc.source_path) ? doc.source_path : std::string();
+    } else if (doc.origin == Origin::kNone && !crds_file.empty()) {
+      doc.origin = Origin::kHelm3Source;
+      doc.source_path = crds_file;
+    }
     if (doc.origin == Origin::kHelm3Source) {
       helm3 = true;
       if (first_helm3 == nullptr) first_helm3 = &doc;

@@ -21,6 +21,10 @@ struct TemplatePath {
 
 TemplatePath ParseTemplatePath(std::string_view path);
 
+/// True for a file of a chart's crds/ folder, which Helm installs before the
+/// release (and never upgrades), as opposed to a template.
+bool IsCrdsFolderPath(std::string_view path);
+
 /// Sets each document's component from its origin path; records the stream
 /// style (Helm 3 or 4), the umbrella chart's name and the per-component counts.
 /// Documents without an origin marker are `unknown` and stay where they are.

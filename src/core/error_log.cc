@@ -1,6 +1,5 @@
 #include "core/error_log.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -31,8 +30,16 @@ bool AppendToLog(const std::string& path, const std::vector<std::string>& args, 
     *error = fmt::format("cannot write the log {}: {}", path, std::strerror(errno));
     return false;
   }
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  out << fmt::format("{}{} {:%Y-%m-%dT%H:%M:%SZ} failed: dotk8s-post {}\n", kLogBlockPrefix, DOTK8S_VERSION, now,
+  // UTC, as the Z says, by calendar arithmetic: fmt's %Y... formats a time_point
+  // in local time, and glibc's gmtime and strftime read /etc/localtime, a file no flag names.
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto day = std::chrono::floor<std::chrono::days>(now);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss time{now - day};
+  out << fmt::format("{}{} {:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z failed: dotk8s-post {}\n", kLogBlockPrefix,
+                     DOTK8S_VERSION, static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                     static_cast<unsigned>(date.day()), time.hours().count(), time.minutes().count(),
+                     time.seconds().count(),
                      fmt::join(args, " "));
   for (const Diagnostic& d : diagnostics) out << FormatDiagnostic(d) << '\n';
   out.flush();
@@ -45,9 +52,12 @@ bool AppendToLog(const std::string& path, const std::vector<std::string>& args, 
 
 std::vector<std::string> LastLogBlock(std::string_view log_text) {
   std::vector<std::string> lines;
+  // A block starts a line; the prefix may also appear inside a message.
   std::size_t start = log_text.rfind(kLogBlockPrefix);
+  while (start != std::string_view::npos && start != 0 && log_text[start - 1] != '\n') {
+    start = log_text.rfind(kLogBlockPrefix, start - 1);
+  }
   if (start == std::string_view::npos) return lines;
-  if (start != 0 && log_text[start - 1] != '\n') return lines;
   std::size_t pos = log_text.find('\n', start);
   while (pos != std::string_view::npos && pos + 1 < log_text.size()) {
     std::size_t eol = log_text.find('\n', pos + 1);

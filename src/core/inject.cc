@@ -1,4 +1,5 @@
 #include "core/inject.h"
+#include "core/yaml_node.h"
 
 #include <fmt/format.h>
 
@@ -44,8 +45,14 @@ std::string ControllerName(std::vector<Document>& docs, Diagnostics& diagnostics
     const YAML::Node data = (*node)["data"];
     if (!data || !data.IsMap() || !data["envoy-gateway.yaml"]) continue;
     try {
-      YAML::Node config = YAML::Load(data["envoy-gateway.yaml"].as<std::string>());
-      if (config["gateway"] && config["gateway"]["controllerName"]) {
+      // YAML inside a value: read it with the stream's limits, not yaml-cpp's recursive parser.
+      YAML::Node config;
+      std::string error;
+      if (!data["envoy-gateway.yaml"].IsScalar() ||
+          !LoadCheckedYamlNode(data["envoy-gateway.yaml"].Scalar(), OutlineOptions{}, &config, &error)) {
+        continue;
+      }
+      if (config.IsMap() && config["gateway"] && config["gateway"]["controllerName"]) {
         return config["gateway"]["controllerName"].as<std::string>();
       }
     } catch (const YAML::Exception&) {
@@ -83,6 +90,46 @@ YamlValue ListenerValue(const ListenerSettings& listener) {
   return value;
 }
 
+// The labels of an injected object that `selectors` must select (Prometheus's
+// podMonitorSelector, its podMonitorNamespaceSelector): what the selectors
+// demand, and each standard label where every selector allows it (so `Exists`
+// keeps the standard value, and a standard label a selector excludes is left
+// out, named in `left_out`). Standard labels first, in their order.
+YamlValue SelectableLabels(const YamlValue& standard, const std::map<std::string, std::string>& demanded,
+                           const std::vector<YAML::Node>& selectors, std::vector<std::string>* left_out) {
+  std::map<std::string, std::string> labels = demanded;
+  for (const auto& [key, value] : standard.map) {
+    std::map<std::string, std::string> trial = labels;
+    trial[key] = value.string;
+    bool allowed = true;
+    for (const YAML::Node& selector : selectors) {
+      std::map<std::string, std::string> checked = trial;
+      std::string why_not;
+      allowed = allowed && LabelsForSelector(selector, &checked, &why_not);
+    }
+    if (allowed) {
+      labels = std::move(trial);
+    } else if (demanded.count(key) == 0) {
+      left_out->push_back(fmt::format("{}={}", key, value.string));
+    }
+  }
+  YamlValue out = YamlValue::Map();
+  for (const auto& [key, value] : standard.map) {
+    auto it = labels.find(key);
+    if (it != labels.end()) out.Set(key, Str(it->second));
+  }
+  for (const auto& [key, value] : labels) {
+    if (standard.Find(key) == nullptr) out.Set(key, Str(value));
+  }
+  return out;
+}
+
+// Namespaces every cluster has: a Namespace object for one would fail the
+// install (Helm cannot adopt an object it did not create).
+bool IsBuiltinNamespace(std::string_view ns) {
+  return ns == "default" || ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease";
+}
+
 struct Injector {
   std::vector<Document>& docs;
   const Settings& settings;
@@ -91,6 +138,8 @@ struct Injector {
   std::vector<GeneratedObject> objects;
   /// Labels the namespaces we create must carry (a podMonitorNamespaceSelector).
   std::map<std::string, std::map<std::string, std::string>> namespace_labels;
+  /// The selectors that must select the namespaces we create.
+  std::map<std::string, std::vector<YAML::Node>> namespace_selectors;
 
   bool AlreadyRendered(std::string_view group, std::string_view kind, std::string_view ns, std::string_view name) {
     const Document* existing = FindObject(docs, group, kind, ns, name);
@@ -148,6 +197,7 @@ struct Injector {
     const std::string& ns = settings.envoy_gateway.namespace_;
     if (AlreadyRendered("monitoring.coreos.com", "PodMonitor", ns, "envoy-gateway-proxy")) return;
     std::map<std::string, std::string> selector_labels;
+    std::vector<YAML::Node> selectors;
     std::size_t prometheuses = 0;
     for (const Document& doc : docs) {
       if (doc.removed || doc.Kind() != "Prometheus" || doc.Group() != "monitoring.coreos.com") continue;
@@ -173,6 +223,7 @@ struct Injector {
         diagnostics.push_back(std::move(d));
         return;
       }
+      selectors.push_back(selector);
       // The PodMonitor's namespace must be one Prometheus looks in.
       const YAML::Node ns_selector = spec["podMonitorNamespaceSelector"];
       const std::string prometheus_ns(doc.Namespace());
@@ -200,6 +251,7 @@ struct Injector {
           return;
         }
         ns_labels.erase("kubernetes.io/metadata.name");
+        if (settings.create_namespaces) namespace_selectors[ns].push_back(ns_selector);
         if (!ns_labels.empty()) {
           if (settings.create_namespaces) {
             namespace_labels[ns].insert(ns_labels.begin(), ns_labels.end());
@@ -219,11 +271,15 @@ struct Injector {
           "PodMonitor envoy-gateway-proxy not injected: kube-prometheus-stack rendered no Prometheus resource");
       return;
     }
-    YamlValue labels = InjectedLabels("envoy-gateway-proxy", "monitoring", settings, plan);
+    std::vector<std::string> left_out;
+    YamlValue labels = SelectableLabels(InjectedLabels("envoy-gateway-proxy", "monitoring", settings, plan),
+                                        selector_labels, selectors, &left_out);
     std::vector<std::string> derived;
-    for (const auto& [key, value] : selector_labels) {
-      labels.Set(key, Str(value));
-      derived.push_back(fmt::format("{}={}", key, value));
+    for (const auto& [key, value] : selector_labels) derived.push_back(fmt::format("{}={}", key, labels.Find(key)->string));
+    if (!left_out.empty()) {
+      plan.notes.push_back(fmt::format("PodMonitor envoy-gateway-proxy is not labelled {}: the Prometheus "
+                                       "podMonitorSelector excludes it",
+                                       fmt::join(left_out, ",")));
     }
     YamlValue object = Object("monitoring.coreos.com/v1", "PodMonitor", Metadata("envoy-gateway-proxy", ns, std::move(labels)));
     YamlValue endpoint = YamlValue::Map({{"port", Str("metrics")}, {"path", Str("/stats/prometheus")}});
@@ -307,11 +363,25 @@ struct Injector {
       if (!ns.empty() && ns != settings.release_namespace) names.insert(ns);
     }
     for (const std::string& ns : names) {
+      if (IsBuiltinNamespace(ns)) {
+        plan.notes.push_back(fmt::format("Namespace {} not injected: every cluster has it", ns));
+        continue;
+      }
       if (AlreadyRendered("", "Namespace", "", ns)) continue;
-      YamlValue labels = InjectedLabels(ns, "namespace", settings, plan);
+      // The API server sets kubernetes.io/metadata.name itself; selectors may test it.
+      std::map<std::string, std::string> demanded{{"kubernetes.io/metadata.name", ns}};
       auto extra = namespace_labels.find(ns);
-      if (extra != namespace_labels.end()) {
-        for (const auto& [key, value] : extra->second) labels.Set(key, Str(value));
+      if (extra != namespace_labels.end()) demanded.insert(extra->second.begin(), extra->second.end());
+      std::vector<std::string> left_out;
+      YamlValue labels = SelectableLabels(InjectedLabels(ns, "namespace", settings, plan), demanded,
+                                          namespace_selectors[ns], &left_out);
+      labels.map.erase(std::remove_if(labels.map.begin(), labels.map.end(),
+                                      [](const auto& entry) { return entry.first == "kubernetes.io/metadata.name"; }),
+                       labels.map.end());
+      if (!left_out.empty()) {
+        plan.notes.push_back(fmt::format("Namespace {} is not labelled {}: the Prometheus "
+                                         "podMonitorNamespaceSelector excludes it",
+                                         ns, fmt::join(left_out, ",")));
       }
       YamlValue metadata = Metadata(ns, "", std::move(labels));
       // Uninstalling the release must never delete a namespace and whatever else lives in it.
@@ -424,7 +494,7 @@ Document ToDocument(GeneratedObject generated, StreamStyle style, std::string_vi
 }
 
 Diagnostics InjectObjects(std::vector<Document>& docs, const Settings& settings, Plan& plan) {
-  Injector injector{docs, settings, plan, {}, {}, {}};
+  Injector injector{docs, settings, plan, {}, {}, {}, {}};
   if (plan.hooks_only) {
     plan.notes.push_back("the input holds only hooks: nothing injected (the other documents come in another call)");
     return {};

@@ -149,6 +149,7 @@ class OutlineBuilder {
         if (parser.context != nullptr) {
           message = fmt::format("{} {}", parser.context, message);
         }
+        if (parser.error == YAML_READER_ERROR) ReaderErrorPlace(parser, problem, &message);
         problem->message = std::move(message);
         ok = false;
         break;
@@ -165,6 +166,21 @@ class OutlineBuilder {
  private:
   // libyaml counts lines from the start of its input; ours from the start of raw.
   std::size_t LineOf(std::size_t parser_line) const { return parser_line + body_lines_; }
+
+  // libyaml's reader (control characters, invalid UTF-8) reports a byte offset
+  // and the offending value, and leaves problem_mark at the start.
+  void ReaderErrorPlace(const yaml_parser_t& parser, YamlProblem* problem, std::string* message) const {
+    const std::size_t offset = std::min(parser.problem_offset, text_.size());
+    const std::string_view before = text_.substr(0, offset);
+    const std::size_t line_start = before.rfind('\n');
+    problem->line = LineOf(static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')));
+    problem->column = line_start == std::string_view::npos ? offset : offset - line_start - 1;
+    if (parser.problem_value >= 0 && parser.problem_value <= 0xFF) {
+      *message += fmt::format(" (byte 0x{:02X})", parser.problem_value);
+    } else if (parser.problem_value > 0xFF) {
+      *message += fmt::format(" (U+{:04X})", parser.problem_value);
+    }
+  }
 
   bool Fail(YamlProblem* problem, const yaml_mark_t& mark, std::string message) {
     problem->line = LineOf(mark.line);

@@ -5,6 +5,7 @@
 #include "core/attribute.h"
 #include "core/check.h"
 #include "core/conditions.h"
+#include "core/crd_bundles.h"
 #include "core/inject.h"
 #include "core/kinds.h"
 #include "core/place.h"
@@ -25,6 +26,7 @@ PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions
   Settings settings;
   if (stop(ResolveSettings(docs, options.release, &settings, result.plan))) return result;
   if (stop(EnforceConditions(docs, settings, result.plan))) return result;
+  if (stop(KeepOneCopyOfEachCrd(docs, result.plan))) return result;
   KindScopes scopes;
   scopes.AddDefinitions(docs);
   if (stop(PlaceNamespaces(docs, settings, scopes, result.plan))) return result;

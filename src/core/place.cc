@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/attribute.h"
 #include "core/document_edit.h"
 #include "core/references.h"
 #include "core/yaml_writer.h"
@@ -77,9 +78,17 @@ class Placement {
 
   // Helm 3 never shows hooks to a post-renderer, so hooks stay in the release
   // namespace. Where a moved component depends on its hooks, that cannot work.
+  // The evidence is the stream itself: `# Source:` comments and none of the
+  // component's hooks. (`helm template | dotk8s-post`, as Argo CD runs it,
+  // carries the hooks: they move like everything else.)
+  bool HooksHidden(Component component) const {
+    if (plan_.style != StreamStyle::kHelm3) return false;
+    return std::none_of(docs_.begin(), docs_.end(),
+                        [component](const Document& doc) { return doc.component == component && doc.is_hook; });
+  }
+
   void CheckHelm3() {
-    if (plan_.style != StreamStyle::kHelm3) return;
-    if (Moves(Component::kEnvoyGateway)) {
+    if (Moves(Component::kEnvoyGateway) && HooksHidden(Component::kEnvoyGateway)) {
       const std::string target = TargetNamespace(settings_, Component::kEnvoyGateway);
       diagnostics_.push_back(MakeError(
           fmt::format("Helm 3 never passes hooks to a post-renderer, so Envoy Gateway's certgen hook would "
@@ -89,7 +98,7 @@ class Placement {
                       "values/helm3.yaml ..., or dotk8s install, which does that for Helm 3), or use Helm 4",
                       target)));
     }
-    if (Moves(Component::kPrometheus)) {
+    if (Moves(Component::kPrometheus) && HooksHidden(Component::kPrometheus)) {
       for (const Document& doc : docs_) {
         if (doc.removed || doc.component != Component::kPrometheus) continue;
         const bool webhook = doc.Kind() == "ValidatingWebhookConfiguration" || doc.Kind() == "MutatingWebhookConfiguration";
@@ -403,7 +412,8 @@ class Placement {
   void MarkCrdDependents() {
     std::set<std::pair<std::string, std::string>> defined;
     for (const Document& doc : docs_) {
-      if (!doc.removed && IsCrd(doc) && !doc.outline.spec_names_kind.empty()) {
+      // CRDs from a crds/ folder are installed before the release is built: safe.
+      if (!doc.removed && IsCrd(doc) && !doc.outline.spec_names_kind.empty() && !IsCrdsFolderPath(doc.source_path)) {
         defined.emplace(doc.outline.spec_group, doc.outline.spec_names_kind);
       }
     }

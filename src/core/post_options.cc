@@ -42,7 +42,8 @@ log), 2 usage error.
 )";
 
 bool ParseByteSize(const std::string& text, std::size_t* bytes) {
-  if (text.empty()) return false;
+  // std::stoull takes "-1" (and " 1") and wraps it to a huge size: digits first.
+  if (text.empty() || text[0] < '0' || text[0] > '9') return false;
   std::size_t used = 0;
   unsigned long long value = 0;
   try {

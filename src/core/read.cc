@@ -103,6 +103,7 @@ Diagnostics ReadOutlines(std::vector<Document>& docs, const ReadOptions& options
       }
       YamlProblem problem;
       if (!BuildOutline(doc.raw, doc.body_offset, options.outline, &doc.outline, &problem)) {
+        ReadOrigin(doc);  // a Helm 3 `# Source:` line names the template even when the YAML is broken
         Diagnostic d = DocumentError(
             doc, fmt::format("line {} column {}: {}", doc.first_line + problem.line, problem.column + 1,
                              problem.message),

@@ -37,6 +37,19 @@ std::string InferReleaseNamespace(const std::vector<Document>& docs, Diagnostics
   return best->first;
 }
 
+// The settings a document carries (release and apps), as text to compare copies.
+std::string SettingsContent(const Document& doc, Diagnostics& diagnostics) {
+  auto node = ParseDocument(doc, diagnostics);
+  if (!node || !node->IsMap()) return {};
+  const YAML::Node& root = *node;
+  YAML::Emitter out;
+  out << YAML::Flow;
+  for (const char* key : {"release", "apps"}) {
+    if (root[key]) out << root[key];
+  }
+  return out.c_str();
+}
+
 }  // namespace
 
 bool IsSettingsDocument(const Document& doc) {
@@ -47,17 +60,22 @@ Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& in
                             Plan& plan) {
   Diagnostics diagnostics;
   Document* settings_doc = nullptr;
+  std::string first_content;
   for (Document& doc : docs) {
     if (!IsSettingsDocument(doc)) continue;
-    if (settings_doc != nullptr) {
-      diagnostics.push_back(DocumentError(
-          doc, fmt::format("a second settings document (the first is doc {})", settings_doc->index),
-          "render the settings template once; only the umbrella chart should include it"));
-      continue;
-    }
-    settings_doc = &doc;
     doc.removed = true;
     doc.removed_reason = "settings for dotk8s-post, not an object for the cluster";
+    // The chart may render the settings twice under Helm 4, once as a hook,
+    // so that a call carrying only hooks has them too. Copies must agree.
+    std::string content = SettingsContent(doc, diagnostics);
+    if (settings_doc == nullptr) {
+      settings_doc = &doc;
+      first_content = std::move(content);
+    } else if (content != first_content) {
+      diagnostics.push_back(DocumentError(
+          doc, fmt::format("a second settings document that differs from the first (doc {})", settings_doc->index),
+          "render the settings template once; only the umbrella chart should include it"));
+    }
   }
   if (HasErrors(diagnostics)) return diagnostics;
 

@@ -104,15 +104,20 @@ void ReadListener(SettingsReader& r, const YAML::Node& node, const std::string& 
   }
   listener->name = r.String(node["name"], path + ".name").value_or("");
   listener->protocol = r.String(node["protocol"], path + ".protocol").value_or("");
-  listener->port = r.Int(node["port"], path + ".port").value_or(0);
+  const std::optional<int> port = r.Int(node["port"], path + ".port");
+  listener->port = port.value_or(0);
   listener->hostname = r.String(node["hostname"], path + ".hostname").value_or("");
   if (listener->name.empty()) r.Error(path + ".name", "a listener needs a name");
   static const std::vector<std::string> kProtocols = {"HTTP", "HTTPS", "TLS", "TCP", "UDP"};
-  if (std::find(kProtocols.begin(), kProtocols.end(), listener->protocol) == kProtocols.end()) {
+  if (listener->protocol.empty()) {
+    r.Error(path + ".protocol", "a listener needs a protocol", fmt::format("use one of {}", fmt::join(kProtocols, ", ")));
+  } else if (std::find(kProtocols.begin(), kProtocols.end(), listener->protocol) == kProtocols.end()) {
     r.Error(path + ".protocol", fmt::format("unknown protocol `{}`", listener->protocol),
             fmt::format("use one of {}", fmt::join(kProtocols, ", ")));
   }
-  if (listener->port < 1 || listener->port > 65535) {
+  // A port that is not a number has had its error already.
+  const bool port_given = node["port"] && !node["port"].IsNull();
+  if (!port_given || (port && (*port < 1 || *port > 65535))) {
     r.Error(path + ".port", "must be a port number from 1 to 65535");
   }
   const YAML::Node tls = node["tls"];

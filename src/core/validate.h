@@ -22,8 +22,12 @@ struct ValidateOptions {
 };
 
 /// Validates objects against the openAPIV3Schema of their CustomResourceDefinition
-/// (from `options.crd_paths` and from CRDs in the stream itself). An object
-/// whose CRD or version is unknown is an error in kAll mode, a warning otherwise.
+/// (from CRDs in the stream itself, then `options.crd_paths` in order; the
+/// first source of a group/kind wins and the plan names the ignored ones).
+/// Injected objects are always checked, the stream's custom resources in
+/// kAll mode. An object whose CRD or version is unknown is an error in kAll
+/// mode, a warning otherwise, and only a plan note when no --crds was given.
+/// Findings name the object, the field path and the rule. See docs/validation.md.
 Diagnostics ValidateAgainstCrds(const std::vector<Document>& docs, const ValidateOptions& options, Plan& plan);
 
 }  // namespace dotk8s

@@ -72,18 +72,23 @@ namespace {
 
 // Plain scalars a YAML 1.1 or 1.2 reader would take for something other than a string.
 bool LooksTyped(std::string_view value) {
-  static constexpr std::array<std::string_view, 22> kWords = {
+  // YAML 1.1 (go-yaml v2, which Helm 3 reads with) takes every case variant of yes/no/on/off for a bool.
+  static constexpr std::array<std::string_view, 26> kWords = {
       "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
-      "True", "False", "Yes", "No", "On", "Off", "Y", "N", "Null", "TRUE", "FALSE", "NULL"};
+      "True", "False", "Yes", "No", "On", "Off", "Y", "N", "Null", "TRUE", "FALSE", "NULL",
+      "YES", "NO", "ON", "OFF"};
   if (std::find(kWords.begin(), kWords.end(), value) != kWords.end()) return true;
   // Numbers: digits with an optional sign, dot, exponent, or 0x/0o prefixes.
   std::string_view rest = value;
   if (!rest.empty() && (rest[0] == '-' || rest[0] == '+')) rest.remove_prefix(1);
   if (rest.empty()) return false;
-  if (rest == ".inf" || rest == ".Inf" || rest == ".nan" || rest == ".NaN") return true;
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF" || rest == ".nan" || rest == ".NaN" || rest == ".NAN") {
+    return true;
+  }
+  // Hex digits in either case: 0x1F is the integer 31.
   return std::all_of(rest.begin(), rest.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '_' || c == 'x' ||
-           c == 'o' || (c >= 'a' && c <= 'f') || c == '+' || c == '-';
+    return (c >= '0' && c <= '9') || c == '.' || c == '_' || c == 'x' || c == 'o' || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F') || c == '+' || c == '-';
   }) && rest[0] >= '0' && rest[0] <= '9';
 }
 

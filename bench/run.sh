@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# make bench: times dotk8s-post against `cat` and kustomize on the real Helm 4
+# stream of the five charts, and dotk8s-post alone on generated 10 MB and 100 MB
+# streams, all in one go on this machine. Prints a table with PASS/MISS per
+# target of issue 7 and writes bench/results/latest.md and
+# bench/results/readme-snippet.md (bench/results/ is not committed).
+# It never fails the build over a missed target; it exits 1 only if a run fails.
+#
+#   bench/run.sh BUILD_DIR            (make bench)
+#   BENCH_RUNS=30 bench/run.sh build  more runs (default 20 small, 10 and 5 large)
+#   BENCH_MICRO=1 bench/run.sh build  also the Google Benchmark micro benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+shared=${DOTK8S_SHARED:-../shared}
+fixture=$shared/fixtures/upstream/helm4-all.yaml
+post=$build/dotk8s-post
+runner=$build/bench/dotk8s_bench_runner
+make_stream=$build/bench/dotk8s_make_stream
+kubectl=.tools/kubectl/kubectl
+runs=${BENCH_RUNS:-20}
+data=$build/bench-data
+results=bench/results
+mkdir -p "$data" "$results"
+
+for need in "$post" "$runner" "$make_stream"; do
+  [ -x "$need" ] || { echo "bench: $need is missing; run make build" >&2; exit 1; }
+done
+[ -f "$fixture" ] || { echo "bench: $fixture is missing (set DOTK8S_SHARED)" >&2; exit 1; }
+log=$data/post.log
+
+# The generated streams: copies of the fixture's documents with unique names,
+# no settings document (dotk8s-post infers the settings, as for the fixture).
+for mb in 10 100; do
+  stream=$data/stream-${mb}MB.yaml
+  if [ ! -s "$stream" ] || [ "$make_stream" -nt "$stream" ] || [ "$fixture" -nt "$stream" ]; then
+    echo "bench: generating $stream: $("$make_stream" "$fixture" $((mb * 1000000)) "$stream")"
+  fi
+done
+
+# kustomize as the usual post-renderer: a kustomization that sets a namespace
+# and adds one resource, reading the rendered stream as a resource file.
+kdir=$data/kustomize
+mkdir -p "$kdir"
+cp "$fixture" "$kdir/rendered.yaml"
+cat > "$kdir/kustomization.yaml" <<'YAML'
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: dot-apps-bench
+resources:
+- rendered.yaml
+- extra.yaml
+YAML
+cat > "$kdir/extra.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dot-apps-bench-extra
+data:
+  added-by: kustomize
+YAML
+
+failures=()
+# measure NAME RUNS WARMUP INPUT COMMAND...: sets m_<NAME>_{median,cpu,rss,fail}.
+measure() {
+  local name=$1 n=$2 warm=$3 input=$4
+  shift 4
+  local line
+  if ! line=$("$runner" "$n" "$warm" "$input" -- "$@"); then
+    failures+=("$name: could not run $*")
+    line="0 0 0 0 0 0 0 $n"
+  fi
+  read -r median _mean _min _max cpu _rss_median rss_max failed <<<"$line"
+  printf -v "m_${name}_median" '%s' "$median"
+  printf -v "m_${name}_cpu" '%s' "$cpu"
+  printf -v "m_${name}_rss" '%s' "$rss_max"
+  if [ "$failed" != 0 ]; then failures+=("$name: $failed of $n runs failed (see above)"); fi
+  echo "bench: $name: median $(awk -v s="$median" 'BEGIN { printf "%.1f ms", s * 1000 }'), cpu $(awk -v s="$cpu" 'BEGIN { printf "%.1f ms", s * 1000 }'), peak RSS $((rss_max / 1024)) MB"
+}
+
+size_of() { stat -c %s "$1"; }
+small_bytes=$(size_of "$fixture")
+bytes10=$(size_of "$data/stream-10MB.yaml")
+bytes100=$(size_of "$data/stream-100MB.yaml")
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: load average before: $load_before (the figures assume a quiet machine)"
+measure cat "$runs" 3 "$fixture" cat
+measure post "$runs" 3 "$fixture" "$post" --log "$log"
+if [ -x "$kubectl" ]; then
+  measure kustomize "$(( runs < 10 ? runs : 10 ))" 1 "$fixture" "$kubectl" kustomize "$kdir"
+else
+  echo "bench: $kubectl is missing (make tools): kustomize not measured" >&2
+  m_kustomize_median=0; m_kustomize_cpu=0; m_kustomize_rss=0
+fi
+measure post10 10 1 "$data/stream-10MB.yaml" "$post" --log "$log"
+measure post100 5 1 "$data/stream-100MB.yaml" "$post" --log "$log"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+micro=""
+if [ "${BENCH_MICRO:-0}" = 1 ] && [ -x "$build/bench/dotk8s_read_bench" ]; then
+  micro=$(DOTK8S_SHARED=$shared "$build/bench/dotk8s_read_bench" --benchmark_min_time=0.5 2>/dev/null || true)
+fi
+
+# The table, the targets and the two Markdown files.
+awk -v cat="$m_cat_median" -v post="$m_post_median" -v kust="$m_kustomize_median" \
+    -v post_cpu="$m_post_cpu" -v cat_cpu="$m_cat_cpu" -v kust_cpu="$m_kustomize_cpu" \
+    -v p10="$m_post10_median" -v p100="$m_post100_median" -v c10="$m_post10_cpu" -v c100="$m_post100_cpu" \
+    -v rss_small="$m_post_rss" -v rss10="$m_post10_rss" -v rss100="$m_post100_rss" -v rss_cat="$m_cat_rss" \
+    -v rss_kust="$m_kustomize_rss" \
+    -v b_small="$small_bytes" -v b10="$bytes10" -v b100="$bytes100" \
+    -v date="$(date -u +%Y-%m-%dT%H:%MZ)" -v cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+    -v cores="$(nproc)" -v load_before="$load_before" -v load_after="$load_after" \
+    -v version="$("$post" --version)" -v runs="$runs" -v latest="$results/latest.md" -v snippet="$results/readme-snippet.md" '
+function ms(s) { return sprintf("%.1f ms", s * 1000) }
+function mb(kb) { return sprintf("%.1f MB", kb / 1024) }
+function verdict(ok) { return ok ? "PASS" : "MISS" }
+function row(name, value, target, ok) {
+  table = table sprintf("| %s | %s | %s | %s |\n", name, value, target, verdict(ok))
+  if (!ok) misses++
+}
+BEGIN {
+  r_cat = cat > 0 ? post / cat : 0
+  r_kust = post > 0 ? kust / post : 0
+  mbs10 = p10 > 0 ? b10 / 1e6 / p10 : 0
+  mbs100 = p100 > 0 ? b100 / 1e6 / p100 : 0
+  growth = p10 > 0 ? p100 / p10 : 0
+  size_ratio = b10 > 0 ? b100 / b10 : 0
+  lim_small = (2 * b_small) / 1024 + 16 * 1024
+  lim10 = (2 * b10) / 1024 + 16 * 1024
+  lim100 = (2 * b100) / 1024 + 16 * 1024
+  times = "| run | input | median (wall) | CPU (user+sys) | peak RSS |\n|---|---|---|---|---|\n"
+  times = times sprintf("| cat | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(cat), ms(cat_cpu), mb(rss_cat))
+  times = times sprintf("| dotk8s-post | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(post), ms(post_cpu), mb(rss_small))
+  times = times sprintf("| kubectl kustomize | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(kust), ms(kust_cpu), mb(rss_kust))
+  times = times sprintf("| dotk8s-post | generated, %.1f MB | %s | %s | %s |\n", b10 / 1e6, ms(p10), ms(c10), mb(rss10))
+  times = times sprintf("| dotk8s-post | generated, %.1f MB | %s | %s | %s |\n", b100 / 1e6, ms(p100), ms(c100), mb(rss100))
+
+  table = "| target | measured | limit | |\n|---|---|---|---|\n"
+  row("dotk8s-post / cat on helm4-all.yaml", sprintf("%.1fx", r_cat), "at most 7x", r_cat > 0 && r_cat <= 7)
+  row("kustomize / dotk8s-post on helm4-all.yaml", sprintf("%.1fx", r_kust), "at least 20x", r_kust >= 20)
+  row("throughput on 10 MB", sprintf("%.0f MB/s", mbs10), "(reported)", 1)
+  row("throughput on 100 MB", sprintf("%.0f MB/s", mbs100), "at least 150 MB/s", mbs100 >= 150)
+  row("peak RSS on helm4-all.yaml", mb(rss_small), sprintf("at most %s", mb(lim_small)), rss_small > 0 && rss_small <= lim_small)
+  row("peak RSS on 10 MB", mb(rss10), sprintf("at most %s", mb(lim10)), rss10 > 0 && rss10 <= lim10)
+  row("peak RSS on 100 MB", mb(rss100), sprintf("at most %s", mb(lim100)), rss100 > 0 && rss100 <= lim100)
+  row("growth: 100 MB time / 10 MB time", sprintf("%.1fx (inputs %.1fx)", growth, size_ratio), "about 10x (at most 1.25x the size ratio)", growth > 0 && growth <= 1.25 * size_ratio)
+
+  printf "\n%s\n%s\n", times, table
+  printf "bench: %d of 8 targets missed; load average %s before, %s after\n", misses, load_before, load_after
+
+  print "# dotk8s-post benchmark" > latest
+  printf "\n%s, %s; %s, %d cores; load average %s before, %s after.\n", date, version, cpu_model, cores, load_before, load_after > latest
+  printf "Medians of %d runs (10 for kustomize, 10 and 5 for the large streams), stdin from the file, stdout to /dev/null, no shell in between (bench/bench_runner.cc).\n\n", runs > latest
+  printf "%s\n%s", times, table > latest
+  close(latest)
+
+  printf "| | helm4-all.yaml (%.1f MB) | 100 MB stream |\n|---|---|---|\n", b_small / 1e6 > snippet
+  printf "| dotk8s-post | %s (%.1fx cat, %s peak RSS) | %s, %.0f MB/s, %s peak RSS |\n", ms(post), r_cat, mb(rss_small), ms(p100), mbs100, mb(rss100) > snippet
+  printf "| cat | %s | |\n", ms(cat) > snippet
+  printf "| kubectl kustomize (namespace + one resource) | %s (%.0fx dotk8s-post) | |\n", ms(kust), r_kust > snippet
+  printf "\nMeasured by `make bench` on %s (%d cores), %s.\n", cpu_model, cores, date > snippet
+  close(snippet)
+}'
+if [ -n "$micro" ]; then
+  { echo; echo "## Micro benchmarks (bench/read_bench.cc)"; echo; echo '```'; echo "$micro"; echo '```'; } >> "$results/latest.md"
+  echo "$micro"
+fi
+echo "bench: wrote $results/latest.md and $results/readme-snippet.md"
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'bench: FAILED: %s\n' "${failures[@]}" >&2
+  exit 1
+fi

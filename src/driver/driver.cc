@@ -1,0 +1,203 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/settings.h"
+#include "driver/commands.h"
+#include "driver/release_setup.h"
+#include "version.h"
+
+namespace dotk8s {
+namespace {
+
+constexpr std::string_view kExitCodes =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  helm, kubectl or the post-renderer failed (its own message is printed); doctor found a problem\n"
+    "  2  usage error, or a setup dotk8s refuses (e.g. another namespace than envoy-gateway-system under Helm 3)\n"
+    "  3  a prerequisite is missing: helm, dotk8s-post, the chart, its dependency archives\n"
+    "  4  a bundle is damaged or does not match its SHA-256 sums\n";
+
+std::vector<FlagSpec> WithHelp(std::vector<FlagSpec> flags) {
+  flags.push_back({"help", "h", false, "", "show this help"});
+  return flags;
+}
+
+std::vector<CommandSpec> MakeCommands() {
+  const FlagSpec chart{"chart", "", true, "DIR", "the umbrella chart (default: charts/dot-apps)"};
+  const FlagSpec bundle{"bundle", "", true, "FILE", "use a bundle made by `dotk8s bundle` (verified first)"};
+  const FlagSpec helm{"helm", "", true, "PATH", "helm to run (default: $DOTK8S_HELM, $HELM_BIN, helm on PATH)"};
+  const FlagSpec kubectl{"kubectl", "", true, "PATH", "kubectl to run (default: $DOTK8S_KUBECTL, kubectl)"};
+  const FlagSpec post{"post", "", true, "PATH", "dotk8s-post to use (default: beside dotk8s, then PATH)"};
+  const FlagSpec dry_run{"dry-run", "", false, "", "print every command instead of running those that change anything"};
+  const FlagSpec log{"log", "", true, "FILE", "dotk8s-post's log (default: its own default)"};
+  const FlagSpec plugin_dir{"plugin-dir", "", true, "DIR", "Helm 4 plugin directory holding dotk8s-post/"};
+
+  std::vector<CommandSpec> commands;
+  const std::string_view release_description =
+      "Runs helm on the umbrella chart with dotk8s-post wired in the way the helm found needs it:\n"
+      "Helm 4: --post-renderer dotk8s-post (the plugin; HELM_PLUGINS at a directory holding only Helm 4\n"
+      "plugins); Helm 3: --post-renderer <path of dotk8s-post> (HELM_PLUGINS at an empty directory).\n"
+      "dotk8s-post gets --release-namespace, one --crds per dependency archive (validation) and --log.\n"
+      "Under Helm 3 the release namespace is envoy-gateway-system and the helm3 profile is added.\n"
+      "install/upgrade first render the release, create its namespaces outside it (kubectl apply\n"
+      "--server-side), apply the CRDs of the charts that are on server-side (newer CRD versions reach\n"
+      "the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to adopt),\n"
+      "then run helm with --skip-crds and apps.createNamespaces=false.\n"
+      "If dotk8s-post fails, its own message (from its log) is printed, not helm's summary.\n";
+  for (std::string_view verb : {"template", "install", "upgrade", "uninstall"}) {
+    CommandSpec spec;
+    spec.name = verb;
+    spec.summary = verb == "template"    ? "render the umbrella chart through dotk8s-post"
+                   : verb == "install"   ? "namespaces, CRDs, then helm install through dotk8s-post"
+                   : verb == "upgrade"   ? "namespaces, CRDs (server-side, so they upgrade), then helm upgrade"
+                                         : "helm uninstall (namespaces and CRDs stay)";
+    spec.usage = verb == "template"    ? "dotk8s template [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
+                 : verb == "install"   ? "dotk8s install [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
+                 : verb == "upgrade"   ? "dotk8s upgrade [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
+                                       : "dotk8s uninstall [RELEASE] [-n NS]";
+    spec.description = release_description;
+    spec.flags = ReleaseFlags();
+    spec.run = RunReleaseCommand;
+    commands.push_back(spec);
+  }
+  commands.push_back({"deps", "complete charts/<umbrella>/charts/ from a bundle, the chart cache or the network",
+                      "dotk8s deps [--cache DIR] [--bundle FILE] [--check] [--offline]",
+                      "Makes the chart's charts/ hold the five pinned archives. Sources, in order: the bundle\n"
+                      "(--bundle), the chart cache (--cache, default $DOTK8S_CHART_CACHE or ~/.cache/dotk8s/charts,\n"
+                      "files named <name>-<version>.tgz), then `helm dependency build` (network).\n"
+                      "Each archive's own Chart.yaml (read from the archive) must give the pinned name and version.\n",
+                      WithHelp({{"cache", "", true, "DIR", "chart cache to copy from"},
+                                {"check", "", false, "", "only report; change nothing"},
+                                {"offline", "", false, "", "never run helm dependency build"},
+                                chart, bundle, helm, dry_run}),
+                      RunDepsCommand});
+  commands.push_back({"crds", "list, extract or apply the CRDs inside the dependency archives",
+                      "dotk8s crds list|extract -o DIR|apply [--chart DIR] [--bundle FILE]",
+                      "Reads every CRD in the dependency archives (crds/ folders, kube-prometheus-stack's crds\n"
+                      "subchart, and KEDA's templated ones, listed but left to Helm) with group, kind, served\n"
+                      "versions and the Gateway API bundle version and channel. When two charts ship the same\n"
+                      "CRDs (Envoy Gateway's experimental Gateway API bundle and Traefik's standard one) Envoy\n"
+                      "Gateway's is used. apply: kubectl apply --server-side --force-conflicts, then waits for\n"
+                      "the CRDs to be established.\n",
+                      WithHelp({{"output", "o", true, "DIR", "extract: directory to write to"}, chart, bundle,
+                                kubectl, dry_run}),
+                      RunCrdsCommand});
+  commands.push_back({"bundle", "write, list or verify an air-gapped bundle",
+                      "dotk8s bundle -o FILE | dotk8s bundle list FILE | dotk8s bundle verify FILE",
+                      "One .tar.gz for a cluster without network: the chart with its five dependency archives and\n"
+                      "values profiles, the Helm 4 plugin directory, the dotk8s and dotk8s-post binaries, a\n"
+                      "manifest.yaml and SHA256SUMS (binaries without debug information when `strip` is on PATH).\n"
+                      "Other commands take --bundle FILE; it is verified (every\n"
+                      "file against SHA256SUMS, nothing missing, nothing extra) before anything is used.\n",
+                      WithHelp({{"output", "o", true, "FILE", "the bundle to write"},
+                                {"no-strip", "", false, "", "carry the binaries with their debug information"},
+                                chart, post, dry_run}),
+                      RunBundleCommand});
+  commands.push_back({"doctor", "check helm, kubectl, the plugin, the dependencies and the last post-renderer error",
+                      "dotk8s doctor [--helm PATH] [--chart DIR]",
+                      "Prints one line per check: helm and its major version, kubectl, dotk8s-post, whether the\n"
+                      "plugin loads under that helm (Helm 4: helm plugin list with dotk8s's plugin directory;\n"
+                      "Helm 3: a Helm 4 plugin in your own plugin directory is reported), the dependency archives\n"
+                      "against Chart.yaml, and the last error dotk8s-post logged.\n",
+                      WithHelp({chart, bundle, helm, kubectl, post, plugin_dir, log}), RunDoctorCommand});
+  std::vector<FlagSpec> explain_flags = ReleaseFlags();
+  explain_flags.insert(explain_flags.begin(),
+                       {{"graph", "", false, "", "print a Mermaid diagram instead of the plan"},
+                        {"stream", "", true, "FILE", "explain a captured post-renderer input instead of rendering"}});
+  commands.push_back({"explain", "what goes where and why; --graph: a Mermaid diagram",
+                      "dotk8s explain [RELEASE] [-n NS] [--profile NAME] [--graph] [--stream FILE]",
+                      "Renders the chart with a capture post-renderer, so dotk8s-post sees exactly what helm hands\n"
+                      "it, and prints dotk8s-post --explain: components, namespaces, what moved, what was injected\n"
+                      "or removed, and why. --graph prints a Mermaid flowchart of namespaces, components and the\n"
+                      "objects that tie them (GatewayClass/Gateway and routes, PodMonitor and Prometheus,\n"
+                      "ReferenceGrant and the interceptor Service), drawn from the post-rendered objects.\n",
+                      explain_flags, RunExplainCommand});
+  commands.push_back({"__capture", "", "dotk8s __capture FILE", "", {}, RunCaptureCommand});
+  return commands;
+}
+
+std::string MainHelp(const std::vector<CommandSpec>& commands) {
+  std::string text = fmt::format(
+      "dotk8s {}: installs the dot-apps umbrella chart with dotk8s-post wired in\n\n"
+      "Usage: dotk8s COMMAND [flags]   (dotk8s COMMAND --help for each)\n\nCommands:\n",
+      DOTK8S_VERSION);
+  for (const CommandSpec& spec : commands) {
+    if (spec.summary.empty()) continue;
+    text += fmt::format("  {:<10} {}\n", spec.name, spec.summary);
+  }
+  text += "\nProgress goes to stderr on a terminal only; pipes stay quiet.\n\n";
+  text += kExitCodes;
+  return text;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> commands = MakeCommands();
+  return commands;
+}
+
+std::string CommandHelp(const CommandSpec& spec) {
+  return fmt::format("{}\n\nUsage: {}\n\n{}\nFlags:\n{}\n{}", spec.summary, spec.usage, spec.description,
+                     FormatFlags(spec.flags), kExitCodes);
+}
+
+int RunDriver(const std::vector<std::string>& args, DriverContext& context) {
+  const std::vector<CommandSpec>& commands = Commands();
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() >= 2) {
+      for (const CommandSpec& spec : commands) {
+        if (spec.name == args[1]) {
+          *context.out << CommandHelp(spec);
+          return kExitOk;
+        }
+      }
+    }
+    *(args.empty() ? context.err : context.out) << MainHelp(commands);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    *context.out << fmt::format("dotk8s {}\n", DOTK8S_VERSION);
+    return kExitOk;
+  }
+  const CommandSpec* spec = nullptr;
+  for (const CommandSpec& candidate : commands) {
+    if (candidate.name == args[0]) spec = &candidate;
+  }
+  if (spec == nullptr) {
+    std::vector<std::string> names;
+    for (const CommandSpec& candidate : commands) {
+      if (!candidate.summary.empty()) names.emplace_back(candidate.name);
+    }
+    std::string guess = Suggest(args[0], names).value_or("");
+    context.Error(fmt::format("unknown command {}{}", args[0], guess.empty() ? "" : fmt::format("; did you mean {}?", guess)),
+                  "dotk8s --help lists the commands");
+    return kExitUsage;
+  }
+  CommandLine line;
+  std::string error;
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (spec->name == "__capture") {
+    line.positionals = rest;
+    return spec->run(spec->name, line, context);
+  }
+  if (!ParseCommandLine(rest, spec->flags, &line, &error)) {
+    context.Error(error, fmt::format("dotk8s {} --help lists its flags", spec->name));
+    return kExitUsage;
+  }
+  if (line.Has("help")) {
+    *context.out << CommandHelp(*spec);
+    return kExitOk;
+  }
+  // --dry-run: every command is printed; only probes run.
+  DryRunRunner dry_runner(context.runner, context.out);
+  DriverContext run_context = context;
+  if (line.Has("dry-run")) {
+    run_context.runner = &dry_runner;
+    run_context.dry_run = true;
+  }
+  return spec->run(spec->name, line, run_context);
+}
+
+}  // namespace dotk8s

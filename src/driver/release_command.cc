@@ -1,0 +1,183 @@
+// dotk8s template|install|upgrade|uninstall: helm on the umbrella chart with
+// dotk8s-post wired in; before install and upgrade, the namespaces and CRDs.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "driver/commands.h"
+#include "driver/crd_inventory.h"
+#include "driver/dependencies.h"
+#include "driver/locations.h"
+#include "driver/post_failure.h"
+#include "driver/release_setup.h"
+#include "driver/rendered_release.h"
+
+namespace dotk8s {
+namespace {
+
+constexpr std::string_view kFieldManager = "--field-manager=dotk8s";
+
+// The archives of the charts that rendered something (the components that are on).
+std::vector<std::string> ArchivesOfCharts(const std::string& chart_dir, const std::vector<std::string>& charts) {
+  std::vector<std::string> archives;
+  std::vector<PinnedDependency> pinned;
+  std::string error;
+  if (!ReadPinnedDependencies(chart_dir, &pinned, &error)) return archives;
+  for (const DependencyStatus& status : CheckDependencies(chart_dir, pinned)) {
+    if (status.Ok() && std::find(charts.begin(), charts.end(), status.pinned.name) != charts.end()) {
+      archives.push_back(status.archive);
+    }
+  }
+  return archives;
+}
+
+Command Kubectl(const std::string& program, std::vector<std::string> args, std::string input, std::string purpose) {
+  Command command;
+  command.argv = {program};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.input = std::move(input);
+  command.is_action = true;
+  command.purpose = std::move(purpose);
+  return command;
+}
+
+bool RunStep(DriverContext& context, const Command& command) {
+  context.Progress(command.purpose);
+  ProcessResult result = context.runner->Run(command);
+  if (result.Ok()) return true;
+  if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
+  context.Error(fmt::format("{} failed: {}", command.purpose,
+                            result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
+                "check the cluster connection (kubectl config current-context) and rights; --dry-run shows every "
+                "command");
+  return false;
+}
+
+// Before helm installs: namespaces outside the release, CRDs applied server-side.
+int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, const RenderedRelease& rendered,
+                   const std::string& kubectl) {
+  // Namespaces live outside the release, so uninstalling never deletes one with
+  // whatever else was put in it (helm install is told apps.createNamespaces=false).
+  if (!RunStep(context, Kubectl(kubectl, {"apply", "--server-side", std::string(kFieldManager), "-f", "-"},
+                                NamespaceManifests(rendered.namespaces),
+                                fmt::format("creating namespaces {}", fmt::join(rendered.namespaces, ", "))))) {
+    return kExitFailed;
+  }
+
+  // CRDs from crds/ of the charts that are on: helm installs those only once and
+  // never upgrades them; a server-side apply does both.
+  CrdInventory inventory;
+  std::string error;
+  if (!ReadCrdInventory(ArchivesOfCharts(prepared.workspace.chart_dir, rendered.charts), &inventory, &error)) {
+    context.Error(error);
+    return kExitFailed;
+  }
+  for (const std::string& note : inventory.notes) context.Say(note);
+  std::string crd_stream;
+  std::vector<std::string> crd_names;
+  for (const CrdRecord* crd : inventory.Applicable()) AppendCrd(crd->name, crd->text, &crd_stream, &crd_names);
+  // Under Helm 3 the CRDs the chart templates (KEDA's) must exist before the
+  // custom resources of the same release; applied here, then handed to Helm.
+  std::vector<std::string> adopted;
+  if (prepared.helm.major == 3) {
+    for (const auto& [name, text] : rendered.crds) {
+      AppendCrd(name, text, &crd_stream, &crd_names);
+      adopted.push_back(name);
+    }
+  }
+  if (crd_names.empty()) return kExitOk;
+  if (!RunStep(context, Kubectl(kubectl,
+                                {"apply", "--server-side", "--force-conflicts", std::string(kFieldManager), "-f", "-"},
+                                crd_stream, fmt::format("applying {} CRDs server-side", crd_names.size())))) {
+    return kExitFailed;
+  }
+  std::vector<std::string> wait_args = {"wait", "--for=condition=Established", "--timeout=120s"};
+  wait_args.insert(wait_args.end(), crd_names.begin(), crd_names.end());
+  if (!RunStep(context, Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"))) return kExitFailed;
+  if (!adopted.empty()) {
+    // Helm adopts an existing object that carries its ownership marks; without
+    // them the install fails with "exists and cannot be imported".
+    std::vector<std::string> label = {"label", "crd"};
+    label.insert(label.end(), adopted.begin(), adopted.end());
+    label.insert(label.end(), {"app.kubernetes.io/managed-by=Helm", "--overwrite"});
+    std::vector<std::string> annotate = {"annotate", "crd"};
+    annotate.insert(annotate.end(), adopted.begin(), adopted.end());
+    annotate.insert(annotate.end(), {"meta.helm.sh/release-name=" + prepared.release,
+                                     "meta.helm.sh/release-namespace=" + prepared.release_namespace, "--overwrite"});
+    if (!RunStep(context, Kubectl(kubectl, label, {}, "marking the templated CRDs as the release's (label)")) ||
+        !RunStep(context, Kubectl(kubectl, annotate, {}, "marking the templated CRDs as the release's (annotate)"))) {
+      return kExitFailed;
+    }
+  }
+  return kExitOk;
+}
+
+int RunHelm(DriverContext& context, const PreparedRelease& prepared, Command command, std::string_view what,
+            std::string* out) {
+  context.Progress(what);
+  std::uintmax_t log_size = LogSize(prepared.wiring.log_path);
+  ProcessResult result = context.runner->Run(command);
+  if (!result.Ok()) {
+    ReportHelmFailure(context, fmt::format("helm {}", command.argv.size() > 1 ? command.argv[1] : ""), result,
+                      prepared.wiring.log_path, log_size);
+    return kExitFailed;
+  }
+  *out = std::move(result.out);
+  if (!result.err.empty() && !result.skipped) *context.err << result.err;
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverContext& context) {
+  PreparedRelease prepared;
+  int code = PrepareRelease(line, context, /*need_dependencies=*/name != "uninstall", &prepared);
+  if (code != kExitOk) return code;
+  std::string out;
+
+  if (name == "uninstall") {
+    Command command;
+    command.argv = {prepared.helm.program, "uninstall", prepared.release, "-n", prepared.release_namespace};
+    command.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir,
+                                  prepared.wiring.helm3_plugin_dir);
+    command.is_action = true;
+    code = RunHelm(context, prepared, command, "uninstalling", &out);
+    *context.out << out;
+    if (code == kExitOk) {
+      context.Say("namespaces and CRDs are kept (they live outside the release); delete them by hand if you mean to");
+    }
+    return code;
+  }
+
+  if (name == "template") {
+    Command command = HelmReleaseCommand(prepared, "template", {}, true);
+    command.is_action = true;
+    code = RunHelm(context, prepared, command, "rendering through dotk8s-post", &out);
+    *context.out << out;
+    return code;
+  }
+
+  // install / upgrade: render first (what helm will install), then prepare the cluster.
+  const std::vector<std::string> no_namespaces = {"--set", "apps.createNamespaces=false"};
+  Command render = HelmReleaseCommand(prepared, "template", no_namespaces, true);
+  render.purpose = "rendering the release to plan it";
+  code = RunHelm(context, prepared, render, "rendering the release to plan it", &out);
+  if (code != kExitOk) return code;
+  RenderedRelease rendered;
+  std::string error;
+  if (!ReadRenderedRelease(out, prepared.release_namespace, &rendered, &error)) {
+    context.Error(fmt::format("the rendered release does not read back: {}", error));
+    return kExitFailed;
+  }
+  code = PrepareCluster(context, prepared, rendered, KubectlProgram(context, line.Value("kubectl")));
+  if (code != kExitOk) return code;
+
+  std::vector<std::string> extra = no_namespaces;
+  extra.push_back("--skip-crds");  // applied above, at their newest version
+  Command command = HelmReleaseCommand(prepared, name, extra, true);
+  command.is_action = true;
+  code = RunHelm(context, prepared, command, name == "install" ? "installing" : "upgrading", &out);
+  *context.out << out;
+  return code;
+}
+
+}  // namespace dotk8s

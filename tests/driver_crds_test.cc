@@ -1,0 +1,151 @@
+// dotk8s crds list|extract|apply on real .tgz archives built from the stand-in
+// charts (their crds/ hold the upstream CRD files from the shared fixtures).
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <set>
+
+#include "fakes/driver_sandbox.h"
+
+namespace dotk8s::testing {
+namespace {
+namespace fs = std::filesystem;
+
+std::set<std::string> CrdNamesIn(const std::string& path) {
+  std::set<std::string> names;
+  for (const YAML::Node& doc : YAML::LoadAllFromFile(path)) {
+    if (doc.IsMap() && doc["kind"] && doc["kind"].as<std::string>() == "CustomResourceDefinition") {
+      names.insert(doc["metadata"]["name"].as<std::string>());
+    }
+  }
+  return names;
+}
+
+std::set<std::string> CrdNamesUnder(const std::string& directory) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::recursive_directory_iterator(directory)) {
+    if (entry.path().extension() == ".yaml") names.merge(CrdNamesIn(entry.path().string()));
+  }
+  return names;
+}
+
+struct CrdsTest : ::testing::Test {
+  DriverSandbox sandbox;
+  std::set<std::string> envoy, traefik, prometheus;
+  void SetUp() override {
+    DOTK8S_REQUIRE_SANDBOX(sandbox);
+    envoy = CrdNamesUnder(FixturePath("crds/gateway-helm-1.7.0"));
+    traefik = CrdNamesIn(FixturePath("crds/traefik-39.0.0/gateway-standard-install.yaml"));
+    prometheus = CrdNamesUnder(FixturePath("crds/kube-prometheus-stack-82.2.1"));
+  }
+  // What apply and extract use: every plain CRD, Traefik's Gateway API copies excepted.
+  std::set<std::string> Applied() const {
+    std::set<std::string> names = envoy;
+    names.insert(prometheus.begin(), prometheus.end());
+    for (const std::string& name : traefik) names.insert(name);  // Traefik-only ones stay
+    return names;
+  }
+};
+
+const std::string* FindRow(const std::vector<std::string>& lines, const std::string& name, const std::string& chart) {
+  for (const std::string& line : lines) {
+    if (line.starts_with(name + " ") && line.find(" " + chart + " ") != std::string::npos) return &line;
+  }
+  return nullptr;
+}
+
+TEST_F(CrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
+  RunResult run = sandbox.Driver({"crds", "list", "--chart", sandbox.chart});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> lines = Lines(run.out);
+  const std::string* envoy_row = FindRow(lines, "httproutes.gateway.networking.k8s.io", "gateway-helm-1.7.0");
+  const std::string* traefik_row = FindRow(lines, "httproutes.gateway.networking.k8s.io", "traefik-39.0.0");
+  ASSERT_NE(envoy_row, nullptr) << run.out;
+  ASSERT_NE(traefik_row, nullptr) << run.out;
+  EXPECT_NE(envoy_row->find("HTTPRoute"), std::string::npos);
+  EXPECT_NE(envoy_row->find("v1*,v1beta1"), std::string::npos) << *envoy_row;
+  EXPECT_NE(envoy_row->find("v1.4.1 experimental"), std::string::npos) << *envoy_row;
+  EXPECT_TRUE(envoy_row->ends_with(" applied")) << *envoy_row;
+  EXPECT_NE(traefik_row->find("v1.4.0 standard"), std::string::npos) << *traefik_row;
+  EXPECT_TRUE(traefik_row->ends_with("not used: gateway-helm-1.7.0's copy is")) << *traefik_row;
+  // ReferenceGrant: only v1beta1 in the bundle Envoy Gateway ships.
+  const std::string* grant = FindRow(lines, "referencegrants.gateway.networking.k8s.io", "gateway-helm-1.7.0");
+  ASSERT_NE(grant, nullptr);
+  EXPECT_NE(grant->find(" v1beta1* "), std::string::npos) << *grant;
+  // The HTTP add-on's CRD is a template (as upstream): listed, left to Helm.
+  // (The KEDA stand-in builds its CRDs with `include`, which only rendering
+  // reveals; upstream KEDA keeps them as static text under templates/crds/.)
+  const std::string* http = FindRow(lines, "httpscaledobjects.http.keda.sh", "keda-add-ons-http-0.12.2");
+  ASSERT_NE(http, nullptr) << run.out;
+  EXPECT_NE(http->find("HTTPScaledObject"), std::string::npos) << *http;
+  EXPECT_TRUE(http->ends_with("templated: helm installs it with the release")) << *http;
+  // Prometheus' CRDs come from the crds subchart inside kube-prometheus-stack.
+  const std::string* podmonitors = FindRow(lines, "podmonitors.monitoring.coreos.com", "kube-prometheus-stack-82.2.1");
+  ASSERT_NE(podmonitors, nullptr) << run.out;
+
+  std::set<std::string> shared;
+  for (const std::string& name : traefik) shared.insert(envoy.count(name) ? name : "");
+  shared.erase("");
+  EXPECT_FALSE(shared.empty());
+  EXPECT_NE(run.out.find(fmt::format("note: {} CRDs are in two charts: gateway-helm-1.7.0 ships the Gateway API "
+                                     "bundle v1.4.1 (experimental channel); traefik-39.0.0 ships the Gateway API "
+                                     "bundle v1.4.0 (standard channel). dotk8s uses gateway-helm-1.7.0's",
+                                     shared.size())),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(fmt::format("{} applied by `dotk8s crds apply`", Applied().size())), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(fmt::format("{} superseded", shared.size())), std::string::npos) << run.out;
+}
+
+TEST_F(CrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
+  const std::string out = sandbox.root + "/extracted";
+  RunResult run = sandbox.Driver({"crds", "extract", "-o", out, "--chart", sandbox.chart});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::set<std::string> written;
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (!entry.is_regular_file()) continue;
+    std::set<std::string> names = CrdNamesIn(entry.path().string());
+    ASSERT_EQ(names.size(), 1u) << entry.path();
+    EXPECT_EQ(entry.path().filename().string(), *names.begin() + ".yaml");
+    written.insert(*names.begin());
+  }
+  EXPECT_EQ(written, Applied());
+  YAML::Node route = YAML::LoadFile(out + "/gateway-helm-1.7.0/httproutes.gateway.networking.k8s.io.yaml");
+  EXPECT_EQ(route["metadata"]["annotations"]["gateway.networking.k8s.io/bundle-version"].as<std::string>(), "v1.4.1");
+  EXPECT_FALSE(fs::exists(out + "/traefik-39.0.0/httproutes.gateway.networking.k8s.io.yaml"));
+}
+
+TEST_F(CrdsTest, ApplyIsServerSideThenWaits) {
+  RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
+                                                "--field-manager=dotk8s", "-f", "-"}));
+  std::set<std::string> applied;
+  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(0))) {
+    if (doc.IsMap()) applied.insert(doc["metadata"]["name"].as<std::string>());
+  }
+  EXPECT_EQ(applied, Applied());
+  // The Gateway API CRDs sent are Envoy Gateway's experimental ones.
+  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(0))) {
+    if (doc.IsMap() && doc["spec"]["group"].as<std::string>() == "gateway.networking.k8s.io") {
+      EXPECT_EQ(doc["metadata"]["annotations"]["gateway.networking.k8s.io/channel"].as<std::string>(), "experimental");
+    }
+  }
+  EXPECT_EQ(calls[1][1], "wait");
+  EXPECT_EQ(calls[1].size(), 4 + Applied().size());
+}
+
+TEST_F(CrdsTest, UsageErrors) {
+  EXPECT_EQ(sandbox.Driver({"crds", "--chart", sandbox.chart}).exit_code, 2);
+  RunResult run = sandbox.Driver({"crds", "show", "--chart", sandbox.chart});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("unknown crds action show"), std::string::npos);
+  EXPECT_EQ(sandbox.Driver({"crds", "extract", "--chart", sandbox.chart}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace dotk8s::testing

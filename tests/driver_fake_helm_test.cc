@@ -1,0 +1,299 @@
+// The driver end to end with fake helm and kubectl executables that record
+// their argv: the exact commands, and their order, for Helm 3 and Helm 4.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <set>
+
+#include "fakes/driver_sandbox.h"
+
+namespace dotk8s::testing {
+namespace {
+
+using Call = std::vector<std::string>;
+
+// What `helm template` prints in these tests: objects of three charts in
+// their namespaces (as dotk8s-post leaves them) and KEDA's templated CRD.
+constexpr std::string_view kRender = R"(---
+# Source: dot-apps/charts/gateway-helm/templates/controller.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: envoy-gateway
+  namespace: envoy-gateway-system
+---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledobjects.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledObject
+    plural: scaledobjects
+  scope: Namespaced
+  versions:
+    - name: v1alpha1
+      served: true
+      storage: true
+---
+# Source: dot-apps/charts/keda/templates/operator.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: keda-operator
+  namespace: keda
+---
+# Source: dot-apps/charts/kube-prometheus-stack/templates/prometheus.yaml
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata:
+  name: kube-prometheus-stack-prometheus
+  namespace: prometheus-system
+)";
+
+// The names of the CRDs in the shared fixture files of one chart, read here
+// independently of the driver's own archive reading.
+std::set<std::string> FixtureCrdNames(const std::vector<std::string>& directories) {
+  std::set<std::string> names;
+  for (const std::string& directory : directories) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(FixturePath("crds/" + directory))) {
+      if (entry.path().extension() != ".yaml") continue;
+      for (const YAML::Node& doc : YAML::LoadAllFromFile(entry.path().string())) {
+        if (doc.IsMap() && doc["kind"] && doc["kind"].as<std::string>() == "CustomResourceDefinition") {
+          names.insert(doc["metadata"]["name"].as<std::string>());
+        }
+      }
+    }
+  }
+  return names;
+}
+
+std::set<std::string> NamesInStream(const std::string& stream) {
+  std::set<std::string> names;
+  for (const YAML::Node& doc : YAML::LoadAll(stream)) {
+    if (doc.IsMap() && doc["metadata"]) names.insert(doc["metadata"]["name"].as<std::string>());
+  }
+  return names;
+}
+
+struct FakeHelmTest : ::testing::Test {
+  DriverSandbox sandbox;
+  std::string render_file;
+
+  void SetUp() override {
+    DOTK8S_REQUIRE_SANDBOX(sandbox);
+    render_file = sandbox.root + "/render.yaml";
+    WriteFile(render_file, kRender);
+  }
+
+  std::vector<std::string> Env(const std::string& version) const {
+    return {"FAKE_HELM_VERSION=" + version, "FAKE_HELM_TEMPLATE=" + render_file};
+  }
+
+  // What the driver passes the post-renderer: Envoy Gateway's archive first.
+  std::vector<std::string> Wiring(const std::string& post_renderer, const std::string& ns) const {
+    std::vector<std::string> args = {"--post-renderer", post_renderer,
+                                     "--post-renderer-args=--release-namespace=" + ns};
+    std::vector<std::string> archives = sandbox.ArchivesInOrder();
+    args.push_back("--post-renderer-args=--crds=" + archives[1]);  // gateway-helm
+    for (std::size_t i : {0u, 2u, 3u, 4u}) args.push_back("--post-renderer-args=--crds=" + archives[i]);
+    args.push_back("--post-renderer-args=--log=" + sandbox.LogPath());
+    return args;
+  }
+
+  Call Helm(const std::string& plugins, std::vector<std::string> args) const {
+    Call call = {"helm", "HELM_PLUGINS=" + plugins};
+    call.insert(call.end(), args.begin(), args.end());
+    return call;
+  }
+
+  std::string Helm3Plugins() const { return sandbox.data + "/dotk8s/helm3-plugins"; }
+  std::string Helm4Plugins() const { return sandbox.data + "/dotk8s/driver-helm4-plugins"; }
+  Call Version() const { return Helm(Helm3Plugins(), {"version", "--template", "{{.Version}}"}); }
+};
+
+Call Concat(Call a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+TEST_F(FakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string& chart = sandbox.chart;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[0], Version());
+  EXPECT_EQ(calls[1], Concat(Helm(Helm4Plugins(), {"template", "dot-apps", chart, "-n", "dot-system", "--set",
+                                                   "apps.createNamespaces=false"}),
+                             Wiring("dotk8s-post", "dot-system")));
+  EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
+            (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
+  EXPECT_EQ(calls[3], (Call{"kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=dotk8s", "-f",
+                            "-"}));
+  // The CRDs of the charts that rendered something (Traefik is off): Envoy
+  // Gateway's and kube-prometheus-stack's crds/; KEDA's templated one is Helm's.
+  std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
+  EXPECT_EQ(expected.size(), 30u);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)), expected);
+  ASSERT_GE(calls[4].size(), 4u);
+  EXPECT_EQ(Call(calls[4].begin(), calls[4].begin() + 4),
+            (Call{"kubectl", "wait", "--for=condition=Established", "--timeout=120s"}));
+  std::set<std::string> waited;
+  for (std::size_t i = 4; i < calls[4].size(); ++i) waited.insert(calls[4][i].substr(4));
+  EXPECT_EQ(waited, expected);
+  EXPECT_EQ(calls[5], Concat(Helm(Helm4Plugins(), {"install", "dot-apps", chart, "-n", "dot-system", "--set",
+                                                   "apps.createNamespaces=false", "--skip-crds"}),
+                             Wiring("dotk8s-post", "dot-system")));
+  EXPECT_NE(run.out.find("STATUS: deployed"), std::string::npos) << run.out;
+}
+
+TEST_F(FakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--profile", "gateway"}, Env("v3.18.0"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("v3.18.0 is Helm 3: release namespace envoy-gateway-system and profile helm3"),
+            std::string::npos)
+      << run.err;
+  const std::string& chart = sandbox.chart;
+  const std::string ns = "envoy-gateway-system";
+  const std::vector<std::string> values = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml",
+                                           "--set", "apps.createNamespaces=false"};
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 8u);
+  EXPECT_EQ(calls[0], Version());
+  EXPECT_EQ(calls[1], Concat(Concat(Helm(Helm3Plugins(), {"template", "dot-apps", chart, "-n", ns}), values),
+                             Wiring(DOTK8S_POST_BINARY, ns)));
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
+            (std::set<std::string>{"envoy-gateway-system", "keda", "prometheus-system"}));
+  std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
+  expected.insert("scaledobjects.keda.sh");  // Helm 3: the templated CRD goes first too
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)), expected);
+  EXPECT_EQ(calls[4][1], "wait");
+  EXPECT_EQ(calls[5], (Call{"kubectl", "label", "crd", "scaledobjects.keda.sh", "app.kubernetes.io/managed-by=Helm",
+                            "--overwrite"}));
+  EXPECT_EQ(calls[6], (Call{"kubectl", "annotate", "crd", "scaledobjects.keda.sh", "meta.helm.sh/release-name=dot-apps",
+                            "meta.helm.sh/release-namespace=envoy-gateway-system", "--overwrite"}));
+  EXPECT_EQ(calls[7], Concat(Concat(Helm(Helm3Plugins(), {"install", "dot-apps", chart, "-n", ns}), values),
+                             Concat({"--skip-crds"}, Wiring(DOTK8S_POST_BINARY, ns))));
+}
+
+TEST_F(FakeHelmTest, Helm3RefusesAnotherNamespace) {
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "-n", "dot-system"}, Env("v3.18.0"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("Helm 3 cannot install the umbrella into namespace dot-system"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("hint: under Helm 3 use -n envoy-gateway-system (the default), or run Helm 4"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(sandbox.Recorded(), (std::vector<Call>{Version()}));
+}
+
+TEST_F(FakeHelmTest, TemplateIsOneHelmCall) {
+  RunResult run = sandbox.Driver({"template", "web", "--chart", sandbox.chart, "-n", "apps", "--set", "a=b", "-f",
+                                  sandbox.chart + "/values/autoscaling.yaml"},
+                                 Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, kRender);
+  EXPECT_EQ(run.err, "");  // quiet in a pipe
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1], Concat(Helm(Helm4Plugins(), {"template", "web", sandbox.chart, "-n", "apps", "-f",
+                                                   sandbox.chart + "/values/autoscaling.yaml", "--set", "a=b"}),
+                             Wiring("dotk8s-post", "apps")));
+}
+
+TEST_F(FakeHelmTest, UpgradeAndUninstall) {
+  RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[5][2], "upgrade");
+  EXPECT_EQ(calls[3][1], "apply");  // CRDs again: upgrades get new CRD versions
+
+  std::filesystem::remove(sandbox.record);
+  RunResult uninstall = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(uninstall.exit_code, 0) << uninstall.err;
+  EXPECT_EQ(sandbox.Recorded(),
+            (std::vector<Call>{Version(), Helm(Helm4Plugins(), {"uninstall", "dot-apps", "-n", "dot-system"})}));
+  EXPECT_NE(uninstall.err.find("namespaces and CRDs are kept"), std::string::npos);
+}
+
+TEST_F(FakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--dry-run"}, Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 2u);  // version and the planning render
+  EXPECT_EQ(calls[1][2], "template");
+  std::vector<std::string> lines = Lines(run.out);
+  std::vector<std::string> commands;
+  for (const std::string& line : lines) {
+    if (!line.starts_with("#")) commands.push_back(line.substr(0, line.find(" -")));
+  }
+  ASSERT_EQ(commands.size(), 6u) << run.out;
+  EXPECT_EQ(commands[0], "HELM_PLUGINS=" + Helm3Plugins() + " " + SourcePath("tests/fakes/helm") + " version");
+  EXPECT_NE(lines[1].find("version --template '{{.Version}}'"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(SourcePath("tests/fakes/kubectl") + " apply --server-side --field-manager=dotk8s -f - < ("),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(" install dot-apps " + sandbox.chart + " -n dot-system --set apps.createNamespaces=false "
+                                                                "--skip-crds --post-renderer dotk8s-post"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(FakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
+  std::vector<std::string> env = Env("v4.1.4");
+  env.push_back(
+      "FAKE_HELM_POST_ERROR=error: doc 3 (dot-apps/templates/dotk8s-settings.yaml) apps.keda: not a map; hint: fix it");
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("dotk8s: error: helm template failed: the post-renderer dotk8s-post refused the render:\n"
+                         "  error: doc 3 (dot-apps/templates/dotk8s-settings.yaml) apps.keda: not a map; hint: fix it\n"),
+            std::string::npos)
+      << run.err;
+  // Nothing was applied or installed.
+  EXPECT_EQ(sandbox.Recorded().size(), 2u);
+}
+
+TEST_F(FakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
+  std::vector<std::string> env = Env("v4.1.4");
+  env.push_back("FAKE_KUBECTL_FAIL=apply");
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("error: fake kubectl: apply failed"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("dotk8s: error: creating namespaces dot-system, envoy-gateway-system, keda, "
+                         "prometheus-system failed: exit 1"),
+            std::string::npos)
+      << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2][0], "kubectl");
+}
+
+TEST_F(FakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
+  std::filesystem::remove(sandbox.chart + "/charts/keda-2.19.0.tgz");
+  RunResult run = sandbox.Driver({"template", "--chart", sandbox.chart}, Env("v4.1.4"));
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find("keda 2.19.0 is missing (charts/keda-2.19.0.tgz)"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("hint: run `dotk8s deps`"), std::string::npos) << run.err;
+  EXPECT_TRUE(sandbox.Recorded().empty());
+}
+
+TEST_F(FakeHelmTest, EveryCommandHasHelp) {
+  for (const char* command : {"template", "install", "upgrade", "uninstall", "deps", "crds", "bundle", "doctor",
+                              "explain"}) {
+    RunResult run = sandbox.Driver({command, "--help"});
+    EXPECT_EQ(run.exit_code, 0) << command;
+    EXPECT_NE(run.out.find("Usage: dotk8s " + std::string(command)), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("Exit codes:"), std::string::npos) << run.out;
+  }
+  RunResult unknown = sandbox.Driver({"instal"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command instal; did you mean install?"), std::string::npos) << unknown.err;
+}
+
+}  // namespace
+}  // namespace dotk8s::testing

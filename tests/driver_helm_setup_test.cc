@@ -1,0 +1,156 @@
+#include "driver/helm_setup.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "driver/post_failure.h"
+#include "driver/process_runner.h"
+#include "fakes/fake_process_runner.h"
+#include "test_support.h"
+
+namespace dotk8s {
+namespace {
+
+TEST(DriverHelmSetupTest, MajorVersion) {
+  EXPECT_EQ(ParseHelmMajor("v3.18.0"), 3);
+  EXPECT_EQ(ParseHelmMajor("v4.1.4"), 4);
+  EXPECT_EQ(ParseHelmMajor("v2.17.0"), 0);
+  EXPECT_EQ(ParseHelmMajor(""), 0);
+}
+
+TEST(DriverHelmSetupTest, Helm4UsesThePluginName) {
+  WiringInputs inputs;
+  inputs.helm_major = 4;
+  inputs.post_binary = "/opt/bin/dotk8s-post";
+  inputs.helm4_plugin_dir = "/data/driver-helm4-plugins";
+  inputs.helm3_plugin_dir = "/data/helm3-plugins";
+  inputs.release_namespace = "dot-system";
+  inputs.crd_archives = {"/c/gateway-helm-1.7.0.tgz", "/c/keda-2.19.0.tgz"};
+  inputs.log_path = "/state/dotk8s-post.log";
+  PostRendererWiring wiring = WirePostRenderer(inputs);
+  EXPECT_EQ(wiring.args, (std::vector<std::string>{"--post-renderer", "dotk8s-post",
+                                                   "--post-renderer-args=--release-namespace=dot-system",
+                                                   "--post-renderer-args=--crds=/c/gateway-helm-1.7.0.tgz",
+                                                   "--post-renderer-args=--crds=/c/keda-2.19.0.tgz",
+                                                   "--post-renderer-args=--log=/state/dotk8s-post.log"}));
+  ASSERT_EQ(wiring.env.size(), 1u);
+  EXPECT_EQ(wiring.env[0], (std::pair<std::string, std::string>{"HELM_PLUGINS", "/data/driver-helm4-plugins"}));
+}
+
+TEST(DriverHelmSetupTest, Helm3UsesThePathAndAnEmptyPluginDir) {
+  WiringInputs inputs;
+  inputs.helm_major = 3;
+  inputs.post_binary = "/opt/bin/dotk8s-post";
+  inputs.helm4_plugin_dir = "/data/driver-helm4-plugins";
+  inputs.helm3_plugin_dir = "/data/helm3-plugins";
+  inputs.release_namespace = "envoy-gateway-system";
+  PostRendererWiring wiring = WirePostRenderer(inputs);
+  EXPECT_EQ(wiring.args, (std::vector<std::string>{"--post-renderer", "/opt/bin/dotk8s-post",
+                                                   "--post-renderer-args=--release-namespace=envoy-gateway-system"}));
+  EXPECT_EQ(wiring.env[0].second, "/data/helm3-plugins");
+}
+
+// The embedded plugin.yaml is the repository's helm-plugin/dotk8s-post/plugin.yaml.
+TEST(DriverHelmSetupTest, EmbeddedPluginYamlMatchesTheRepository) {
+  YAML::Node embedded = YAML::Load(kPostPluginYaml);
+  YAML::Node repository = YAML::LoadFile(std::string(DOTK8S_SOURCE_DIR) + "/helm-plugin/dotk8s-post/plugin.yaml");
+  for (const char* key : {"apiVersion", "name", "type", "runtime"}) {
+    EXPECT_EQ(embedded[key].as<std::string>(), repository[key].as<std::string>()) << key;
+  }
+  EXPECT_EQ(embedded["runtimeConfig"]["platformCommand"][0]["command"].as<std::string>(),
+            repository["runtimeConfig"]["platformCommand"][0]["command"].as<std::string>());
+}
+
+TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
+  testing::FakeProcessRunner runner;
+  runner.Answer({"version"}, 0, "v3.18.0");
+  std::ostringstream out, err;
+  DriverContext context;
+  context.runner = &runner;
+  context.out = &out;
+  context.err = &err;
+  const std::string data = testing::MakeTempDir();
+  context.env["XDG_DATA_HOME"] = data;
+  HelmInfo helm;
+  std::string error;
+  ASSERT_TRUE(DetectHelm(context, "/x/helm", &helm, &error)) << error;
+  EXPECT_EQ(helm.major, 3);
+  EXPECT_EQ(helm.version, "v3.18.0");
+  ASSERT_EQ(runner.commands.size(), 1u);
+  EXPECT_EQ(runner.commands[0].argv, (std::vector<std::string>{"/x/helm", "version", "--template", "{{.Version}}"}));
+  EXPECT_EQ(runner.commands[0].env[0].second, data + "/dotk8s/helm3-plugins");
+  EXPECT_TRUE(std::filesystem::is_empty(data + "/dotk8s/helm3-plugins"));
+
+  runner.commands.clear();
+  testing::FakeProcessRunner old;
+  old.Answer({"version"}, 0, "v2.17.0");
+  context.runner = &old;
+  EXPECT_FALSE(DetectHelm(context, "helm", &helm, &error));
+  EXPECT_EQ(error, "helm reports version 'v2.17.0'; dotk8s drives Helm 3 and Helm 4 only");
+  std::filesystem::remove_all(data);
+}
+
+// The managed plugin dir: plugin.yaml plus a link to the binary in use, so
+// Helm 4 runs the same dotk8s-post that Helm 3 would.
+TEST(DriverHelmSetupTest, ManagedHelm4PluginDirLinksTheBinary) {
+  std::ostringstream out, err;
+  DriverContext context;
+  context.out = &out;
+  context.err = &err;
+  const std::string data = testing::MakeTempDir();
+  context.env["XDG_DATA_HOME"] = data;
+  std::string dir, error;
+  ASSERT_TRUE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error)) << error;
+  EXPECT_EQ(dir, data + "/dotk8s/driver-helm4-plugins");
+  EXPECT_EQ(testing::ReadFile(dir + "/dotk8s-post/plugin.yaml"), kPostPluginYaml);
+  EXPECT_EQ(std::filesystem::read_symlink(dir + "/dotk8s-post/bin/dotk8s-post").string(), DOTK8S_POST_BINARY);
+  // A second binary replaces the link.
+  ASSERT_TRUE(PrepareHelm4PluginDir(context, "", "/elsewhere/dotk8s-post", &dir, &error)) << error;
+  EXPECT_EQ(std::filesystem::read_symlink(dir + "/dotk8s-post/bin/dotk8s-post").string(), "/elsewhere/dotk8s-post");
+  // A given directory must really hold the plugin.
+  EXPECT_FALSE(PrepareHelm4PluginDir(context, data, DOTK8S_POST_BINARY, &dir, &error));
+  EXPECT_EQ(error, "the Helm 4 plugin directory " + data + " has no dotk8s-post/plugin.yaml");
+  std::filesystem::remove_all(data);
+}
+
+TEST(DriverHelmSetupTest, FormatCommandQuotesForTheShell) {
+  Command command;
+  command.argv = {"helm", "version", "--template", "{{.Version}}", "it's"};
+  command.env = {{"HELM_PLUGINS", "/a b"}};
+  command.input = "xyz";
+  EXPECT_EQ(FormatCommand(command),
+            "HELM_PLUGINS='/a b' helm version --template '{{.Version}}' 'it'\\''s' < (3 bytes on stdin)");
+}
+
+// The post-renderer's message comes from the block it appended to its log
+// during this call, not from an older block.
+TEST(DriverHelmSetupTest, PostRendererMessageFromTheNewLogBlock) {
+  const std::string dir = testing::MakeTempDir();
+  const std::string log = dir + "/dotk8s-post.log";
+  testing::WriteFile(log, "=== dotk8s-post 2026-01-01 args: old\nerror: an old failure\n");
+  const auto before = LogSize(log);
+  EXPECT_TRUE(NewPostRendererMessages(log, before).empty());
+  std::ofstream(log, std::ios::app) << "=== dotk8s-post 2026-01-02 args: new\nerror: the new failure; hint: fix it\n";
+  EXPECT_EQ(NewPostRendererMessages(log, before), (std::vector<std::string>{"error: the new failure; hint: fix it"}));
+
+  std::ostringstream out, err;
+  DriverContext context;
+  context.out = &out;
+  context.err = &err;
+  ProcessResult result;
+  result.exit_code = 1;
+  result.err = "Error: plugin \"dotk8s-post\" exited with error\n";
+  ReportHelmFailure(context, "helm install", result, log, before);
+  EXPECT_EQ(err.str(),
+            "dotk8s: error: helm install failed: the post-renderer dotk8s-post refused the render:\n"
+            "  error: the new failure; hint: fix it\n"
+            "  (dotk8s-post's log: " + log + "; helm itself said: Error: plugin \"dotk8s-post\" exited with error)\n");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace dotk8s
