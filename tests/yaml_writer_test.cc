@@ -74,23 +74,23 @@ TEST(QuoteScalarTest, EveryQuotedStringReadsBackTheSame) {
 }
 
 TEST(WriteYamlTest, KubectlLikeLayout) {
-  YamlValue object = YamlValue::Map({
-      {"apiVersion", YamlValue::String("v1")},
-      {"kind", YamlValue::String("Thing")},
-      {"metadata", YamlValue::Map({{"name", YamlValue::String("x")},
-                                   {"labels", YamlValue::Map({{"app.kubernetes.io/name", YamlValue::String("x")}})}})},
-      {"spec", YamlValue::Map({
-                   {"port", YamlValue::Integer(80)},
-                   {"portName", YamlValue::String("80")},
-                   {"on", YamlValue::Bool(true)},
-                   {"none", YamlValue()},
-                   {"empty", YamlValue::Map()},
-                   {"nothing", YamlValue::Sequence()},
-                   {"list", YamlValue::Sequence({YamlValue::Map({{"a", YamlValue::Integer(-1)},
-                                                                 {"b", YamlValue::Map({{"c", YamlValue::String("d")}})},
-                                                                 {"e", YamlValue::Sequence({YamlValue::String("f")})}}),
-                                                 YamlValue::String("g"),
-                                                 YamlValue::Sequence({YamlValue::String("h")})})},
+  JsonValue object = JsonValue::Object({
+      {"apiVersion", JsonValue::String("v1")},
+      {"kind", JsonValue::String("Thing")},
+      {"metadata", JsonValue::Object({{"name", JsonValue::String("x")},
+                                   {"labels", JsonValue::Object({{"app.kubernetes.io/name", JsonValue::String("x")}})}})},
+      {"spec", JsonValue::Object({
+                   {"port", JsonValue::Integer(80)},
+                   {"portName", JsonValue::String("80")},
+                   {"on", JsonValue::Bool(true)},
+                   {"none", JsonValue()},
+                   {"empty", JsonValue::Object()},
+                   {"nothing", JsonValue::Array()},
+                   {"list", JsonValue::Array({JsonValue::Object({{"a", JsonValue::Integer(-1)},
+                                                                 {"b", JsonValue::Object({{"c", JsonValue::String("d")}})},
+                                                                 {"e", JsonValue::Array({JsonValue::String("f")})}}),
+                                                 JsonValue::String("g"),
+                                                 JsonValue::Array({JsonValue::String("h")})})},
                })},
   });
   EXPECT_EQ(WriteYaml(object),
@@ -125,18 +125,18 @@ TEST(WriteYamlTest, KubectlLikeLayout) {
   EXPECT_EQ(back["spec"]["list"][2][0].Scalar(), "h");
 }
 
-TEST(YamlValueTest, SetReplacesAndFindFinds) {
-  YamlValue map = YamlValue::Map();
-  map.Set("a", YamlValue::String("1"));
-  map.Set("b", YamlValue::String("2"));
-  map.Set("a", YamlValue::String("3"));
-  ASSERT_EQ(map.map.size(), 2u);
-  EXPECT_EQ(map.map[0].first, "a");
+TEST(JsonValueTest, SetReplacesAndFindFinds) {
+  JsonValue map = JsonValue::Object();
+  map.Set("a", JsonValue::String("1"));
+  map.Set("b", JsonValue::String("2"));
+  map.Set("a", JsonValue::String("3"));
+  ASSERT_EQ(map.object.size(), 2u);
+  EXPECT_EQ(map.object[0].first, "a");
   EXPECT_EQ(map.Find("a")->string, "3");
   EXPECT_EQ(map.Find("c"), nullptr);
-  YamlValue scalar = YamlValue::String("x");
-  scalar.Set("k", YamlValue::Integer(1));
-  EXPECT_EQ(scalar.type, YamlValue::Type::kMap);
+  JsonValue scalar = JsonValue::String("x");
+  scalar.Set("k", JsonValue::Integer(1));
+  EXPECT_EQ(scalar.type, JsonValue::Type::kObject);
   EXPECT_EQ(WriteYaml(scalar), "k: 1\n");
 }
 

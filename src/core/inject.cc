@@ -10,9 +10,9 @@ namespace dotk8s {
 
 namespace {
 
-using Entries = std::vector<std::pair<std::string, YamlValue>>;
+using Entries = std::vector<std::pair<std::string, JsonValue>>;
 
-YamlValue Str(std::string_view value) { return YamlValue::String(std::string(value)); }
+JsonValue Str(std::string_view value) { return JsonValue::String(std::string(value)); }
 
 const Document* FindObject(const std::vector<Document>& docs, std::string_view group, std::string_view kind,
                            std::string_view ns, std::string_view name) {
@@ -23,16 +23,16 @@ const Document* FindObject(const std::vector<Document>& docs, std::string_view g
   return nullptr;
 }
 
-YamlValue Metadata(std::string_view name, std::string_view ns, YamlValue labels) {
-  YamlValue metadata = YamlValue::Map();
+JsonValue Metadata(std::string_view name, std::string_view ns, JsonValue labels) {
+  JsonValue metadata = JsonValue::Object();
   metadata.Set("name", Str(name));
   if (!ns.empty()) metadata.Set("namespace", Str(ns));
   metadata.Set("labels", std::move(labels));
   return metadata;
 }
 
-YamlValue Object(std::string_view api_version, std::string_view kind, YamlValue metadata) {
-  return YamlValue::Map({{"apiVersion", Str(api_version)}, {"kind", Str(kind)}, {"metadata", std::move(metadata)}});
+JsonValue Object(std::string_view api_version, std::string_view kind, JsonValue metadata) {
+  return JsonValue::Object({{"apiVersion", Str(api_version)}, {"kind", Str(kind)}, {"metadata", std::move(metadata)}});
 }
 
 // The controller name Envoy Gateway was configured with (its ConfigMap holds
@@ -62,31 +62,31 @@ std::string ControllerName(std::vector<Document>& docs, Diagnostics& diagnostics
   return std::string(kDefaultControllerName);
 }
 
-YamlValue ListenerValue(const ListenerSettings& listener) {
-  YamlValue value = YamlValue::Map();
+JsonValue ListenerValue(const ListenerSettings& listener) {
+  JsonValue value = JsonValue::Object();
   value.Set("name", Str(listener.name));
   if (!listener.hostname.empty()) value.Set("hostname", Str(listener.hostname));
   value.Set("protocol", Str(listener.protocol));
-  value.Set("port", YamlValue::Integer(listener.port));
+  value.Set("port", JsonValue::Integer(listener.port));
   if (!listener.tls_mode.empty()) {
-    YamlValue tls = YamlValue::Map();
+    JsonValue tls = JsonValue::Object();
     tls.Set("mode", Str(listener.tls_mode));
     if (!listener.certificate_refs.empty()) {
-      YamlValue refs = YamlValue::Sequence();
+      JsonValue refs = JsonValue::Array();
       for (const CertificateRef& ref : listener.certificate_refs) {
-        YamlValue entry = YamlValue::Map();
+        JsonValue entry = JsonValue::Object();
         entry.Set("group", Str(ref.group));
         entry.Set("kind", Str(ref.kind));
         entry.Set("name", Str(ref.name));
         if (!ref.namespace_.empty()) entry.Set("namespace", Str(ref.namespace_));
-        refs.sequence.push_back(std::move(entry));
+        refs.array.push_back(std::move(entry));
       }
       tls.Set("certificateRefs", std::move(refs));
     }
     value.Set("tls", std::move(tls));
   }
   value.Set("allowedRoutes",
-            YamlValue::Map({{"namespaces", YamlValue::Map({{"from", Str(listener.allowed_routes_from)}})}}));
+            JsonValue::Object({{"namespaces", JsonValue::Object({{"from", Str(listener.allowed_routes_from)}})}}));
   return value;
 }
 
@@ -95,10 +95,10 @@ YamlValue ListenerValue(const ListenerSettings& listener) {
 // demand, and each standard label where every selector allows it (so `Exists`
 // keeps the standard value, and a standard label a selector excludes is left
 // out, named in `left_out`). Standard labels first, in their order.
-YamlValue SelectableLabels(const YamlValue& standard, const std::map<std::string, std::string>& demanded,
+JsonValue SelectableLabels(const JsonValue& standard, const std::map<std::string, std::string>& demanded,
                            const std::vector<YAML::Node>& selectors, std::vector<std::string>* left_out) {
   std::map<std::string, std::string> labels = demanded;
-  for (const auto& [key, value] : standard.map) {
+  for (const auto& [key, value] : standard.object) {
     std::map<std::string, std::string> trial = labels;
     trial[key] = value.string;
     bool allowed = true;
@@ -113,8 +113,8 @@ YamlValue SelectableLabels(const YamlValue& standard, const std::map<std::string
       left_out->push_back(fmt::format("{}={}", key, value.string));
     }
   }
-  YamlValue out = YamlValue::Map();
-  for (const auto& [key, value] : standard.map) {
+  JsonValue out = JsonValue::Object();
+  for (const auto& [key, value] : standard.object) {
     auto it = labels.find(key);
     if (it != labels.end()) out.Set(key, Str(it->second));
   }
@@ -154,24 +154,24 @@ struct Injector {
     if (!plan.IsOn(Component::kEnvoyGateway)) return;
     const std::string& ns = settings.envoy_gateway.namespace_;
     if (!AlreadyRendered("gateway.networking.k8s.io", "GatewayClass", "", "eg")) {
-      YamlValue object = Object("gateway.networking.k8s.io/v1", "GatewayClass",
+      JsonValue object = Object("gateway.networking.k8s.io/v1", "GatewayClass",
                                 Metadata("eg", "", InjectedLabels("eg", "gateway", settings, plan)));
       std::string controller = ControllerName(docs, diagnostics);
-      object.Set("spec", YamlValue::Map({{"controllerName", Str(controller)}}));
+      object.Set("spec", JsonValue::Object({{"controllerName", Str(controller)}}));
       objects.push_back({std::move(object), "dotk8s-post/gateway.yaml",
                          fmt::format("GatewayClass eg (controller {}): Envoy Gateway is on", controller)});
     }
     if (!AlreadyRendered("gateway.networking.k8s.io", "Gateway", ns, "eg")) {
-      YamlValue object = Object("gateway.networking.k8s.io/v1", "Gateway",
+      JsonValue object = Object("gateway.networking.k8s.io/v1", "Gateway",
                                 Metadata("eg", ns, InjectedLabels("eg", "gateway", settings, plan)));
       ListenerSettings http;
       http.name = "http";
       http.protocol = "HTTP";
       http.port = 80;
-      YamlValue listeners = YamlValue::Sequence({ListenerValue(http)});
+      JsonValue listeners = JsonValue::Array({ListenerValue(http)});
       std::vector<std::string> names{"http/80"};
       for (const ListenerSettings& listener : settings.envoy_gateway.extra_listeners) {
-        listeners.sequence.push_back(ListenerValue(listener));
+        listeners.array.push_back(ListenerValue(listener));
         names.push_back(fmt::format("{}/{}", listener.name, listener.port));
         for (const CertificateRef& ref : listener.certificate_refs) {
           if (!ref.namespace_.empty() && ref.namespace_ != ns) {
@@ -182,7 +182,7 @@ struct Injector {
           }
         }
       }
-      object.Set("spec", YamlValue::Map({{"gatewayClassName", Str("eg")}, {"listeners", std::move(listeners)}}));
+      object.Set("spec", JsonValue::Object({{"gatewayClassName", Str("eg")}, {"listeners", std::move(listeners)}}));
       objects.push_back({std::move(object), "dotk8s-post/gateway.yaml",
                          fmt::format("Gateway {}/eg, listeners {}: Envoy Gateway is on", ns, fmt::join(names, ", "))});
     }
@@ -272,7 +272,7 @@ struct Injector {
       return;
     }
     std::vector<std::string> left_out;
-    YamlValue labels = SelectableLabels(InjectedLabels("envoy-gateway-proxy", "monitoring", settings, plan),
+    JsonValue labels = SelectableLabels(InjectedLabels("envoy-gateway-proxy", "monitoring", settings, plan),
                                         selector_labels, selectors, &left_out);
     std::vector<std::string> derived;
     for (const auto& [key, value] : selector_labels) derived.push_back(fmt::format("{}={}", key, labels.Find(key)->string));
@@ -281,11 +281,11 @@ struct Injector {
                                        "podMonitorSelector excludes it",
                                        fmt::join(left_out, ",")));
     }
-    YamlValue object = Object("monitoring.coreos.com/v1", "PodMonitor", Metadata("envoy-gateway-proxy", ns, std::move(labels)));
-    YamlValue endpoint = YamlValue::Map({{"port", Str("metrics")}, {"path", Str("/stats/prometheus")}});
-    object.Set("spec", YamlValue::Map({
-                           {"selector", YamlValue::Map({{"matchLabels", YamlValue::Map({{"app.kubernetes.io/component", Str("proxy")}})}})},
-                           {"podMetricsEndpoints", YamlValue::Sequence({std::move(endpoint)})},
+    JsonValue object = Object("monitoring.coreos.com/v1", "PodMonitor", Metadata("envoy-gateway-proxy", ns, std::move(labels)));
+    JsonValue endpoint = JsonValue::Object({{"port", Str("metrics")}, {"path", Str("/stats/prometheus")}});
+    object.Set("spec", JsonValue::Object({
+                           {"selector", JsonValue::Object({{"matchLabels", JsonValue::Object({{"app.kubernetes.io/component", Str("proxy")}})}})},
+                           {"podMetricsEndpoints", JsonValue::Array({std::move(endpoint)})},
                        }));
     objects.push_back({std::move(object), "dotk8s-post/podmonitor.yaml",
                        fmt::format("PodMonitor {}/envoy-gateway-proxy (labels {} from the Prometheus "
@@ -335,17 +335,17 @@ struct Injector {
           "apps.keda.httpAddon.routeNamespaces: [] to skip the ReferenceGrant"));
       return;
     }
-    YamlValue from_list = YamlValue::Sequence();
+    JsonValue from_list = JsonValue::Array();
     for (const std::string& route_ns : from) {
-      from_list.sequence.push_back(YamlValue::Map(
+      from_list.array.push_back(JsonValue::Object(
           {{"group", Str("gateway.networking.k8s.io")}, {"kind", Str("HTTPRoute")}, {"namespace", Str(route_ns)}}));
     }
     // v1beta1: the only version of ReferenceGrant Envoy Gateway 1.7.0's Gateway API bundle serves.
-    YamlValue object = Object("gateway.networking.k8s.io/v1beta1", "ReferenceGrant",
+    JsonValue object = Object("gateway.networking.k8s.io/v1beta1", "ReferenceGrant",
                               Metadata("keda-interceptor", ns, InjectedLabels("keda-interceptor", "autoscaling", settings, plan)));
-    object.Set("spec", YamlValue::Map({
+    object.Set("spec", JsonValue::Object({
                            {"from", std::move(from_list)},
-                           {"to", YamlValue::Sequence({YamlValue::Map({{"group", Str("")}, {"kind", Str("Service")}, {"name", Str(service)}})})},
+                           {"to", JsonValue::Array({JsonValue::Object({{"group", Str("")}, {"kind", Str("Service")}, {"name", Str(service)}})})},
                        }));
     objects.push_back({std::move(object), "dotk8s-post/referencegrant.yaml",
                        fmt::format("ReferenceGrant {}/keda-interceptor (HTTPRoutes from {} to Service {}): KEDA, its "
@@ -373,19 +373,19 @@ struct Injector {
       auto extra = namespace_labels.find(ns);
       if (extra != namespace_labels.end()) demanded.insert(extra->second.begin(), extra->second.end());
       std::vector<std::string> left_out;
-      YamlValue labels = SelectableLabels(InjectedLabels(ns, "namespace", settings, plan), demanded,
+      JsonValue labels = SelectableLabels(InjectedLabels(ns, "namespace", settings, plan), demanded,
                                           namespace_selectors[ns], &left_out);
-      labels.map.erase(std::remove_if(labels.map.begin(), labels.map.end(),
+      labels.object.erase(std::remove_if(labels.object.begin(), labels.object.end(),
                                       [](const auto& entry) { return entry.first == "kubernetes.io/metadata.name"; }),
-                       labels.map.end());
+                       labels.object.end());
       if (!left_out.empty()) {
         plan.notes.push_back(fmt::format("Namespace {} is not labelled {}: the Prometheus "
                                          "podMonitorNamespaceSelector excludes it",
                                          ns, fmt::join(left_out, ",")));
       }
-      YamlValue metadata = Metadata(ns, "", std::move(labels));
+      JsonValue metadata = Metadata(ns, "", std::move(labels));
       // Uninstalling the release must never delete a namespace and whatever else lives in it.
-      metadata.Set("annotations", YamlValue::Map({{"helm.sh/resource-policy", Str("keep")}}));
+      metadata.Set("annotations", JsonValue::Object({{"helm.sh/resource-policy", Str("keep")}}));
       namespaces.push_back({Object("v1", "Namespace", std::move(metadata)), "dotk8s-post/namespaces.yaml",
                             fmt::format("Namespace {} (kept on uninstall)", ns)});
     }
@@ -460,9 +460,9 @@ bool LabelsForSelector(const YAML::Node& selector, std::map<std::string, std::st
   return true;
 }
 
-YamlValue InjectedLabels(std::string_view name, std::string_view component, const Settings& settings,
+JsonValue InjectedLabels(std::string_view name, std::string_view component, const Settings& settings,
                          const Plan& plan) {
-  YamlValue labels = YamlValue::Map();
+  JsonValue labels = JsonValue::Object();
   labels.Set("app.kubernetes.io/name", Str(name));
   if (!settings.release_name.empty()) labels.Set("app.kubernetes.io/instance", Str(settings.release_name));
   labels.Set("app.kubernetes.io/component", Str(component));
@@ -478,10 +478,10 @@ Document ToDocument(GeneratedObject generated, StreamStyle style, std::string_vi
   if (style == StreamStyle::kHelm3) {
     text += fmt::format("# Source: {}\n", path);
   } else if (style == StreamStyle::kHelm4) {
-    YamlValue* metadata = generated.object.Find("metadata");
-    YamlValue* annotations = metadata->Find("annotations");
-    if (annotations == nullptr) annotations = &metadata->Set("annotations", YamlValue::Map());
-    annotations->Set(kHelm4FilenameAnnotation, YamlValue::String(path));
+    JsonValue* metadata = generated.object.Find("metadata");
+    JsonValue* annotations = metadata->Find("annotations");
+    if (annotations == nullptr) annotations = &metadata->Set("annotations", JsonValue::Object());
+    annotations->Set(kHelm4FilenameAnnotation, JsonValue::String(path));
   }
   text += WriteYaml(generated.object);
   Document doc = MakeGeneratedDocument(std::move(text), index);

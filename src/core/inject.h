@@ -24,7 +24,7 @@ bool LabelsForSelector(const YAML::Node& selector, std::map<std::string, std::st
 
 /// An object dotk8s-post adds, before it becomes a Document.
 struct GeneratedObject {
-  YamlValue object;
+  JsonValue object;
   std::string file;    ///< template-like name: "dotk8s-post/gateway.yaml"
   std::string reason;  ///< for the plan
 };
@@ -35,7 +35,7 @@ struct GeneratedObject {
 Document ToDocument(GeneratedObject generated, StreamStyle style, std::string_view umbrella_chart, std::size_t index);
 
 /// Standard labels for what dotk8s-post injects.
-YamlValue InjectedLabels(std::string_view name, std::string_view component, const Settings& settings,
+JsonValue InjectedLabels(std::string_view name, std::string_view component, const Settings& settings,
                          const Plan& plan);
 
 /// Adds what ties the components together, each only when its condition holds

@@ -51,16 +51,27 @@ JsonValue JsonValue::Bool(bool value) {
   return v;
 }
 
-JsonValue JsonValue::Object() {
+JsonValue JsonValue::Object(std::vector<std::pair<std::string, JsonValue>> members) {
   JsonValue v;
   v.type = Type::kObject;
+  v.object = std::move(members);
   return v;
 }
 
-JsonValue JsonValue::Array() {
+JsonValue JsonValue::Array(std::vector<JsonValue> items) {
   JsonValue v;
   v.type = Type::kArray;
+  v.array = std::move(items);
   return v;
+}
+
+JsonValue& JsonValue::Set(std::string_view key, JsonValue value) {
+  if (type != Type::kObject) *this = Object();
+  if (JsonValue* existing = Find(key)) {
+    *existing = std::move(value);
+    return *existing;
+  }
+  return Add(std::string(key), std::move(value));
 }
 
 JsonValue& JsonValue::Add(std::string key, JsonValue value) {

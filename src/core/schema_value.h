@@ -51,13 +51,19 @@ struct JsonValue {
   static JsonValue String(std::string value);
   static JsonValue Integer(std::int64_t value);
   static JsonValue Bool(bool value);
-  static JsonValue Object();
-  static JsonValue Array();
+  static JsonValue Object(std::vector<std::pair<std::string, JsonValue>> members = {});
+  static JsonValue Array(std::vector<JsonValue> items = {});
   /// Adds `key: value` to an object (no check for an existing key).
   JsonValue& Add(std::string key, JsonValue value);
+  /// Sets `key` in an object, replacing an existing member; returns the value.
+  JsonValue& Set(std::string_view key, JsonValue value);
 
   bool operator==(const JsonValue& other) const;
 };
+
+/// What a plain (unquoted) scalar reads as: null, a boolean, a number or a
+/// string, by the YAML 1.1 rules kubectl and Helm apply.
+JsonValue ResolvePlainScalar(std::string_view text);
 
 /// How a value's type reads in a message: "mapping", "sequence", "string",
 /// "integer", "number", "boolean", "null".

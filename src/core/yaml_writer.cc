@@ -7,93 +7,23 @@
 
 namespace dotk8s {
 
-YamlValue YamlValue::String(std::string value) {
-  YamlValue v;
-  v.type = Type::kString;
-  v.string = std::move(value);
-  return v;
-}
-
-YamlValue YamlValue::Integer(std::int64_t value) {
-  YamlValue v;
-  v.type = Type::kInteger;
-  v.integer = value;
-  return v;
-}
-
-YamlValue YamlValue::Bool(bool value) {
-  YamlValue v;
-  v.type = Type::kBool;
-  v.boolean = value;
-  return v;
-}
-
-YamlValue YamlValue::Map(std::vector<std::pair<std::string, YamlValue>> entries) {
-  YamlValue v;
-  v.type = Type::kMap;
-  v.map = std::move(entries);
-  return v;
-}
-
-YamlValue YamlValue::Sequence(std::vector<YamlValue> items) {
-  YamlValue v;
-  v.type = Type::kSequence;
-  v.sequence = std::move(items);
-  return v;
-}
-
-YamlValue& YamlValue::Set(std::string_view key, YamlValue value) {
-  if (type != Type::kMap) *this = Map();
-  for (auto& [k, v] : map) {
-    if (k == key) {
-      v = std::move(value);
-      return v;
-    }
-  }
-  map.emplace_back(std::string(key), std::move(value));
-  return map.back().second;
-}
-
-YamlValue* YamlValue::Find(std::string_view key) {
-  for (auto& [k, v] : map) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
-const YamlValue* YamlValue::Find(std::string_view key) const {
-  for (const auto& [k, v] : map) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
 namespace {
 
-// Plain scalars a YAML 1.1 or 1.2 reader would take for something other than a string.
-bool LooksTyped(std::string_view value) {
-  // YAML 1.1 (go-yaml v2, which Helm 3 reads with) takes every case variant of yes/no/on/off for a bool.
-  static constexpr std::array<std::string_view, 26> kWords = {
-      "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
-      "True", "False", "Yes", "No", "On", "Off", "Y", "N", "Null", "TRUE", "FALSE", "NULL",
-      "YES", "NO", "ON", "OFF"};
-  if (std::find(kWords.begin(), kWords.end(), value) != kWords.end()) return true;
-  // Numbers: digits with an optional sign, dot, exponent, or 0x/0o prefixes.
-  std::string_view rest = value;
-  if (!rest.empty() && (rest[0] == '-' || rest[0] == '+')) rest.remove_prefix(1);
-  if (rest.empty()) return false;
-  if (rest == ".inf" || rest == ".Inf" || rest == ".INF" || rest == ".nan" || rest == ".NaN" || rest == ".NAN") {
-    return true;
-  }
-  // Hex digits in either case: 0x1F is the integer 31.
-  return std::all_of(rest.begin(), rest.end(), [](char c) {
-    return (c >= '0' && c <= '9') || c == '.' || c == '_' || c == 'x' || c == 'o' || (c >= 'a' && c <= 'f') ||
-           (c >= 'A' && c <= 'F') || c == '+' || c == '-';
-  }) && rest[0] >= '0' && rest[0] <= '9';
+// YAML 1.1 timestamps (2024-01-01, 2024-01-01T10:00:00Z): go-yaml reads them as
+// times, and a time comes back as a different string.
+bool LooksLikeTimestamp(std::string_view value) {
+  auto digits = [&value](std::size_t from, std::size_t count) {
+    if (value.size() < from + count) return false;
+    return std::all_of(value.begin() + static_cast<std::ptrdiff_t>(from),
+                       value.begin() + static_cast<std::ptrdiff_t>(from + count), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return digits(0, 4) && value.size() > 5 && value[4] == '-' && digits(5, 1);
 }
 
 bool SafePlain(std::string_view value) {
-  if (value.empty() || LooksTyped(value)) return false;
+  if (value.empty() || ResolvePlainScalar(value).type != JsonValue::Type::kString || LooksLikeTimestamp(value)) {
+    return false;
+  }
   const char first = value.front();
   if (std::string_view("-?:,[]{}#&*!|>'\"%@` ").find(first) != std::string_view::npos) return false;
   if (value.back() == ' ' || value.back() == ':') return false;
@@ -108,38 +38,40 @@ bool SafePlain(std::string_view value) {
   return true;
 }
 
-void WriteValue(const YamlValue& value, int indent, std::string& out);
+void WriteValue(const JsonValue& value, int indent, std::string& out);
 
 std::string Spaces(int n) { return std::string(static_cast<std::size_t>(n), ' '); }
 
-std::string ScalarText(const YamlValue& value) {
+std::string ScalarText(const JsonValue& value) {
   switch (value.type) {
-    case YamlValue::Type::kNull:
+    case JsonValue::Type::kNull:
       return "null";
-    case YamlValue::Type::kString:
+    case JsonValue::Type::kString:
       return QuoteScalar(value.string);
-    case YamlValue::Type::kInteger:
+    case JsonValue::Type::kInteger:
       return std::to_string(value.integer);
-    case YamlValue::Type::kBool:
+    case JsonValue::Type::kNumber:
+      return fmt::format("{}", value.number);
+    case JsonValue::Type::kBool:
       return value.boolean ? "true" : "false";
-    case YamlValue::Type::kMap:
+    case JsonValue::Type::kObject:
       return "{}";
-    case YamlValue::Type::kSequence:
+    case JsonValue::Type::kArray:
       return "[]";
   }
   return "null";
 }
 
-bool IsCollection(const YamlValue& value) {
-  return (value.type == YamlValue::Type::kMap && !value.map.empty()) ||
-         (value.type == YamlValue::Type::kSequence && !value.sequence.empty());
+bool IsCollection(const JsonValue& value) {
+  return (value.type == JsonValue::Type::kObject && !value.object.empty()) ||
+         (value.type == JsonValue::Type::kArray && !value.array.empty());
 }
 
 // Writes the entries of a map, the first one without its indentation (the
 // caller has written it, or "- " in its place).
-void WriteMapEntries(const YamlValue& value, int indent, std::string& out, bool first_indented) {
+void WriteMapEntries(const JsonValue& value, int indent, std::string& out, bool first_indented) {
   bool first = true;
-  for (const auto& [key, child] : value.map) {
+  for (const auto& [key, child] : value.object) {
     if (!first || first_indented) out += Spaces(indent);
     first = false;
     out += QuoteScalar(key);
@@ -148,7 +80,7 @@ void WriteMapEntries(const YamlValue& value, int indent, std::string& out, bool 
       out += ' ';
       out += ScalarText(child);
       out += '\n';
-    } else if (child.type == YamlValue::Type::kMap) {
+    } else if (child.type == JsonValue::Type::kObject) {
       out += '\n';
       WriteMapEntries(child, indent + 2, out, true);
     } else {
@@ -158,18 +90,18 @@ void WriteMapEntries(const YamlValue& value, int indent, std::string& out, bool 
   }
 }
 
-void WriteValue(const YamlValue& value, int indent, std::string& out) {
-  if (value.type == YamlValue::Type::kMap && !value.map.empty()) {
+void WriteValue(const JsonValue& value, int indent, std::string& out) {
+  if (value.type == JsonValue::Type::kObject && !value.object.empty()) {
     WriteMapEntries(value, indent, out, true);
     return;
   }
-  if (value.type == YamlValue::Type::kSequence && !value.sequence.empty()) {
-    for (const YamlValue& item : value.sequence) {
+  if (value.type == JsonValue::Type::kArray && !value.array.empty()) {
+    for (const JsonValue& item : value.array) {
       out += Spaces(indent);
       out += "- ";
-      if (item.type == YamlValue::Type::kMap && !item.map.empty()) {
+      if (item.type == JsonValue::Type::kObject && !item.object.empty()) {
         WriteMapEntries(item, indent + 2, out, false);
-      } else if (item.type == YamlValue::Type::kSequence && !item.sequence.empty()) {
+      } else if (item.type == JsonValue::Type::kArray && !item.array.empty()) {
         out += '\n';
         WriteValue(item, indent + 2, out);
       } else {
@@ -230,7 +162,7 @@ std::string QuoteScalar(std::string_view value) {
   return out;
 }
 
-std::string WriteYaml(const YamlValue& value) {
+std::string WriteYaml(const JsonValue& value) {
   std::string out;
   WriteValue(value, 0, out);
   return out;
