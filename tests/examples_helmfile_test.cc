@@ -53,10 +53,19 @@ TEST(ExamplesHelmfileTest, TheHelmCommandHelmfileRuns) {
   }
   args.push_back("--post-renderer");
   args.push_back(release["postRenderer"].as<std::string>());
+  bool validates = false;
   for (const YAML::Node& arg : release["postRendererArgs"]) {
+    std::string value = arg.as<std::string>();
+    if (value.rfind("--crds=", 0) == 0) {
+      // The repository's charts/dot-apps/charts, here the workspace copy holding the stand-ins.
+      const fs::path crds = (fs::path(kHelmfileDir) / value.substr(7)).lexically_normal();
+      value = "--crds=" + workspace.chart + "/" + fs::relative(crds, repository_chart).string();
+      validates = true;
+    }
     args.push_back("--post-renderer-args");
-    args.push_back(arg.as<std::string>());
+    args.push_back(value);
   }
+  EXPECT_TRUE(validates) << "the helmfile release should pass the dependency archives as --crds";
   RunResult run = RunHelm(HelmVersion::k4, args);
   ASSERT_EQ(run.exit_code, 0) << run.err << PostLogTail();
   std::vector<Document> docs = ReadDocs(run.out);

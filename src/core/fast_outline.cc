@@ -712,95 +712,233 @@ class FastScanner {
     return true;
   }
 
-  // A flow collection on one line: `{}`, `[]` or a sequence of plain or quoted scalars.
+  // A flow collection on one line (`{}`, `[a, "b"]`, `{key: x, values: [y]}`),
+  // nested as deep as the depth limit allows. Anything else in flow style
+  // (several lines, `? `, anchors, a key without a value) goes to libyaml.
   bool Flow(std::size_t at) {
-    if (frames_.size() + 1 > max_depth_) return Defer("nesting too deep");
-    outline_->max_depth = std::max(outline_->max_depth, frames_.size() + 1);
-    if (raw_[at] == '{') {
-      if (at + 1 < line_end_ && raw_[at + 1] == '}') {
-        MappingSpan* span = internal::SpanAt(frames_, outline_);
-        if (span != nullptr) {
-          span->present = true;
-          span->flow = true;
-          span->empty = true;
-          span->offset = at;
-          span->column = Column(at);
-        }
-        return RestOfLine(at + 2);
-      }
-      return Defer("a flow mapping");
+    if ((internal::IsHeaderPosition(frames_) || MayHoldHeaderFields()) && raw_.substr(at, 2) != "{}") {
+      return Defer("a non-empty flow collection where header fields may be");
     }
-    if (internal::IsHeaderPosition(frames_)) return Defer("a flow sequence in a header field");
-    std::size_t i = at + 1;
-    bool expect_item = true;
-    std::size_t item = 0;
-    const std::size_t line = line_number_;
-    while (true) {
-      while (i < line_end_ && raw_[i] == ' ') ++i;
-      if (i >= line_end_) return Defer("a flow sequence over several lines");
-      const char c = raw_[i];
-      if (c == ']') {
-        return RestOfLine(i + 1);
+    if (raw_.substr(at, 2) == "{}") {
+      // The common empty mapping, possibly metadata.labels/annotations.
+      MappingSpan* span = internal::SpanAt(frames_, outline_);
+      if (span != nullptr) {
+        span->present = true;
+        span->flow = true;
+        span->empty = true;
+        span->offset = at;
+        span->column = Column(at);
       }
-      if (c == ',') {
-        if (expect_item) return Defer("an empty flow entry");
-        expect_item = true;
+    }
+    flow_path_.clear();
+    std::size_t end = at;
+    if (!FlowNode(at, frames_.size() + 1, &end)) return false;
+    return RestOfLine(end);
+  }
+
+  // True at metadata, metadata.labels, metadata.annotations, spec and
+  // spec.names: a collection there may hold header fields.
+  bool MayHoldHeaderFields() const {
+    if (frames_.empty() || !frames_[0].is_mapping) return false;
+    const std::string_view top = frames_[0].key;
+    if (frames_.size() == 1) return top == "metadata" || top == "spec";
+    if (frames_.size() == 2 && frames_[1].is_mapping) {
+      const std::string_view second = frames_[1].key;
+      return (top == "metadata" && (second == "labels" || second == "annotations")) || (top == "spec" && second == "names");
+    }
+    return false;
+  }
+
+  void SkipFlowBlanks(std::size_t& i) const {
+    while (i < line_end_ && raw_[i] == ' ') ++i;
+  }
+
+  // One flow node at `i`, `depth` levels deep; sets `end` past it.
+  bool FlowNode(std::size_t i, std::size_t depth, std::size_t* end) {
+    if (i >= line_end_) return Defer("a flow collection over several lines");
+    const char c = raw_[i];
+    if (c == '[' || c == '{') {
+      if (depth > max_depth_) return Defer("nesting too deep");
+      outline_->max_depth = std::max(outline_->max_depth, depth);
+      return c == '[' ? FlowSequence(i, depth, end) : FlowMapping(i, depth, end);
+    }
+    return FlowScalar(i, /*is_key=*/false, end);
+  }
+
+  bool FlowSequence(std::size_t i, std::size_t depth, std::size_t* end) {
+    ++i;
+    std::size_t index = 0;
+    while (true) {
+      SkipFlowBlanks(i);
+      if (i >= line_end_) return Defer("a flow collection over several lines");
+      if (raw_[i] == ']') {
+        *end = i + 1;
+        return true;
+      }
+      flow_path_.push_back(PathElement::Index(index++));
+      std::size_t item_end = i;
+      if (!FlowNode(i, depth + 1, &item_end)) return false;
+      flow_path_.pop_back();
+      i = item_end;
+      SkipFlowBlanks(i);
+      if (i < line_end_ && raw_[i] == ',') {
         ++i;
         continue;
       }
-      if (!expect_item) return Defer("flow entries without a comma");
-      expect_item = false;
-      if (c == '"' || c == '\'') {
-        std::size_t j = i + 1;
-        while (j < line_end_) {
-          if (c == '"' && raw_[j] == '\\') {
+      if (i < line_end_ && raw_[i] == ']') continue;
+      return Defer("flow entries without a comma");
+    }
+  }
+
+  bool FlowMapping(std::size_t i, std::size_t depth, std::size_t* end) {
+    ++i;
+    std::vector<std::string_view> keys;
+    while (true) {
+      SkipFlowBlanks(i);
+      if (i >= line_end_) return Defer("a flow collection over several lines");
+      if (raw_[i] == '}') {
+        *end = i + 1;
+        return true;
+      }
+      std::size_t key_end = i;
+      flow_key_ = {};
+      if (!FlowScalar(i, /*is_key=*/true, &key_end)) return false;
+      if (std::find(keys.begin(), keys.end(), flow_key_) != keys.end()) return Defer("a duplicate flow key");
+      keys.push_back(flow_key_);
+      i = key_end;
+      SkipFlowBlanks(i);
+      if (i >= line_end_ || raw_[i] != ':') return Defer("a flow key without a value");
+      ++i;
+      if (i < line_end_ && raw_[i] != ' ') return Defer("a flow value without a space");
+      SkipFlowBlanks(i);
+      if (i < line_end_ && (raw_[i] == ',' || raw_[i] == '}')) return Defer("a flow key without a value");
+      flow_path_.push_back(PathElement::Key(std::string(keys.back())));
+      std::size_t value_end = i;
+      if (!FlowNode(i, depth + 1, &value_end)) return false;
+      flow_path_.pop_back();
+      i = value_end;
+      SkipFlowBlanks(i);
+      if (i < line_end_ && raw_[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < line_end_ && raw_[i] == '}') continue;
+      return Defer("flow entries without a comma");
+    }
+  }
+
+  // A plain or quoted scalar inside a flow collection. For a key, `flow_key_`
+  // gets its text (quoted keys with escapes go to libyaml).
+  bool FlowScalar(std::size_t i, bool is_key, std::size_t* end) {
+    const char c = raw_[i];
+    std::string_view value;
+    std::size_t value_begin = i;
+    std::size_t value_end = i;
+    ScalarStyle style = ScalarStyle::kPlain;
+    bool escapes = false;
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      while (j < line_end_) {
+        if (c == '"' && raw_[j] == '\\') {
+          escapes = true;
+          j += 2;
+          continue;
+        }
+        if (raw_[j] == c) {
+          if (c == '\'' && j + 1 < line_end_ && raw_[j + 1] == '\'') {
+            escapes = true;
             j += 2;
             continue;
           }
-          if (raw_[j] == c) {
-            if (c == '\'' && j + 1 < line_end_ && raw_[j + 1] == '\'') {
-              j += 2;
-              continue;
-            }
-            break;
-          }
-          ++j;
+          break;
         }
-        if (j >= line_end_) return Defer("an unterminated quoted flow entry");
-        if (Captured() || HitIn(i, j + 1)) {
-          std::string_view body = raw_.substr(i + 1, j - i - 1);
-          if (body.find(c == '"' ? '\\' : '\'') != std::string_view::npos) return Defer("a wanted flow entry needing unescaping");
-          const PathElement element = PathElement::Index(item);
-          Record(body, i, j + 1 - i, line, Column(i), c == '"' ? ScalarStyle::kDoubleQuoted : ScalarStyle::kSingleQuoted,
-                 &element);
+        ++j;
+      }
+      if (j >= line_end_) return Defer("an unterminated quoted flow scalar");
+      value = raw_.substr(i + 1, j - i - 1);
+      value_end = j + 1;
+      style = c == '"' ? ScalarStyle::kDoubleQuoted : ScalarStyle::kSingleQuoted;
+      if (value_end < line_end_ && raw_[value_end] != ',' && raw_[value_end] != ']' && raw_[value_end] != '}' &&
+          raw_[value_end] != ' ' && raw_[value_end] != ':') {
+        return Defer("text after a quoted flow scalar");
+      }
+    } else {
+      if (IsIndicator(c) || ((c == '-' || c == '?' || c == ':') &&
+                             (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']' ||
+                              raw_[i + 1] == '}'))) {
+        return Defer("an unusual flow scalar");
+      }
+      std::size_t j = i;
+      while (j < line_end_) {
+        const char ch = raw_[j];
+        if (ch == ',' || ch == ']' || ch == '}' || ch == '[' || ch == '{') break;
+        if (ch == ':' && (j + 1 >= line_end_ || raw_[j + 1] == ' ' || raw_[j + 1] == ',' || raw_[j + 1] == ']' ||
+                          raw_[j + 1] == '}')) {
+          break;
         }
-        ++item;
-        i = j + 1;
-        if (i < line_end_ && raw_[i] != ',' && raw_[i] != ']' && raw_[i] != ' ') return Defer("text after a quoted flow entry");
-        continue;
+        if (ch == '#' && raw_[j - 1] == ' ') return Defer("a comment inside a flow collection");
+        if (ch == '\t') return Defer("a tab in a flow scalar");
+        ++j;
       }
-      if (IsIndicator(c) || ((c == '-' || c == '?' || c == ':') && (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']'))) {
-        return Defer("an unusual flow entry");
-      }
-      const std::size_t start = i;
-      while (i < line_end_ && raw_[i] != ',' && raw_[i] != ']') {
-        const char ch = raw_[i];
-        if (ch == '[' || ch == '{' || ch == '}') return Defer("nested flow collection");
-        if (ch == ':' && (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']')) {
-          return Defer("a flow pair");
-        }
-        if (ch == '#' && raw_[i - 1] == ' ') return Defer("a comment inside a flow sequence");
-        if (ch == '\t') return Defer("a tab in a flow entry");
-        ++i;
-      }
-      std::size_t end = i;
-      while (end > start && raw_[end - 1] == ' ') --end;
-      if (Captured() || HitIn(start, end)) {
-        const PathElement element = PathElement::Index(item);
-        Record(raw_.substr(start, end - start), start, end - start, line, Column(start), ScalarStyle::kPlain, &element);
-      }
-      ++item;
+      if (j < line_end_ && (raw_[j] == '[' || raw_[j] == '{')) return Defer("a flow indicator inside a flow scalar");
+      value_end = j;
+      while (value_end > i && raw_[value_end - 1] == ' ') --value_end;
+      value = raw_.substr(i, value_end - i);
+      if (value.empty()) return Defer("an empty flow scalar");
+      if (!is_key && j < line_end_ && raw_[j] == ':') return Defer("a flow pair in a sequence");
     }
+    *end = value_end;
+    if (is_key) {
+      if (escapes) return Defer("an escape in a flow key");
+      flow_key_ = value;
+      if (!all_scalars_ && !HitIn(value_begin, value_end)) return true;
+      // The key's own path: the current position plus the flow path to it.
+      flow_path_.push_back(PathElement::Key(std::string(value)));
+      RecordFlow(value, value_begin, value_end, style, /*is_key=*/true);
+      flow_path_.pop_back();
+      return true;
+    }
+    if (!CapturedInFlow() && !HitIn(value_begin, value_end)) return true;
+    if (escapes) {
+      if (style == ScalarStyle::kDoubleQuoted) return Defer("a wanted flow scalar needing unescaping");
+      std::string unescaped;
+      for (std::size_t k = 0; k < value.size(); ++k) {
+        unescaped += value[k];
+        if (value[k] == '\'') ++k;
+      }
+      RecordFlow(unescaped, value_begin, value_end, style, false);
+      return true;
+    }
+    RecordFlow(value, value_begin, value_end, style, false);
+    return true;
+  }
+
+  void RecordFlow(std::string_view value, std::size_t begin, std::size_t end, ScalarStyle style, bool is_key) {
+    Scalar scalar;
+    scalar.value = std::string(value);
+    scalar.offset = begin;
+    scalar.length = end - begin;
+    scalar.line = line_number_;
+    scalar.column = Column(begin);
+    scalar.style = style;
+    scalar.is_key = is_key;
+    scalar.path = CurrentPath();
+    scalar.path.insert(scalar.path.end(), flow_path_.begin(), flow_path_.end());
+    if (HitIn(begin, end)) outline_->hits.push_back(scalar);
+    if (CapturedInFlow()) outline_->scalars.push_back(std::move(scalar));
+  }
+
+  // Captured() for a scalar inside a flow collection: the prefixes may reach
+  // into the collection, so the whole path counts.
+  bool CapturedInFlow() const {
+    if (!all_scalars_) return false;
+    if (capture_under_.empty()) return true;
+    FieldPath full = CurrentPath();
+    full.insert(full.end(), flow_path_.begin(), flow_path_.end());
+    for (const FieldPath& prefix : capture_under_) {
+      if (full.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), full.begin())) return true;
+    }
+    return false;
   }
 
   std::string_view raw_;
@@ -811,6 +949,8 @@ class FastScanner {
   Outline* outline_;
   std::vector<std::pair<std::size_t, std::size_t>> needles_;  // (begin, end) of each occurrence, sorted
   mutable std::size_t key_probe_at_ = std::string_view::npos;
+  FieldPath flow_path_;           // the path inside the flow collection being read
+  std::string_view flow_key_;     // the last flow key read
   mutable std::size_t key_probe_colon_ = std::string_view::npos;
   std::string* why_ = nullptr;
 

@@ -29,7 +29,7 @@ PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions
   if (stop(KeepOneCopyOfEachCrd(docs, result.plan))) return result;
   KindScopes scopes;
   scopes.AddDefinitions(docs);
-  if (stop(PlaceNamespaces(docs, settings, scopes, result.plan))) return result;
+  if (stop(PlaceNamespaces(docs, settings, scopes, result.plan, options.read.threads))) return result;
   if (stop(InjectObjects(docs, settings, result.plan))) return result;
   if (stop(ValidateAgainstCrds(docs, options.validate, result.plan))) return result;
   if (stop(CheckDuplicates(docs, scopes))) return result;

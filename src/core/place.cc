@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "core/attribute.h"
 #include "core/document_edit.h"
+#include "core/parallel.h"
 #include "core/references.h"
 #include "core/yaml_writer.h"
 
@@ -46,8 +48,14 @@ using ShapeCounts = std::map<ReferenceShape, std::size_t>;
 
 class Placement {
  public:
-  Placement(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes, Plan& plan)
-      : docs_(docs), settings_(settings), scopes_(scopes), plan_(plan), release_ns_(settings.release_namespace) {}
+  Placement(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes, Plan& plan,
+            unsigned threads)
+      : docs_(docs),
+        settings_(settings),
+        scopes_(scopes),
+        plan_(plan),
+        release_ns_(settings.release_namespace),
+        threads_(ThreadsFor(docs, threads)) {}
 
   Diagnostics Run() {
     if (!release_ns_.empty()) {
@@ -56,10 +64,14 @@ class Placement {
       IndexObjects();
       CollectRenames();
       for (Document& doc : docs_) {
-        if (doc.removed || !doc.IsObject()) continue;
-        Move(doc);
-        Rewrite(doc);
+        if (!doc.removed && doc.IsObject()) Move(doc);
       }
+      // Each document's references are its own business: on large input, in parallel.
+      std::vector<RewriteOutcome> outcomes(docs_.size());
+      ForEachDocument(docs_, threads_, [this, &outcomes](std::size_t i) {
+        if (!docs_[i].removed && docs_[i].IsObject()) Rewrite(docs_[i], &outcomes[i]);
+      });
+      for (std::size_t i = 0; i < docs_.size(); ++i) Merge(docs_[i], std::move(outcomes[i]));
       Report();
     }
     MarkCrdDependents();
@@ -228,14 +240,15 @@ class Placement {
                                                                         {"spec", "namespaceSelector", "matchNames"});
   }
 
-  // The scalars under `prefix` in `doc` (keys excluded).
-  static std::vector<Scalar> ScalarsUnder(const Document& doc, const FieldPath& prefix) {
+  // The scalars under any of `prefixes` in `doc` (keys excluded), in one scan.
+  static std::vector<Scalar> ScalarsUnder(const Document& doc, std::vector<FieldPath> prefixes) {
+    std::vector<Scalar> scalars;
+    if (prefixes.empty()) return scalars;
     Outline under;
     OutlineOptions capture;
     capture.all_scalars = true;
-    capture.capture_under = {prefix};
+    capture.capture_under = std::move(prefixes);
     YamlProblem ignored;
-    std::vector<Scalar> scalars;
     if (!BuildOutline(doc.raw, doc.body_offset, capture, &under, &ignored)) return scalars;
     for (Scalar& scalar : under.scalars) {
       if (!scalar.is_key) scalars.push_back(std::move(scalar));
@@ -249,7 +262,7 @@ class Placement {
   Component SelectedServicesOwner(const Document& monitor, Component fallback) const {
     std::vector<std::pair<std::string, std::string>> wanted;
     const FieldPath prefix = {PathElement::Key("spec"), PathElement::Key("selector"), PathElement::Key("matchLabels")};
-    for (const Scalar& scalar : ScalarsUnder(monitor, prefix)) {
+    for (const Scalar& scalar : ScalarsUnder(monitor, {prefix})) {
       if (scalar.path.size() == prefix.size() + 1) wanted.emplace_back(scalar.path.back().key, scalar.value);
     }
     if (wanted.empty()) return fallback;
@@ -288,7 +301,22 @@ class Placement {
     return false;
   }
 
-  void Rewrite(Document& doc) {
+  // What rewriting one document found, merged into the plan afterwards.
+  struct RewriteOutcome {
+    Diagnostics diagnostics;
+    ShapeCounts shapes;
+    std::size_t references = 0;
+    std::set<std::string> label_renames_used;
+  };
+
+  void Merge(const Document& doc, RewriteOutcome outcome) {
+    Append(diagnostics_, std::move(outcome.diagnostics));
+    for (const auto& [shape, count] : outcome.shapes) shapes_[doc.component][shape] += count;
+    if (outcome.references > 0) plan_.Entry(doc.component).references += outcome.references;
+    for (const std::string& used : outcome.label_renames_used) label_renames_used_[doc.component].insert(used);
+  }
+
+  void Rewrite(Document& doc, RewriteOutcome* outcome) const {
     // The namespace scalar keeps its raw offsets after a move: edits apply at write time.
     if (!MentionsReleaseNamespace(doc, doc.outline.namespace_)) return;
     // The scalars that hold the namespace, with their paths and bytes.
@@ -297,24 +325,31 @@ class Placement {
     options.needles = {release_ns_};
     YamlProblem problem;
     if (!BuildOutline(doc.raw, doc.body_offset, options, &deep, &problem)) {
-      diagnostics_.push_back(DocumentError(doc, fmt::format("line {}: {}", doc.first_line + problem.line, problem.message)));
+      outcome->diagnostics.push_back(
+          DocumentError(doc, fmt::format("line {}: {}", doc.first_line + problem.line, problem.message)));
       return;
     }
-    // Their neighbours, read only when a reference needs them (the `name`
-    // beside a `namespace`, the `key` of a selector expression): one scan per
-    // mapping asked about, listing just the scalars under it.
-    std::map<std::string, std::unordered_map<std::string, std::string>> neighbours;
+    // Their neighbours, read only if a reference needs them (the `name` beside
+    // a `namespace`, the `key` of a selector expression): one more scan of the
+    // document, listing just the scalars of the mappings around the hits that
+    // hold the whole namespace (the only ones whose shape needs neighbours).
+    std::optional<std::unordered_map<std::string, std::string>> neighbours;
     const ScalarContext base{nullptr, {}, [&](const FieldPath& path) -> const std::string* {
-                               if (path.empty()) return nullptr;
-                               const FieldPath parent(path.begin(), path.end() - 1);
-                               auto [entry, fresh] = neighbours.try_emplace(FormatPath(parent));
-                               if (fresh) {
-                                 for (Scalar& scalar : ScalarsUnder(doc, parent)) {
-                                   entry->second.emplace(FormatPath(scalar.path), std::move(scalar.value));
+                               if (!neighbours) {
+                                 neighbours.emplace();
+                                 std::vector<FieldPath> around;
+                                 for (const Scalar& hit : deep.hits) {
+                                   if (hit.is_key || hit.value != release_ns_) continue;
+                                   for (std::size_t up = 1; up <= 2 && up < hit.path.size(); ++up) {
+                                     around.emplace_back(hit.path.begin(), hit.path.end() - static_cast<std::ptrdiff_t>(up));
+                                   }
+                                 }
+                                 for (Scalar& scalar : ScalarsUnder(doc, around)) {
+                                   neighbours->emplace(FormatPath(scalar.path), std::move(scalar.value));
                                  }
                                }
-                               auto it = entry->second.find(FormatPath(path));
-                               return it == entry->second.end() ? nullptr : &it->second;
+                               auto it = neighbours->find(FormatPath(path));
+                               return it == neighbours->end() ? nullptr : &it->second;
                              }};
     const std::string own = TargetOf(doc.component);
     const bool moved_component = Moves(doc.component);
@@ -325,7 +360,8 @@ class Placement {
       if (const std::string* renamed = RenameOf(doc, scalar.path, scalar.value)) {
         const std::size_t position = scalar.value.size() - release_ns_.size();
         rewrites.emplace_back(position, renamed->substr(position));
-        ++shapes_[doc.component][ReferenceShape::kDerivedName];
+        ++outcome->shapes[ReferenceShape::kDerivedName];
+        if (IsLabelValue(doc, scalar.path)) outcome->label_renames_used.insert(scalar.value);
       } else {
         ScalarContext context = base;
         context.path = &scalar.path;
@@ -347,7 +383,7 @@ class Placement {
           }
           if (target == release_ns_) continue;
           rewrites.emplace_back(reference.position, target);
-          ++shapes_[doc.component][reference.shape];
+          ++outcome->shapes[reference.shape];
         }
         if (references.empty() && moved_component && scalar.value == release_ns_ && IsFreeFormSetting(doc, scalar.path) &&
             !Allowed(doc, scalar.path)) {
@@ -360,10 +396,10 @@ class Placement {
                           "name: {}, path: '{}'}}]",
                           doc.Kind(), doc.Name(), FormatPath(scalar.path)));
           d.field_path = FormatPath(scalar.path);
-          diagnostics_.push_back(std::move(d));
+          outcome->diagnostics.push_back(std::move(d));
         }
       }
-      if (!rewrites.empty()) Apply(doc, scalar, rewrites);
+      if (!rewrites.empty()) Apply(doc, scalar, rewrites, outcome);
     }
   }
 
@@ -371,7 +407,8 @@ class Placement {
   // the namespace in the value is the k-th in the raw text (a namespace is a
   // DNS label: no escapes, no line folding), unless escapes hide some; then
   // the whole scalar is written anew.
-  void Apply(Document& doc, const Scalar& scalar, const std::vector<std::pair<std::size_t, std::string>>& rewrites) {
+  void Apply(Document& doc, const Scalar& scalar, const std::vector<std::pair<std::size_t, std::string>>& rewrites,
+             RewriteOutcome* outcome) const {
     auto occurrences = [this](std::string_view text, std::size_t base) {
       std::vector<std::size_t> positions;
       for (std::size_t at = text.find(release_ns_); at != std::string_view::npos; at = text.find(release_ns_, at + release_ns_.size())) {
@@ -399,10 +436,10 @@ class Placement {
       Diagnostic d = DocumentError(doc, fmt::format("cannot rewrite the reference to {} in place", release_ns_),
                                    "write the value as a plain or quoted scalar without escapes");
       d.field_path = FormatPath(scalar.path);
-      diagnostics_.push_back(std::move(d));
+      outcome->diagnostics.push_back(std::move(d));
       return;
     }
-    plan_.Entry(doc.component).references += count;
+    outcome->references += count;
   }
 
   // Helm builds every object of a release before it creates any, so a custom
@@ -450,14 +487,10 @@ class Placement {
     for (const auto& [from, renamed] : name_renames_) {
       plan_.Entry(renamed.first).details.push_back(fmt::format("renamed {} -> {}", from, renamed.second));
     }
-    for (const auto& [component, renames] : label_renames_) {
-      for (const auto& [from, to] : renames) {
-        // Only report what the documents hold.
-        bool present = false;
-        for (const Document& doc : docs_) {
-          present = present || (doc.component == component && doc.raw.find(from) != std::string_view::npos);
-        }
-        if (present) plan_.Entry(component).details.push_back(fmt::format("relabelled {} -> {}", from, to));
+    for (const auto& [component, used] : label_renames_used_) {
+      const auto& renames = label_renames_.at(component);
+      for (const std::string& from : used) {
+        plan_.Entry(component).details.push_back(fmt::format("relabelled {} -> {}", from, renames.at(from)));
       }
     }
     for (const auto& [component, counts] : shapes_) {
@@ -485,14 +518,16 @@ class Placement {
   std::map<std::string, std::pair<Component, std::string>> name_renames_;
   /// Label values built from the release name and namespace, per component.
   std::map<Component, std::map<std::string, std::string>> label_renames_;
+  std::map<Component, std::set<std::string>> label_renames_used_;
   std::map<Component, ShapeCounts> shapes_;
+  const unsigned threads_;
 };
 
 }  // namespace
 
 Diagnostics PlaceNamespaces(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes,
-                            Plan& plan) {
-  return Placement(docs, settings, scopes, plan).Run();
+                            Plan& plan, unsigned threads) {
+  return Placement(docs, settings, scopes, plan, threads).Run();
 }
 
 }  // namespace dotk8s

@@ -32,8 +32,9 @@ inline constexpr std::string_view kPostInstallHook = "post-install,post-upgrade"
 /// - ends with a check: a moved document that still refers to the release
 ///   namespace is an error naming kind, name and field path, unless
 ///   settings allow it (apps.allowReleaseNamespaceReferences).
+/// `threads`: as ReadOptions::threads (0: by the input's size).
 Diagnostics PlaceNamespaces(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes,
-                            Plan& plan);
+                            Plan& plan, unsigned threads = 0);
 
 }  // namespace dotk8s
 

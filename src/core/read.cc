@@ -1,9 +1,9 @@
 #include "core/read.h"
+#include "core/parallel.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
 namespace dotk8s {
 
@@ -91,57 +91,29 @@ void ReadOrigin(Document& doc) {
 
 Diagnostics ReadOutlines(std::vector<Document>& docs, const ReadOptions& options) {
   std::vector<Diagnostics> per_doc(docs.size());
-  auto read_range = [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      Document& doc = docs[i];
-      if (doc.raw.size() > options.max_document_bytes) {
-        per_doc[i].push_back(DocumentError(
-            doc, fmt::format("document is {} bytes, more than the limit of {}", doc.raw.size(),
-                             options.max_document_bytes),
-            "split the manifest, or raise the limit with --max-document"));
-        continue;
-      }
-      YamlProblem problem;
-      if (!BuildOutline(doc.raw, doc.body_offset, options.outline, &doc.outline, &problem)) {
-        ReadOrigin(doc);  // a Helm 3 `# Source:` line names the template even when the YAML is broken
-        Diagnostic d = DocumentError(
-            doc, fmt::format("line {} column {}: {}", doc.first_line + problem.line, problem.column + 1,
-                             problem.message),
-            "the input is not valid YAML there; render the chart without the post-renderer "
-            "(helm template) to see the template that produced it");
-        d.object.clear();
-        per_doc[i].push_back(std::move(d));
-        continue;
-      }
-      ReadOrigin(doc);
-      doc.is_hook = doc.outline.Annotation(kHookAnnotation) != nullptr;
+  auto read_one = [&](std::size_t i) {
+    Document& doc = docs[i];
+    if (doc.raw.size() > options.max_document_bytes) {
+      per_doc[i].push_back(DocumentError(
+          doc, fmt::format("document is {} bytes, more than the limit of {}", doc.raw.size(), options.max_document_bytes),
+          "split the manifest, or raise the limit with --max-document"));
+      return;
     }
+    YamlProblem problem;
+    if (!BuildOutline(doc.raw, doc.body_offset, options.outline, &doc.outline, &problem)) {
+      ReadOrigin(doc);  // a Helm 3 `# Source:` line names the template even when the YAML is broken
+      Diagnostic d = DocumentError(
+          doc, fmt::format("line {} column {}: {}", doc.first_line + problem.line, problem.column + 1, problem.message),
+          "the input is not valid YAML there; render the chart without the post-renderer "
+          "(helm template) to see the template that produced it");
+      d.object.clear();
+      per_doc[i].push_back(std::move(d));
+      return;
+    }
+    ReadOrigin(doc);
+    doc.is_hook = doc.outline.Annotation(kHookAnnotation) != nullptr;
   };
-  std::size_t total = 0;
-  for (const Document& doc : docs) total += doc.raw.size();
-  unsigned threads = options.threads;
-  if (threads == 0) {
-    // Threads pay off only when there is enough to read.
-    threads = total >= (std::size_t{4} << 20) ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
-  }
-  if (threads <= 1 || docs.size() < 2) {
-    read_range(0, docs.size());
-  } else {
-    // Split by bytes, not by count: one CRD can outweigh a hundred Services.
-    std::vector<std::size_t> cuts{0};
-    std::size_t share = total / threads + 1;
-    std::size_t acc = 0;
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-      acc += docs[i].raw.size();
-      if (acc >= share * cuts.size() && cuts.size() < threads) cuts.push_back(i + 1);
-    }
-    cuts.push_back(docs.size());
-    std::vector<std::thread> workers;
-    for (std::size_t t = 0; t + 1 < cuts.size(); ++t) {
-      if (cuts[t] < cuts[t + 1]) workers.emplace_back(read_range, cuts[t], cuts[t + 1]);
-    }
-    for (std::thread& worker : workers) worker.join();
-  }
+  ForEachDocument(docs, ThreadsFor(docs, options.threads), read_one);
   Diagnostics diagnostics;
   for (Diagnostics& d : per_doc) Append(diagnostics, std::move(d));
   return diagnostics;
