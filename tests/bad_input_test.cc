@@ -109,6 +109,11 @@ std::vector<Row> Rows(const ScratchDir& dir) {
   refused("CR-only line ends with two documents",
           "apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: a\r---\rapiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: b\r",
           {"error: doc 0: line 5 column 1: a second YAML document inside one; documents are separated by a line holding only `---`"});
+  refused("a BOM at the start of a later document", config_map + "---\n\xEF\xBB\xBF" + Object("ConfigMap", "b"),
+          {"error: doc 1: line 8 column 1: did not find expected <document start>; hint: line 7 holds a byte order mark "
+           "(U+FEFF), which YAML allows only at the start of the stream; save the template without it"});
+  refused("a BOM in the middle of a line's indentation", Object("ConfigMap", "b", "\xEF\xBB\xBF  labels: {}\n"),
+          {"error: doc 0: line 6 column 4: ", "hint: line 6 holds a byte order mark (U+FEFF)"});
   refused("YAML directive", "%YAML 1.1\n---\n" + config_map, {"error: doc 0: ", "did not find expected <document start>"});
   refused("10k-deep flow sequence", Object("ConfigMap", "deep", "data: " + std::string(10000, '[') + std::string(10000, ']') + "\n"),
           {"error: doc 0: line 6 column 206: nesting deeper than 200 levels", hint_yaml});

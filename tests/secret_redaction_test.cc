@@ -84,6 +84,12 @@ TEST(SecretRedactionTest, ErrorPathsAndExplainNeverShowSecretData) {
       {"moved Secret, explained", EnvoyOnly() + secret, {"--explain"}, 0},
       {"moved Secret, refused, explained", EnvoyOnly() + SecretDocument("eg-token", "  ns: dot-system\n"), {"--explain"}, 1},
       {"Secret in a stream with another error", secret + "---\n- not an object\n", {}, 1},
+      // Validation messages show offending values; the Secret goes through
+      // validation of every object beside the CRD-backed ones and must pass untouched.
+      {"Secret with every object validated",
+       EnvoyOnly() + secret,
+       {"--validate", "all", "--crds", FixturePath("crds/gateway-helm-1.7.0")},
+       0},
       {"Secret with settings that contradict the stream",
        EnvoyOnly() + secret +
            "---\napiVersion: dotk8s.dev/v1alpha1\nkind: Settings\nmetadata:\n  name: dot-apps\nrelease:\n  namespace: dot-system\n"

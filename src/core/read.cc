@@ -102,10 +102,20 @@ Diagnostics ReadOutlines(std::vector<Document>& docs, const ReadOptions& options
     YamlProblem problem;
     if (!BuildOutline(doc.raw, doc.body_offset, options.outline, &doc.outline, &problem)) {
       ReadOrigin(doc);  // a Helm 3 `# Source:` line names the template even when the YAML is broken
+      std::string hint =
+          "the input is not valid YAML there; render the chart without the post-renderer "
+          "(helm template) to see the template that produced it";
+      // A template file saved with a byte order mark puts one in the middle of
+      // the stream, where libyaml's message does not say so.
+      if (const std::size_t bom = doc.raw.find(kBom, doc.body_offset); bom != std::string_view::npos) {
+        const auto line = static_cast<std::size_t>(std::count(doc.raw.begin(), doc.raw.begin() + static_cast<std::ptrdiff_t>(bom), '\n'));
+        hint = fmt::format("line {} holds a byte order mark (U+FEFF), which YAML allows only at the start of the "
+                           "stream; save the template without it",
+                           doc.first_line + line);
+      }
       Diagnostic d = DocumentError(
           doc, fmt::format("line {} column {}: {}", doc.first_line + problem.line, problem.column + 1, problem.message),
-          "the input is not valid YAML there; render the chart without the post-renderer "
-          "(helm template) to see the template that produced it");
+          std::move(hint));
       d.object.clear();
       per_doc[i].push_back(std::move(d));
       return;

@@ -98,20 +98,6 @@ std::size_t LineOf(const JsonValue& object, const FieldPath& path) {
   return at->line;
 }
 
-std::string Show(const JsonValue& value) {
-  switch (value.type) {
-    case JsonValue::Type::kString:
-      return fmt::format("\"{}\"", value.string.size() > 80 ? value.string.substr(0, 77) + "..." : value.string);
-    case JsonValue::Type::kInteger:
-      return fmt::format("{}", value.integer);
-    case JsonValue::Type::kNumber:
-      return fmt::format("{}", value.number);
-    case JsonValue::Type::kBool:
-      return value.boolean ? "true" : "false";
-    default:
-      return std::string(JsonTypeName(value.type));
-  }
-}
 
 std::string ShowNumber(const JsonValue* value) {
   if (value == nullptr) return "?";
@@ -145,13 +131,13 @@ class ErrorWords {
       std::vector<std::string> allowed;
       const JsonValue* values = schema != nullptr ? schema->Find("enum") : nullptr;
       if (values != nullptr) {
-        for (const JsonValue& v : values->array) allowed.push_back(Show(v));
+        for (const JsonValue& v : values->array) allowed.push_back(DescribeValue(v));
       }
-      finding->message = fmt::format("{} is not one of the allowed values: {}", value != nullptr ? Show(*value) : "the value",
+      finding->message = fmt::format("{} is not one of the allowed values: {}", value != nullptr ? DescribeValue(*value) : "the value",
                                      fmt::join(allowed, ", "));
     } else if (StartsWith(d, "Failed to match regex")) {
       std::string_view pattern = schema != nullptr ? schema->StringAt("pattern") : std::string_view();
-      const std::string shown = value != nullptr ? Show(*value) : std::string("the value");
+      const std::string shown = value != nullptr ? DescribeValue(*value) : std::string("the value");
       if (pattern.empty() && IsMetadataString(error.path)) {
         // Our ObjectMeta checks: say the rule, not the regex.
         finding->message = error.path.size() == 3
@@ -176,7 +162,7 @@ class ErrorWords {
       } else if (maximum != nullptr) {
         range = fmt::format("at most {}", ShowNumber(maximum));
       }
-      finding->message = fmt::format("{} is out of range{}{}", value != nullptr ? Show(*value) : "the value",
+      finding->message = fmt::format("{} is out of range{}{}", value != nullptr ? DescribeValue(*value) : "the value",
                                      range.empty() ? "" : ": must be ", range);
     } else if (StartsWith(d, "Elements at indexes")) {
       finding->message = "duplicate items in a list whose items must be unique (x-kubernetes-list-type: set)";

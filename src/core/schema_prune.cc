@@ -50,20 +50,6 @@ bool IsQualifiedName(std::string_view key) {
   return IsDnsSubdomain(key.substr(0, slash)) && IsQualifiedNamePart(key.substr(slash + 1));
 }
 
-std::string Describe(const JsonValue& value) {
-  switch (value.type) {
-    case JsonValue::Type::kString:
-      return fmt::format("\"{}\"", value.string);
-    case JsonValue::Type::kInteger:
-      return fmt::format("{}", value.integer);
-    case JsonValue::Type::kNumber:
-      return fmt::format("{}", value.number);
-    case JsonValue::Type::kBool:
-      return value.boolean ? "true" : "false";
-    default:
-      return std::string(JsonTypeName(value.type));
-  }
-}
 
 class Pruner {
  public:
@@ -168,7 +154,7 @@ class Pruner {
       if (std::any_of(seen.begin(), seen.end(), same)) {
         std::vector<std::string> pairs;
         for (std::size_t k = 0; k < tuple.size(); ++k) {
-          pairs.push_back(fmt::format("{}={}", keys->array[k].string, tuple[k] != nullptr ? Describe(*tuple[k]) : "(unset)"));
+          pairs.push_back(fmt::format("{}={}", keys->array[k].string, tuple[k] != nullptr ? DescribeValue(*tuple[k]) : "(unset)"));
         }
         FieldPath at = path;
         at.push_back(PathElement::Index(i));

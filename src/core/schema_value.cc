@@ -106,6 +106,21 @@ bool JsonValue::operator==(const JsonValue& other) const {
   return false;
 }
 
+std::string DescribeValue(const JsonValue& value) {
+  switch (value.type) {
+    case JsonValue::Type::kString:
+      return fmt::format("\"{}\"", value.string.size() > 80 ? value.string.substr(0, 77) + "..." : value.string);
+    case JsonValue::Type::kInteger:
+      return fmt::format("{}", value.integer);
+    case JsonValue::Type::kNumber:
+      return fmt::format("{}", value.number);
+    case JsonValue::Type::kBool:
+      return value.boolean ? "true" : "false";
+    default:
+      return std::string(JsonTypeName(value.type));
+  }
+}
+
 std::string_view JsonTypeName(JsonValue::Type type) {
   switch (type) {
     case JsonValue::Type::kNull:

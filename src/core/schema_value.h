@@ -65,6 +65,10 @@ struct JsonValue {
 /// string, by the YAML 1.1 rules kubectl and Helm apply.
 JsonValue ResolvePlainScalar(std::string_view text);
 
+/// A value as a message shows it: a scalar itself (long strings cut at 80
+/// characters), a collection by its type name.
+std::string DescribeValue(const JsonValue& value);
+
 /// How a value's type reads in a message: "mapping", "sequence", "string",
 /// "integer", "number", "boolean", "null".
 std::string_view JsonTypeName(JsonValue::Type type);
