@@ -204,7 +204,10 @@ int RealMain(int argc, char** argv) {
     WriteAll(STDERR_FILENO, fmt::format("dotk8s-post: cannot write stdout: {}\n", std::strerror(errno)));
     return 1;
   }
-  return 0;
+  // Everything is written (with write(2), nothing buffered): freeing the
+  // documents, outlines and the input would only cost time, about a tenth
+  // of a run on the five charts.
+  std::_Exit(0);
 }
 
 }  // namespace

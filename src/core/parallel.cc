@@ -9,7 +9,7 @@ unsigned ThreadsFor(const std::vector<Document>& docs, unsigned requested) {
   if (requested != 0) return requested;
   std::size_t total = 0;
   for (const Document& doc : docs) total += doc.raw.size();
-  if (total < (std::size_t{4} << 20)) return 1;
+  if (total < (std::size_t{1} << 20)) return 1;
   return std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
 }
 
@@ -31,10 +31,12 @@ void ForEachDocument(const std::vector<Document>& docs, unsigned threads, const 
     if (acc >= share * cuts.size() && cuts.size() < threads) cuts.push_back(i + 1);
   }
   cuts.push_back(docs.size());
+  // The calling thread takes the first share itself: one thread fewer to start.
   std::vector<std::thread> workers;
-  for (std::size_t t = 0; t + 1 < cuts.size(); ++t) {
+  for (std::size_t t = 1; t + 1 < cuts.size(); ++t) {
     if (cuts[t] < cuts[t + 1]) workers.emplace_back(run, cuts[t], cuts[t + 1]);
   }
+  run(cuts[0], cuts[1]);
   for (std::thread& worker : workers) worker.join();
 }
 

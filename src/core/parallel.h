@@ -10,7 +10,8 @@
 namespace dotk8s {
 
 /// The threads worth using on `docs`: `requested` if not 0, else one below
-/// 4 MB (a thread costs more than it saves there), else one per core, up to 4.
+/// 1 MB (measured: at 0.7 MB a second thread saves nothing, at the five
+/// charts' 1.5 MB it saves a tenth), else one per core, up to 4.
 unsigned ThreadsFor(const std::vector<Document>& docs, unsigned requested);
 
 /// Calls `fn(i)` for every document index, on `threads` threads that each take

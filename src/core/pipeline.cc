@@ -35,6 +35,7 @@ PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions
   if (stop(CheckDuplicates(docs, scopes))) return result;
   result.output = WriteStream(docs);
   result.ok = true;
+  result.documents = std::move(docs);
   return result;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/diagnostic.h"
 #include "core/plan.h"
@@ -25,6 +26,9 @@ struct PostRenderResult {
   Plan plan;
   Diagnostics diagnostics;
   bool ok = false;
+  /// The documents as read and changed. Handed out rather than freed here so
+  /// that a process which exits right after writing can skip freeing them.
+  std::vector<Document> documents;
 };
 
 /// The post-renderer as one function: read, attribute, settle settings,
