@@ -7,7 +7,7 @@
 # It never fails the build over a missed target; it exits 1 only if a run fails.
 #
 #   bench/run.sh BUILD_DIR            (make bench)
-#   BENCH_RUNS=30 bench/run.sh build  more runs (default 20 small, 10 and 5 large)
+#   BENCH_RUNS=30 bench/run.sh build  more runs (default 20 small, 20 and 7 large)
 #   BENCH_MICRO=1 bench/run.sh build  also the Google Benchmark micro benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,8 +93,13 @@ else
   echo "bench: $kubectl is missing (make tools): kustomize not measured" >&2
   m_kustomize_median=0; m_kustomize_cpu=0; m_kustomize_rss=0
 fi
-measure post10 10 1 "$data/stream-10MB.yaml" "$post" --log "$log"
-measure post100 5 1 "$data/stream-100MB.yaml" "$post" --log "$log"
+# What validating against the real CRDs costs (issue 5): the fixtures' CRD
+# directory; schemas are compiled only for the kinds the stream holds.
+crds=$shared/fixtures/upstream/crds
+measure post_crds "$runs" 3 "$fixture" "$post" --log "$log" --crds "$crds"
+measure post_all "$runs" 3 "$fixture" "$post" --log "$log" --crds "$crds" --validate all
+measure post10 20 2 "$data/stream-10MB.yaml" "$post" --log "$log"
+measure post100 7 1 "$data/stream-100MB.yaml" "$post" --log "$log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 micro=""
@@ -108,6 +113,8 @@ awk -v cat="$m_cat_median" -v post="$m_post_median" -v kust="$m_kustomize_median
     -v p10="$m_post10_median" -v p100="$m_post100_median" -v c10="$m_post10_cpu" -v c100="$m_post100_cpu" \
     -v rss_small="$m_post_rss" -v rss10="$m_post10_rss" -v rss100="$m_post100_rss" -v rss_cat="$m_cat_rss" \
     -v rss_kust="$m_kustomize_rss" \
+    -v pcrds="$m_post_crds_median" -v pcrds_cpu="$m_post_crds_cpu" -v rss_crds="$m_post_crds_rss" \
+    -v pall="$m_post_all_median" -v pall_cpu="$m_post_all_cpu" -v rss_all="$m_post_all_rss" \
     -v b_small="$small_bytes" -v b10="$bytes10" -v b100="$bytes100" \
     -v date="$(date -u +%Y-%m-%dT%H:%MZ)" -v cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
     -v cores="$(nproc)" -v load_before="$load_before" -v load_after="$load_after" \
@@ -132,6 +139,8 @@ BEGIN {
   times = "| run | input | median (wall) | CPU (user+sys) | peak RSS |\n|---|---|---|---|---|\n"
   times = times sprintf("| cat | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(cat), ms(cat_cpu), mb(rss_cat))
   times = times sprintf("| dotk8s-post | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(post), ms(post_cpu), mb(rss_small))
+  times = times sprintf("| dotk8s-post --crds (injected objects validated) | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(pcrds), ms(pcrds_cpu), mb(rss_crds))
+  times = times sprintf("| dotk8s-post --crds --validate all | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(pall), ms(pall_cpu), mb(rss_all))
   times = times sprintf("| kubectl kustomize | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(kust), ms(kust_cpu), mb(rss_kust))
   times = times sprintf("| dotk8s-post | generated, %.1f MB | %s | %s | %s |\n", b10 / 1e6, ms(p10), ms(c10), mb(rss10))
   times = times sprintf("| dotk8s-post | generated, %.1f MB | %s | %s | %s |\n", b100 / 1e6, ms(p100), ms(c100), mb(rss100))
@@ -157,6 +166,7 @@ BEGIN {
 
   printf "| input | dotk8s-post | cat | kubectl kustomize |\n|---|---|---|---|\n" > snippet
   printf "| helm4-all.yaml, the five charts (%.1f MB) | %s, peak RSS %s | %s | %s |\n", b_small / 1e6, ms(post), mb(rss_small), ms(cat), ms(kust) > snippet
+  printf "| helm4-all.yaml, validated against the CRDs (`--crds`; `--validate all`) | %s; %s | | |\n", ms(pcrds), ms(pall) > snippet
   printf "| generated stream, %.0f MB | %s (%.0f MB/s), peak RSS %s | | |\n", b10 / 1e6, ms(p10), mbs10, mb(rss10) > snippet
   printf "| generated stream, %.0f MB | %s (%.0f MB/s), peak RSS %s | | |\n", b100 / 1e6, ms(p100), mbs100, mb(rss100) > snippet
   printf "\nTargets: at most 7x cat: %.1fx, %s; at least 20x faster than kustomize: %.0fx, %s; at least 150 MB/s on 100 MB: %s; peak RSS at most 2x the input + 16 MB: %s; linear growth (100 MB / 10 MB: %.1fx): %s.\n", r_cat, verdict(r_cat > 0 && r_cat <= 7), r_kust, verdict(r_kust >= 20), verdict(mbs100 >= 150), verdict(rss_small > 0 && rss_small <= lim_small && rss10 > 0 && rss10 <= lim10 && rss100 > 0 && rss100 <= lim100), growth, verdict(growth > 0 && growth <= 1.25 * size_ratio) > snippet
