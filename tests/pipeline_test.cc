@@ -70,26 +70,17 @@ std::vector<std::string> InjectedDescriptions(std::string_view output) {
   return injected;
 }
 
-struct MatrixCase {
-  const char* file;
-  bool eg, keda, http, prometheus, traefik;
-};
-
-const std::vector<MatrixCase> kMatrix = {
-    {"helm4-all.yaml", true, true, true, true, false},
-    {"helm4-all-plus-traefik.yaml", true, true, true, true, true},
-    {"helm4-envoy-only.yaml", true, false, false, false, false},
-    {"helm4-keda-only.yaml", false, true, true, false, false},
-    {"helm4-prometheus-only.yaml", false, false, false, true, false},
-    {"helm4-envoy-prometheus.yaml", true, false, false, true, false},
-    {"helm4-envoy-keda.yaml", true, true, true, false, false},
-    {"helm3-all.yaml", true, true, true, true, false},
-};
+// helm4-none.yaml renders nothing: the empty stream has its own tests.
+std::vector<testing::FixtureComponents> Matrix() {
+  std::vector<testing::FixtureComponents> cases = testing::FixtureMatrix();
+  std::erase_if(cases, [](const testing::FixtureComponents& c) { return std::string_view(c.file) == "helm4-none.yaml"; });
+  return cases;
+}
 
 bool IsHelm3(std::string_view file) { return file.rfind("helm3", 0) == 0; }
 
 TEST(PipelineTest, InjectionMatrixOnEveryFixture) {
-  for (const MatrixCase& c : kMatrix) {
+  for (const testing::FixtureComponents& c : Matrix()) {
     // Helm 3 cannot move components whose hooks it hides: keep them in the release namespace.
     const bool helm3 = IsHelm3(c.file);
     const std::string input = Fixture(c.file);
@@ -193,7 +184,7 @@ TEST(PipelineTest, PrometheusElsewhereWithoutNamespaceSelector) {
 TEST(PipelineTest, UntouchedDocumentsKeepTheirBytes) {
   // With every component in the release namespace nothing moves: every input
   // document except those the plan changes on purpose leaves byte for byte.
-  for (const MatrixCase& c : kMatrix) {
+  for (const testing::FixtureComponents& c : Matrix()) {
     const std::string input = Fixture(c.file);
     const std::string output = MustRun(input, Options(kStayInReleaseNamespace));
     std::vector<std::string> changed = ChangedOrMissing(input, output);

@@ -117,4 +117,19 @@ std::vector<const Document*> FindDocs(const std::vector<Document>& docs, std::st
   return found;
 }
 
+const std::vector<FixtureComponents>& FixtureMatrix() {
+  static const std::vector<FixtureComponents> fixtures = {
+      {"helm4-all.yaml", true, true, true, true, false},
+      {"helm4-all-plus-traefik.yaml", true, true, true, true, true},
+      {"helm4-envoy-only.yaml", true, false, false, false, false},
+      {"helm4-keda-only.yaml", false, true, true, false, false},
+      {"helm4-prometheus-only.yaml", false, false, false, true, false},
+      {"helm4-envoy-prometheus.yaml", true, false, false, true, false},
+      {"helm4-envoy-keda.yaml", true, true, true, false, false},
+      {"helm3-all.yaml", true, true, true, true, false},
+      {"helm4-none.yaml", false, false, false, false, false},
+  };
+  return fixtures;
+}
+
 }  // namespace dotk8s::testing

@@ -29,6 +29,15 @@ RunResult Run(const std::vector<std::string>& argv, std::string_view input,
 /// Runs the built dotk8s-post.
 RunResult RunPost(const std::vector<std::string>& args, std::string_view input);
 
+/// What each captured fixture stream holds: the components the charts rendered.
+struct FixtureComponents {
+  const char* file;
+  bool eg, keda, http, prometheus, traefik;
+};
+/// Every fixture of ../shared/fixtures/upstream with its components (the
+/// fixtures' README says which values rendered each), helm4-none.yaml last.
+const std::vector<FixtureComponents>& FixtureMatrix();
+
 /// The documents of a stream, read (outlines built) for assertions.
 std::vector<Document> ReadDocs(std::string_view stream);
 
