@@ -252,6 +252,25 @@ TEST(PipelineTest, StableOutput) {
   }
 }
 
+TEST(PipelineTest, ThreadsChangeNothing) {
+  // Threads take documents in the order of their size, not of the stream:
+  // output, plan and messages must not depend on how many there are.
+  for (const testing::FixtureComponents& c : testing::FixtureMatrix()) {
+    SCOPED_TRACE(c.file);
+    const std::string input = Fixture(c.file);
+    std::vector<std::string> outputs;
+    for (unsigned threads : {1u, 2u, 3u}) {
+      PostRenderOptions options;
+      options.read.threads = threads;
+      PostRenderResult result = RunPostRenderer(input, options);
+      outputs.push_back(result.output.Join() + "\n--- plan\n" + FormatPlan(result.plan) + "\n--- messages\n" +
+                        FormatAll(result.diagnostics));
+    }
+    EXPECT_EQ(outputs[1], outputs[0]);
+    EXPECT_EQ(outputs[2], outputs[0]);
+  }
+}
+
 TEST(PipelineTest, HooksOnlyInputGetsNoInjection) {
   const std::string hooks = testing::FilterHooks(Fixture("helm4-all.yaml"), true);
   PostRenderResult result = RunPostRenderer(hooks, {});

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_search.h"
 #include "core/outline.h"
 #include "core/outline_header.h"
 
@@ -166,12 +167,9 @@ class FastScanner {
         outline_(outline) {
     for (const std::string& needle : options.needles) {
       if (needle.empty()) continue;
-      for (const char* at = raw.data(); at < raw.data() + raw.size();) {
-        const void* found = memmem(at, static_cast<std::size_t>(raw.data() + raw.size() - at), needle.data(), needle.size());
-        if (found == nullptr) break;
-        const auto begin = static_cast<std::size_t>(static_cast<const char*>(found) - raw.data());
+      for (std::size_t begin = FindBytes(raw, needle); begin != std::string_view::npos;
+           begin = FindBytes(raw, needle, begin + 1)) {
         needles_.emplace_back(begin, begin + needle.size());
-        at = static_cast<const char*>(found) + 1;
       }
     }
     std::sort(needles_.begin(), needles_.end());

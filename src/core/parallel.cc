@@ -1,6 +1,7 @@
 #include "core/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace dotk8s {
@@ -9,34 +10,33 @@ unsigned ThreadsFor(const std::vector<Document>& docs, unsigned requested) {
   if (requested != 0) return requested;
   std::size_t total = 0;
   for (const Document& doc : docs) total += doc.raw.size();
-  if (total < (std::size_t{1} << 20)) return 1;
+  if (total < (std::size_t{512} << 10)) return 1;
   return std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
 }
 
 void ForEachDocument(const std::vector<Document>& docs, unsigned threads, const std::function<void(std::size_t)>& fn) {
-  auto run = [&fn](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) fn(i);
-  };
   if (threads <= 1 || docs.size() < 2) {
-    run(0, docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) fn(i);
     return;
   }
-  std::size_t total = 0;
-  for (const Document& doc : docs) total += doc.raw.size();
-  std::vector<std::size_t> cuts{0};
-  const std::size_t share = total / threads + 1;
-  std::size_t acc = 0;
-  for (std::size_t i = 0; i < docs.size(); ++i) {
-    acc += docs[i].raw.size();
-    if (acc >= share * cuts.size() && cuts.size() < threads) cuts.push_back(i + 1);
-  }
-  cuts.push_back(docs.size());
-  // The calling thread takes the first share itself: one thread fewer to start.
+  // Each thread takes the next document as it finishes one, largest first:
+  // a static split by bytes left one thread idle while the other read the few
+  // large rule files that hold most of placement's work.
+  std::vector<std::size_t> order(docs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&docs](std::size_t a, std::size_t b) { return docs[a].raw.size() > docs[b].raw.size(); });
+  std::atomic<std::size_t> next{0};
+  auto work = [&next, &order, &fn] {
+    for (std::size_t k = next.fetch_add(1, std::memory_order_relaxed); k < order.size();
+         k = next.fetch_add(1, std::memory_order_relaxed)) {
+      fn(order[k]);
+    }
+  };
+  // The calling thread works too: one thread fewer to start.
   std::vector<std::thread> workers;
-  for (std::size_t t = 1; t + 1 < cuts.size(); ++t) {
-    if (cuts[t] < cuts[t + 1]) workers.emplace_back(run, cuts[t], cuts[t + 1]);
-  }
-  run(cuts[0], cuts[1]);
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
   for (std::thread& worker : workers) worker.join();
 }
 

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "core/attribute.h"
+#include "core/byte_search.h"
 #include "core/document_edit.h"
 #include "core/parallel.h"
 #include "core/references.h"
@@ -287,16 +288,11 @@ class Placement {
   // True if the release namespace occurs in the document outside its own
   // metadata.namespace: only those documents need a full read.
   bool MentionsReleaseNamespace(const Document& doc, const std::optional<Scalar>& own_namespace) const {
-    const char* begin = doc.raw.data();
-    const char* end = begin + doc.raw.size();
-    for (const char* at = begin; at < end;) {
-      const void* found = memmem(at, static_cast<std::size_t>(end - at), release_ns_.data(), release_ns_.size());
-      if (found == nullptr) return false;
-      const auto offset = static_cast<std::size_t>(static_cast<const char*>(found) - begin);
+    for (std::size_t offset = FindBytes(doc.raw, release_ns_); offset != std::string_view::npos;
+         offset = FindBytes(doc.raw, release_ns_, offset + 1)) {
       const bool in_namespace =
           own_namespace && offset >= own_namespace->offset && offset < own_namespace->offset + own_namespace->length;
       if (!in_namespace) return true;
-      at = static_cast<const char*>(found) + 1;
     }
     return false;
   }
