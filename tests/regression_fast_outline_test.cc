@@ -49,6 +49,23 @@ TEST(RegressionFastOutlineTest, BlockScalarAtTheEndWithoutALineBreak) {
   ExpectReadersAgree(raw);
 }
 
+// Finding 4: an unknown escape in a double-quoted scalar (`\X`): libyaml
+// rejects the document ("found unknown escape character"), the fast scanner
+// accepted it when nothing wanted the value. The fuzzer's input was a mutated
+// Alertmanager Secret; both block and flow values had the gap.
+TEST(RegressionFastOutlineTest, UnknownEscapeInADoubleQuotedScalar) {
+  ExpectReadersAgree("data:\n  a: \"Z2xvYm\\XM6Ci0g\"\n");
+  ExpectReadersAgree("data:\n  a: [\"x\\Xy\"]\n");
+  ExpectReadersAgree("data:\n  a: {k: \"x\\qy\"}\n");
+  // Escapes libyaml takes, with and without digits, still agree.
+  ExpectReadersAgree("data:\n  a: \"tab\\tnl\\nq\\\"bs\\\\sp\\ x\\x41u\\u00e9U\\U0001F600/\\/\"\n");
+  ExpectReadersAgree("data:\n  a: [\"\\x4\", \"\\u12\"]\n");
+  Outline outline;
+  YamlProblem problem;
+  EXPECT_FALSE(BuildOutline("apiVersion: v1\nkind: Secret\ndata:\n  a: \"x\\Xy\"\n", 0, OutlineOptions{}, &outline, &problem));
+  EXPECT_NE(problem.message.find("unknown escape"), std::string::npos) << problem.message;
+}
+
 // Finding 2: YAML limits an implicit key to 1024 characters. libyaml rejects a
 // longer one ("mapping values are not allowed in this context"); the fast
 // scanner accepted it. The fuzzer's input was a Grafana dashboard line with

@@ -114,6 +114,20 @@ std::size_t FindPlainStop(const char* data, std::size_t at, std::size_t end) {
   return end;
 }
 
+// The escapes libyaml takes after a backslash in a double-quoted scalar that
+// need no digits. Anything else goes to libyaml: \x, \u and \U with their
+// digits, and unknown escapes, which libyaml rejects ("found unknown escape
+// character"): the scanner must not accept what libyaml refuses.
+bool IsSimpleEscape(char c) {
+  switch (c) {
+    case '0': case 'a': case 'b': case 't': case '\t': case 'n': case 'v': case 'f': case 'r': case 'e':
+    case ' ': case '"': case '\\': case 'N': case '_': case 'L': case 'P':
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The first '\n' in [at, end), or end. Inline: lines are short, and a
 // library call per line costs more than the search.
 std::size_t FindNewline(const char* data, std::size_t at, std::size_t end) {
@@ -631,6 +645,7 @@ class FastScanner {
       if (quote == '"' && ch == '\\') {
         escapes = true;
         if (i + 1 >= line_end_) return Defer("an escaped line break");
+        if (!IsSimpleEscape(raw_[i + 1])) return Defer("an escape with digits, or one libyaml rejects");
         i += 2;
         continue;
       }
@@ -857,6 +872,7 @@ class FastScanner {
       while (j < line_end_) {
         if (c == '"' && raw_[j] == '\\') {
           escapes = true;
+          if (j + 1 < line_end_ && !IsSimpleEscape(raw_[j + 1])) return Defer("an escape with digits, or one libyaml rejects");
           j += 2;
           continue;
         }
