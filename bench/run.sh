@@ -186,7 +186,7 @@ BEGIN {
 
   print "# dotk8s-post benchmark" > latest
   printf "\n%s, %s; %s, %d cores; load average %s before, %s after.\n", date, version, cpu_model, cores, load_before, load_after > latest
-  printf "Medians of %d runs (10 for kustomize, 10 and 5 for the large streams), stdin from the file, stdout to /dev/null, no shell in between (bench/bench_runner.cc).\n\n", runs > latest
+  printf "cat and dotk8s-post in five alternating rounds of %d runs (medians of the round medians; the ratio is the median of the round ratios); otherwise medians of %d runs (10 for kustomize, 20 and 7 for the large streams). stdin from the file, stdout to /dev/null, no shell in between (bench/bench_runner.cc).\n\n", int((runs + 4) / 5), runs > latest
   printf "%s\n%s", times, table > latest
   close(latest)
 
