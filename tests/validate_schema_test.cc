@@ -201,6 +201,24 @@ TEST(ValidateSchemaTest, PatternsInRe2OnlySyntaxAreDroppedWithANote) {
   EXPECT_EQ(translated.Find("properties")->Find("a")->Find("pattern"), nullptr);
 }
 
+TEST(ValidateSchemaTest, IntOrStringWithControllerGensAnyOfIsCheckedOnce) {
+  // controller-gen writes the anyOf beside the marker: it must not be added a
+  // second time (under allOf); a different anyOf keeps the marker's own.
+  TranslationNotes notes;
+  JsonValue translated = TranslateCrdSchema(
+      Yaml("type: object\nproperties:\n  same:\n    anyOf: [{type: integer}, {type: string}]\n"
+           "    x-kubernetes-int-or-string: true\n"
+           "  other:\n    anyOf: [{type: integer}, {type: string, pattern: '^[0-9]+%$'}]\n"
+           "    x-kubernetes-int-or-string: true\n"),
+      &notes);
+  const JsonValue* same = translated.Find("properties")->Find("same");
+  ASSERT_NE(same->Find("anyOf"), nullptr);
+  EXPECT_EQ(same->Find("allOf"), nullptr);
+  const JsonValue* other = translated.Find("properties")->Find("other");
+  ASSERT_NE(other->Find("allOf"), nullptr);
+  EXPECT_EQ(other->Find("allOf")->array.size(), 1u);
+}
+
 TEST(ValidateSchemaTest, SchemaAtPathFollowsPropertiesItemsAndAdditionalProperties) {
   JsonValue schema = Yaml(kSchema);
   FieldPath path{PathElement::Key("spec"), PathElement::Key("routes"), PathElement::Index(3), PathElement::Key("weight")};

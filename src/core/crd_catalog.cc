@@ -381,13 +381,17 @@ Diagnostics CrdCatalog::AddDirectory(const std::string& path, bool is_chart) {
   return diagnostics;
 }
 
+Diagnostics CrdCatalog::CheckPath(const std::string& path) {
+  std::error_code ec;
+  if (fs::exists(path, ec) && !ec) return {};
+  return {MakeError(fmt::format("--crds {}: no such file or directory", path),
+                    "pass a directory of CRD files, a chart archive (.tgz) or a chart directory")};
+}
+
 Diagnostics CrdCatalog::AddPath(const std::string& path) {
+  if (Diagnostics missing = CheckPath(path); !missing.empty()) return missing;
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) {
-    return {MakeError(fmt::format("--crds {}: no such file or directory", path),
-                      "pass a directory of CRD files, a chart archive (.tgz) or a chart directory")};
-  }
   if (fs::is_directory(status)) return AddDirectory(path, IsChartDirectory(path));
   if (IsArchiveName(path)) return AddArchive(path);
   if (IsYamlName(path)) return AddFile(path, false);

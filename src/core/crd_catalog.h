@@ -77,6 +77,8 @@ class CrdCatalog {
   /// archives, chart directories). A path that cannot be read is an error; a
   /// file in it that is not valid YAML is a warning (its CRDs are skipped).
   Diagnostics AddPath(const std::string& path);
+  /// The error AddPath gives for a path that is not there, without reading it.
+  static Diagnostics CheckPath(const std::string& path);
 
   /// Indexes the CRDs of one YAML text read from `source`. Template text
   /// (`is_template`) has its `{{ }}` actions blanked out first.

@@ -86,8 +86,4 @@ bool AddAnnotations(Document& doc, const std::vector<std::pair<std::string, std:
   return true;
 }
 
-bool ReplaceNamespaceBytes(Document& doc, std::size_t offset, std::size_t length, std::string_view ns_new) {
-  return AddEdit(doc, Edit{offset, length, std::string(ns_new)});
-}
-
 }  // namespace dotk8s

@@ -22,11 +22,6 @@ bool SetNamespace(Document& doc, std::string_view ns);
 /// mapping, or a new one in metadata. Updates the outline.
 bool AddAnnotations(Document& doc, const std::vector<std::pair<std::string, std::string>>& annotations);
 
-/// Replaces the `length` bytes of `ns_old` at raw offset `offset` of a scalar
-/// whose raw text is [scalar_offset, scalar_offset + scalar_length).
-/// Namespaces are DNS labels, so a replacement never needs quoting or escapes.
-bool ReplaceNamespaceBytes(Document& doc, std::size_t offset, std::size_t length, std::string_view ns_new);
-
 }  // namespace dotk8s
 
 #endif  // DOTK8S_DOCUMENT_EDIT_H_

@@ -124,12 +124,6 @@ JsonValue SelectableLabels(const JsonValue& standard, const std::map<std::string
   return out;
 }
 
-// Namespaces every cluster has: a Namespace object for one would fail the
-// install (Helm cannot adopt an object it did not create).
-bool IsBuiltinNamespace(std::string_view ns) {
-  return ns == "default" || ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease";
-}
-
 struct Injector {
   std::vector<Document>& docs;
   const Settings& settings;
@@ -363,7 +357,9 @@ struct Injector {
       if (!ns.empty() && ns != settings.release_namespace) names.insert(ns);
     }
     for (const std::string& ns : names) {
-      if (IsBuiltinNamespace(ns)) {
+      // Namespaces every cluster has: a Namespace object for one would fail the
+      // install (Helm cannot adopt an object it did not create).
+      if (IsBuiltinNamespace(ns, /*with_default=*/true)) {
         plan.notes.push_back(fmt::format("Namespace {} not injected: every cluster has it", ns));
         continue;
       }

@@ -349,6 +349,7 @@ class Placement {
                              }};
     const std::string own = TargetOf(doc.component);
     const bool moved_component = Moves(doc.component);
+    std::optional<Component> monitor_owner;  // a ServiceMonitor's selected Services: read once, when first needed
     for (const Scalar& scalar : deep.hits) {
       if (scalar.is_key || scalar.value.find(release_ns_) == std::string::npos) continue;
       if (IsPath(scalar.path, {"metadata", "namespace"})) continue;
@@ -373,7 +374,8 @@ class Placement {
             // refers to the release namespace only if it selects Services the
             // release puts there (kube-prometheus-stack's apiserver monitor
             // lists `default` for the API server's own Service).
-            const Component owner = SelectedServicesOwner(doc, doc.component);
+            if (!monitor_owner) monitor_owner = SelectedServicesOwner(doc, doc.component);
+            const Component owner = *monitor_owner;
             if (owner == Component::kUnknown) continue;
             target = TargetOf(owner);
           }
@@ -420,7 +422,8 @@ class Placement {
         auto it = std::find(in_value.begin(), in_value.end(), position);
         if (it == in_value.end()) continue;
         const std::size_t raw = in_raw[static_cast<std::size_t>(it - in_value.begin())];
-        if (ReplaceNamespaceBytes(doc, raw, release_ns_.size(), target)) ++count;
+        // A namespace is a DNS label: the new bytes never need quoting or escapes.
+        if (AddEdit(doc, Edit{raw, release_ns_.size(), target})) ++count;
       }
     } else if (scalar.style == ScalarStyle::kPlain || scalar.style == ScalarStyle::kSingleQuoted ||
                scalar.style == ScalarStyle::kDoubleQuoted) {

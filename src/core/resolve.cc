@@ -9,16 +9,12 @@ namespace dotk8s {
 
 namespace {
 
-bool IsSystemNamespace(std::string_view ns) {
-  return ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease";
-}
-
 // The namespace most rendered objects share: what Helm gave them as the release
 // namespace. Charts put a few objects into kube-system on purpose; those do not count.
 std::string InferReleaseNamespace(const std::vector<Document>& docs, Diagnostics& diagnostics) {
   std::map<std::string, std::size_t> counts;
   for (const Document& doc : docs) {
-    if (doc.removed || !doc.IsObject() || doc.Namespace().empty() || IsSystemNamespace(doc.Namespace())) continue;
+    if (doc.removed || !doc.IsObject() || doc.Namespace().empty() || IsBuiltinNamespace(doc.Namespace(), /*with_default=*/false)) continue;
     ++counts[std::string(doc.Namespace())];
   }
   if (counts.empty()) return {};
@@ -37,11 +33,9 @@ std::string InferReleaseNamespace(const std::vector<Document>& docs, Diagnostics
   return best->first;
 }
 
-// The settings a document carries (release and apps), as text to compare copies.
-std::string SettingsContent(const Document& doc, Diagnostics& diagnostics) {
-  auto node = ParseDocument(doc, diagnostics);
-  if (!node || !node->IsMap()) return {};
-  const YAML::Node& root = *node;
+// The settings a parsed document carries (release and apps), as text to compare copies.
+std::string SettingsContent(const YAML::Node& root) {
+  if (!root.IsMap()) return {};
   YAML::Emitter out;
   out << YAML::Flow;
   for (const char* key : {"release", "apps"}) {
@@ -60,18 +54,21 @@ Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& in
                             Plan& plan) {
   Diagnostics diagnostics;
   Document* settings_doc = nullptr;
-  std::string first_content;
+  std::optional<YAML::Node> root;
   for (Document& doc : docs) {
     if (!IsSettingsDocument(doc)) continue;
     doc.removed = true;
     doc.removed_reason = "settings for dotk8s-post, not an object for the cluster";
-    // The chart may render the settings twice under Helm 4, once as a hook,
-    // so that a call carrying only hooks has them too. Copies must agree.
-    std::string content = SettingsContent(doc, diagnostics);
+    auto node = ParseDocument(doc, diagnostics);
+    if (!node) continue;  // reported; the check after the loop stops here
     if (settings_doc == nullptr) {
       settings_doc = &doc;
-      first_content = std::move(content);
-    } else if (content != first_content) {
+      root = std::move(node);
+      continue;
+    }
+    // The chart may render the settings twice under Helm 4, once as a hook,
+    // so that a call carrying only hooks has them too. Copies must agree.
+    if (SettingsContent(*node) != SettingsContent(*root)) {
       diagnostics.push_back(DocumentError(
           doc, fmt::format("a second settings document that differs from the first (doc {})", settings_doc->index),
           "render the settings template once; only the umbrella chart should include it"));
@@ -79,12 +76,8 @@ Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& in
   }
   if (HasErrors(diagnostics)) return diagnostics;
 
-  std::optional<YAML::Node> root;
   std::string where;
   if (settings_doc != nullptr) {
-    auto node = ParseDocument(*settings_doc, diagnostics);
-    if (!node) return diagnostics;
-    root = *node;
     where = settings_doc->source_path.empty() ? fmt::format("settings document (doc {})", settings_doc->index)
                                               : settings_doc->source_path;
     settings->source = fmt::format("settings document ({})", where);

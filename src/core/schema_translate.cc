@@ -192,9 +192,12 @@ JsonValue Translate(const JsonValue& node, bool is_root, TranslationNotes* notes
     JsonValue either = JsonValue::Array();
     either.array.push_back(TypeSchema("integer"));
     either.array.push_back(TypeSchema("string"));
-    if (out.Find("anyOf") == nullptr) {
+    // controller-gen writes this very anyOf beside the marker; when the CRD
+    // has it, adding it again would only make valijson check it twice.
+    const JsonValue* given = out.Find("anyOf");
+    if (given == nullptr) {
       out.Add("anyOf", std::move(either));
-    } else {
+    } else if (!(*given == either)) {
       JsonValue wrapped = JsonValue::Object();
       wrapped.Add("anyOf", std::move(either));
       all_of.array.push_back(std::move(wrapped));

@@ -89,9 +89,6 @@ struct JsonLoadLimits {
 /// document within the limits. An empty document gives null.
 bool LoadJsonValue(std::string_view text, JsonValue* out, std::string* error, const JsonLoadLimits& limits = {});
 
-/// The value of a plain (unquoted, untagged) scalar under go-yaml v2's rules.
-JsonValue ResolvePlainScalar(std::string_view text);
-
 }  // namespace dotk8s
 
 #endif  // DOTK8S_SCHEMA_VALUE_H_

@@ -350,6 +350,10 @@ std::string TargetNamespace(const Settings& settings, Component component) {
   }
 }
 
+bool IsBuiltinNamespace(std::string_view ns, bool with_default) {
+  return ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease" || (with_default && ns == "default");
+}
+
 bool IsValidNamespaceName(std::string_view name) {
   if (name.empty() || name.size() > 63) return false;
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };

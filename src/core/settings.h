@@ -106,6 +106,10 @@ std::string TargetNamespace(const Settings& settings, Component component);
 /// True if `name` is a valid Kubernetes namespace name (an RFC 1123 label).
 bool IsValidNamespaceName(std::string_view name);
 
+/// The namespaces Kubernetes itself creates and keeps: kube-system,
+/// kube-public, kube-node-lease, and `default` when `with_default`.
+bool IsBuiltinNamespace(std::string_view ns, bool with_default);
+
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
 std::optional<std::string> Suggest(std::string_view word, const std::vector<std::string>& candidates);
 

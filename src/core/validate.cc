@@ -255,13 +255,7 @@ Diagnostics ValidateAgainstCrds(const std::vector<Document>& docs, const Validat
   if (!targets.empty() && !stream_defines_all) {
     for (const std::string& path : options.crd_paths) Append(validation.diagnostics, validation.catalog.AddPath(path));
   } else {
-    for (const std::string& path : options.crd_paths) {
-      std::error_code ec;
-      if (!std::filesystem::exists(path, ec)) {
-        validation.diagnostics.push_back(MakeError(fmt::format("--crds {}: no such file or directory", path),
-                                                   "pass a directory of CRD files, a chart archive (.tgz) or a chart directory"));
-      }
-    }
+    for (const std::string& path : options.crd_paths) Append(validation.diagnostics, CrdCatalog::CheckPath(path));
   }
   if (HasErrors(validation.diagnostics)) return std::move(validation.diagnostics);
   for (const Document* doc : targets) validation.Check(*doc);
