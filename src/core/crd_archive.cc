@@ -133,6 +133,50 @@ bool ReadChartArchive(const std::string& path, std::vector<ArchiveFile>* files, 
   return reader.Walk(a.get(), "", 0);
 }
 
+bool WalkArchive(const std::string& path,
+                 const std::function<bool(const ArchiveEntry&, const ArchiveReadData& read, std::string* error)>& visit,
+                 std::string* error, const ArchiveLimits& limits) {
+  ArchiveHandle a = NewReader();
+  if (!a) {
+    *error = "out of memory";
+    return false;
+  }
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    *error = fmt::format("{}: {}", path, archive_error_string(a.get()) != nullptr ? archive_error_string(a.get()) : "cannot open");
+    return false;
+  }
+  std::vector<ArchiveFile> unused;
+  Reader reader{limits, &unused, error};
+  archive_entry* entry = nullptr;
+  while (true) {
+    int status = archive_read_next_header(a.get(), &entry);
+    if (status == ARCHIVE_EOF) return true;
+    if (status < ARCHIVE_WARN) {
+      *error = fmt::format("{}: {}", path, archive_error_string(a.get()) != nullptr ? archive_error_string(a.get()) : "not a tar archive");
+      return false;
+    }
+    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    const char* raw_name = archive_entry_pathname(entry);
+    const std::string name = raw_name != nullptr ? raw_name : "";
+    const la_int64_t declared = archive_entry_size(entry);
+    ArchiveEntry info;
+    info.path = name;
+    info.size = declared > 0 ? static_cast<std::size_t>(declared) : 0;
+    info.executable = (archive_entry_perm(entry) & 0111) != 0;
+    const std::string where = fmt::format("{}:{}", path, name);
+    ArchiveReadData read = [&](std::string* content) {
+      if (reader.kept + info.size > limits.max_kept_bytes) {
+        *error = fmt::format("{}: the archive holds more than {} bytes", where, limits.max_kept_bytes);
+        return false;
+      }
+      if (!reader.ReadEntryData(a.get(), info.size, content, where)) return false;
+      reader.kept += content->size();
+      return true;
+    };
+    if (!visit(info, read, error)) return false;
+  }
+}
+
 bool ReadChartArchiveBytes(std::string_view bytes, const std::string& name, std::vector<ArchiveFile>* files,
                            std::string* error, const ArchiveLimits& limits) {
   Reader reader{limits, files, error};

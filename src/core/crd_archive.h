@@ -2,6 +2,7 @@
 #define DOTK8S_CRD_ARCHIVE_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,25 @@ bool ReadChartArchive(const std::string& path, std::vector<ArchiveFile>* files, 
 /// The same for an archive already in memory; `name` prefixes the paths.
 bool ReadChartArchiveBytes(std::string_view bytes, const std::string& name, std::vector<ArchiveFile>* files,
                            std::string* error, const ArchiveLimits& limits = {});
+
+/// A regular file met by WalkArchive.
+struct ArchiveEntry {
+  std::string_view path;  ///< as stored: "keda/Chart.yaml"
+  std::size_t size = 0;   ///< as declared in the header
+  bool executable = false;
+};
+
+/// Reads this entry's data into `content`; false with the error set if it
+/// cannot be read or would pass ArchiveLimits::max_kept_bytes (over all reads).
+using ArchiveReadData = std::function<bool(std::string* content)>;
+
+/// Opens an archive (.tgz, or a plain tar) and calls `visit` for each regular
+/// file in archive order; `visit` may call `read` once to get the data and
+/// returns false (with the error set) to stop. Nested archives are not opened.
+/// Returns false with `error` ("path: why") if the archive cannot be read.
+bool WalkArchive(const std::string& path,
+                 const std::function<bool(const ArchiveEntry&, const ArchiveReadData& read, std::string* error)>& visit,
+                 std::string* error, const ArchiveLimits& limits = {});
 
 /// True for a path whose name says it is a chart archive: *.tgz, *.tar.gz.
 bool IsArchiveName(std::string_view path);

@@ -8,12 +8,12 @@
 
 #include <memory>
 
+#include "core/crd_archive.h"
+#include "core/yaml_node.h"
+
 namespace dotk8s {
 namespace {
 
-struct ReaderCloser {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 struct WriterCloser {
   void operator()(archive* a) const { archive_write_free(a); }
 };
@@ -21,78 +21,27 @@ struct EntryFree {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
-// Calls `visit(path, entry)` for each regular file; `visit` may read the data.
-bool VisitArchive(const std::string& archive_path,
-                  const std::function<bool(archive*, archive_entry*, std::string_view, std::string*)>& visit,
-                  std::string* error) {
-  std::unique_ptr<archive, ReaderCloser> reader(archive_read_new());
-  // gzip only: chart archives and bundles are .tgz; the static libarchive the core
-  // links carries no other compressor.
-  archive_read_support_filter_gzip(reader.get());
-  archive_read_support_format_tar(reader.get());
-  archive_read_support_format_gnutar(reader.get());
-  if (archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    *error = fmt::format("cannot read archive {}: {}", archive_path, archive_error_string(reader.get()));
-    return false;
-  }
-  archive_entry* entry = nullptr;
-  while (true) {
-    int status = archive_read_next_header(reader.get(), &entry);
-    if (status == ARCHIVE_EOF) break;
-    if (status < ARCHIVE_WARN) {
-      *error = fmt::format("archive {} is damaged: {}", archive_path, archive_error_string(reader.get()));
-      return false;
-    }
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
-    const char* name = archive_entry_pathname(entry);
-    std::string_view path = name != nullptr ? name : "";
-    if (path.substr(0, 2) == "./") path.remove_prefix(2);
-    if (!visit(reader.get(), entry, path, error)) return false;
-  }
-  return true;
-}
-
-bool ReadData(archive* reader, const std::string& archive_path, std::string_view path, std::string* content,
-              std::string* error) {
-  content->clear();
-  char buffer[1 << 16];
-  while (true) {
-    la_ssize_t n = archive_read_data(reader, buffer, sizeof buffer);
-    if (n == 0) return true;
-    if (n < 0) {
-      *error = fmt::format("archive {} is damaged at {}: {}", archive_path, path, archive_error_string(reader));
-      return false;
-    }
-    content->append(buffer, static_cast<std::size_t>(n));
-  }
-}
-
 }  // namespace
 
 bool ReadArchive(const std::string& archive_path, const std::function<bool(std::string_view)>& want,
                  std::vector<TarMember>* files, std::string* error) {
-  return VisitArchive(
+  std::string walk_error;
+  bool ok = WalkArchive(
       archive_path,
-      [&](archive* reader, archive_entry* entry, std::string_view path, std::string* err) {
+      [&](const ArchiveEntry& entry, const ArchiveReadData& read, std::string*) {
+        std::string_view path = entry.path;
+        if (path.substr(0, 2) == "./") path.remove_prefix(2);
         if (want && !want(path)) return true;
         TarMember file;
         file.path = std::string(path);
-        file.executable = (archive_entry_perm(entry) & 0111) != 0;
-        if (!ReadData(reader, archive_path, path, &file.content, err)) return false;
+        file.executable = entry.executable;
+        if (!read(&file.content)) return false;
         files->push_back(std::move(file));
         return true;
       },
-      error);
-}
-
-bool ListArchive(const std::string& archive_path, std::vector<std::string>* paths, std::string* error) {
-  return VisitArchive(
-      archive_path,
-      [&](archive*, archive_entry*, std::string_view path, std::string*) {
-        paths->emplace_back(path);
-        return true;
-      },
-      error);
+      &walk_error);
+  if (!ok) *error = fmt::format("cannot read archive {}", walk_error);
+  return ok;
 }
 
 bool WriteTarGz(const std::string& archive_path, const std::vector<TarMember>& files, std::string* error) {
@@ -125,8 +74,13 @@ bool WriteTarGz(const std::string& archive_path, const std::vector<TarMember>& f
 }
 
 bool ParseChartYaml(std::string_view text, ChartIdentity* identity, std::string* error) {
+  YAML::Node chart;
+  std::string load_error;
+  if (!LoadCheckedYamlNode(text, OutlineOptions{}, &chart, &load_error)) {
+    *error = fmt::format("Chart.yaml is not valid YAML: {}", load_error);
+    return false;
+  }
   try {
-    YAML::Node chart = YAML::Load(std::string(text));
     if (!chart.IsMap() || !chart["name"] || !chart["version"]) {
       *error = "Chart.yaml has no name or version";
       return false;

@@ -15,14 +15,12 @@ struct TarMember {
   bool executable = false;
 };
 
-/// Reads the regular files of a (gzipped) tar archive with libarchive, keeping
+/// Reads the regular files of a tar archive (gzipped or plain) with the core's
+/// WalkArchive and its ArchiveLimits, without a leading "./", keeping
 /// those for which `want(path)` is true (all when `want` is empty). Returns
 /// false with `error` naming the archive when it cannot be read.
 bool ReadArchive(const std::string& archive_path, const std::function<bool(std::string_view)>& want,
                  std::vector<TarMember>* files, std::string* error);
-
-/// The paths of every regular file, in archive order.
-bool ListArchive(const std::string& archive_path, std::vector<std::string>* paths, std::string* error);
 
 /// Writes `files` as a gzipped ustar/pax archive. Times and owners are fixed, so
 /// the same input gives the same bytes.

@@ -9,6 +9,7 @@
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
 #include "driver/dependencies.h"
+#include "driver/kubectl_steps.h"
 #include "driver/locations.h"
 #include "driver/workspace.h"
 
@@ -96,34 +97,7 @@ int Apply(DriverContext& context, const CrdInventory& inventory, const std::stri
   std::vector<std::string> names;
   for (const CrdRecord* crd : inventory.Applicable()) AppendCrd(crd->name, crd->text, &stream, &names);
   for (const std::string& note : inventory.notes) context.Say(note);
-  Command apply;
-  apply.argv = {kubectl, "apply", "--server-side", "--force-conflicts", "--field-manager=dotk8s", "-f", "-"};
-  apply.input = std::move(stream);
-  apply.is_action = true;
-  apply.purpose = fmt::format("applying {} CRDs server-side", names.size());
-  context.Progress(apply.purpose);
-  ProcessResult result = context.runner->Run(apply);
-  if (!result.Ok()) {
-    *context.err << result.err;
-    context.Error(fmt::format("kubectl apply failed: {}", result.start_error.empty()
-                                                             ? fmt::format("exit {}", result.exit_code)
-                                                             : result.start_error),
-                  "check the cluster connection (kubectl config current-context)");
-    return kExitFailed;
-  }
-  *context.out << result.out;
-  Command wait;
-  wait.argv = {kubectl, "wait", "--for=condition=Established", "--timeout=120s"};
-  wait.argv.insert(wait.argv.end(), names.begin(), names.end());
-  wait.is_action = true;
-  wait.purpose = "waiting for the CRDs to be established";
-  context.Progress(wait.purpose);
-  result = context.runner->Run(wait);
-  if (!result.Ok()) {
-    *context.err << result.err;
-    context.Error("the CRDs were applied but are not established");
-    return kExitFailed;
-  }
+  if (!ApplyCrdsServerSide(context, kubectl, std::move(stream), names, /*echo_output=*/true)) return kExitFailed;
   return kExitOk;
 }
 

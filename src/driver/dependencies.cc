@@ -7,14 +7,27 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/yaml_node.h"
+#include "driver/locations.h"
+
 namespace dotk8s {
 namespace fs = std::filesystem;
 
 bool ReadPinnedDependencies(const std::string& chart_dir, std::vector<PinnedDependency>* dependencies,
                             std::string* error) {
   const std::string path = chart_dir + "/Chart.yaml";
+  std::string text;
+  if (!ReadFileText(path, &text)) {
+    *error = fmt::format("cannot read {}", path);
+    return false;
+  }
+  YAML::Node chart;
+  std::string load_error;
+  if (!LoadCheckedYamlNode(text, OutlineOptions{}, &chart, &load_error)) {
+    *error = fmt::format("cannot read {}: {}", path, load_error);
+    return false;
+  }
   try {
-    YAML::Node chart = YAML::LoadFile(path);
     YAML::Node list = chart["dependencies"];
     if (!list || !list.IsSequence()) {
       *error = fmt::format("{} has no dependencies list", path);

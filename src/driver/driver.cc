@@ -24,14 +24,14 @@ std::vector<FlagSpec> WithHelp(std::vector<FlagSpec> flags) {
 }
 
 std::vector<CommandSpec> MakeCommands() {
-  const FlagSpec chart{"chart", "", true, "DIR", "the umbrella chart (default: charts/dot-apps)"};
-  const FlagSpec bundle{"bundle", "", true, "FILE", "use a bundle made by `dotk8s bundle` (verified first)"};
-  const FlagSpec helm{"helm", "", true, "PATH", "helm to run (default: $DOTK8S_HELM, $HELM_BIN, helm on PATH)"};
-  const FlagSpec kubectl{"kubectl", "", true, "PATH", "kubectl to run (default: $DOTK8S_KUBECTL, kubectl)"};
-  const FlagSpec post{"post", "", true, "PATH", "dotk8s-post to use (default: beside dotk8s, then PATH)"};
-  const FlagSpec dry_run{"dry-run", "", false, "", "print every command instead of running those that change anything"};
-  const FlagSpec log{"log", "", true, "FILE", "dotk8s-post's log (default: its own default)"};
-  const FlagSpec plugin_dir{"plugin-dir", "", true, "DIR", "Helm 4 plugin directory holding dotk8s-post/"};
+  const FlagSpec& chart = shared_flags::kChart;
+  const FlagSpec& bundle = shared_flags::kBundle;
+  const FlagSpec& helm = shared_flags::kHelm;
+  const FlagSpec& kubectl = shared_flags::kKubectl;
+  const FlagSpec& post = shared_flags::kPost;
+  const FlagSpec& dry_run = shared_flags::kDryRun;
+  const FlagSpec& log = shared_flags::kLog;
+  const FlagSpec& plugin_dir = shared_flags::kPluginDir;
 
   std::vector<CommandSpec> commands;
   const std::string_view release_description =

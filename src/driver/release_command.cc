@@ -6,6 +6,7 @@
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
 #include "driver/dependencies.h"
+#include "driver/kubectl_steps.h"
 #include "driver/locations.h"
 #include "driver/post_failure.h"
 #include "driver/release_setup.h"
@@ -13,8 +14,6 @@
 
 namespace dotk8s {
 namespace {
-
-constexpr std::string_view kFieldManager = "--field-manager=dotk8s";
 
 // The archives of the charts that rendered something (the components that are on).
 std::vector<std::string> ArchivesOfCharts(const std::string& chart_dir, const std::vector<std::string>& charts) {
@@ -28,28 +27,6 @@ std::vector<std::string> ArchivesOfCharts(const std::string& chart_dir, const st
     }
   }
   return archives;
-}
-
-Command Kubectl(const std::string& program, std::vector<std::string> args, std::string input, std::string purpose) {
-  Command command;
-  command.argv = {program};
-  command.argv.insert(command.argv.end(), args.begin(), args.end());
-  command.input = std::move(input);
-  command.is_action = true;
-  command.purpose = std::move(purpose);
-  return command;
-}
-
-bool RunStep(DriverContext& context, const Command& command) {
-  context.Progress(command.purpose);
-  ProcessResult result = context.runner->Run(command);
-  if (result.Ok()) return true;
-  if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-  context.Error(fmt::format("{} failed: {}", command.purpose,
-                            result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
-                "check the cluster connection (kubectl config current-context) and rights; --dry-run shows every "
-                "command");
-  return false;
 }
 
 // Before helm installs: namespaces outside the release, CRDs applied server-side.
@@ -85,14 +62,7 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
     }
   }
   if (crd_names.empty()) return kExitOk;
-  if (!RunStep(context, Kubectl(kubectl,
-                                {"apply", "--server-side", "--force-conflicts", std::string(kFieldManager), "-f", "-"},
-                                crd_stream, fmt::format("applying {} CRDs server-side", crd_names.size())))) {
-    return kExitFailed;
-  }
-  std::vector<std::string> wait_args = {"wait", "--for=condition=Established", "--timeout=120s"};
-  wait_args.insert(wait_args.end(), crd_names.begin(), crd_names.end());
-  if (!RunStep(context, Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"))) return kExitFailed;
+  if (!ApplyCrdsServerSide(context, kubectl, std::move(crd_stream), crd_names)) return kExitFailed;
   if (!adopted.empty()) {
     // Helm adopts an existing object that carries its ownership marks; without
     // them the install fails with "exists and cannot be imported".

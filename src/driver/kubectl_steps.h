@@ -1,0 +1,30 @@
+#ifndef DOTK8S_DRIVER_KUBECTL_STEPS_H_
+#define DOTK8S_DRIVER_KUBECTL_STEPS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "driver/driver_context.h"
+#include "driver/process_runner.h"
+
+namespace dotk8s {
+
+/// Every server-side apply dotk8s makes owns its fields under this manager.
+inline constexpr std::string_view kFieldManager = "--field-manager=dotk8s";
+
+/// `program args...` with `input` on stdin: an action (changes the cluster).
+Command Kubectl(const std::string& program, std::vector<std::string> args, std::string input, std::string purpose);
+
+/// Runs `command` after a progress line; on failure shows its stderr and an
+/// error naming its purpose. Its stdout goes to context.out if `echo_output`.
+bool RunStep(DriverContext& context, const Command& command, bool echo_output = false);
+
+/// `kubectl apply --server-side --force-conflicts` of `stream` (the CRDs named
+/// `names`), then `kubectl wait --for=condition=Established` for them.
+bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl, std::string stream,
+                         const std::vector<std::string>& names, bool echo_output = false);
+
+}  // namespace dotk8s
+
+#endif  // DOTK8S_DRIVER_KUBECTL_STEPS_H_
