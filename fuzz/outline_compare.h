@@ -2,9 +2,9 @@
 #define DOTK8S_FUZZ_OUTLINE_COMPARE_H_
 
 // What the fast outline scanner and libyaml must agree on whenever the fast
-// scanner accepts a document (the same fields tests/fast_outline_test.cc
-// compares). Shared by the differential fuzzer and the regression tests that
-// keep its findings, so both hold the scanner to one definition.
+// scanner accepts a document. Shared by the differential fuzzer, the regression
+// tests that keep its findings and tests/fast_outline_test.cc (the fixtures),
+// so all hold the scanner to one definition.
 
 #include <fmt/format.h>
 

@@ -124,11 +124,10 @@ TEST(AttributeComponentsTest, HooksOnly) {
 TEST(AttributeComponentsTest, MixedHelmVersionsIsAnError) {
   AttributedStream s = ReadAndAttribute(Helm4Doc("a", "dot-apps/charts/keda/templates/a.yaml") +
                                         Helm3Doc("b", "dot-apps/charts/keda/templates/b.yaml"));
-  ASSERT_EQ(s.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(s.diagnostics[0]),
+  EXPECT_EQ(FormatAll(s.diagnostics),
             "error: doc 1 (dot-apps/charts/keda/templates/b.yaml) ConfigMap dot-system/b: the stream mixes Helm 3 "
             "`# Source:` comments with Helm 4 filename annotations (first at doc 0); hint: pass the output of one "
-            "helm run; do not concatenate renders of two Helm versions");
+            "helm run; do not concatenate renders of two Helm versions\n");
 }
 
 struct ExpectedCounts {

@@ -19,19 +19,6 @@
 
 namespace dotk8s::testing {
 
-/// A temporary directory, removed with everything in it.
-struct ScratchDir {
-  std::string path = MakeTempDir();
-  ScratchDir() = default;
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string File(std::string_view name) const { return path + "/" + std::string(name); }
-};
-
 /// What a run of dotk8s-post with a log of its own gave.
 struct PostRun {
   RunResult result;

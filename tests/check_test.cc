@@ -37,11 +37,10 @@ TEST(CheckDuplicatesTest, SameObjectTwiceNamesBothSources) {
                             Doc("v1", "ConfigMap", "a", "dot-system", "u/templates/copy.yaml");
   std::vector<Document> docs = testing::ReadDocs(input);
   Diagnostics diagnostics = Check(docs);
-  ASSERT_EQ(diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(diagnostics[0]),
+  EXPECT_EQ(FormatAll(diagnostics),
             "error: doc 2 (u/templates/copy.yaml) ConfigMap dot-system/a: duplicate object: ConfigMap dot-system/a is "
             "also doc 0 (u/charts/keda/templates/a.yaml); hint: two templates render the same object; remove one, or "
-            "give them different names (with two components in one namespace, check apps.<component>.namespace)");
+            "give them different names (with two components in one namespace, check apps.<component>.namespace)\n");
 }
 
 TEST(CheckDuplicatesTest, WhatMakesObjectsDifferent) {

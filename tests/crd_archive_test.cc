@@ -27,8 +27,8 @@ TEST(CrdArchiveTest, KeepsCrdFilesUnderCrdsAndTemplatesOfEveryChart) {
   std::string nested = TarGz({{"keda/Chart.yaml", "name: keda\n"},
                               {"keda/templates/crds/crd-scaledobjects.yaml", std::string(kCrd)},
                               {"keda/templates/deployment.yaml", "kind: Deployment\n"}});
-  std::string dir = MakeTempDir();
-  std::string path = dir + "/umbrella-0.1.0.tgz";
+  const ScratchDir dir;
+  std::string path = dir.File("umbrella-0.1.0.tgz");
   WriteFile(path, TarGz({{"umbrella/Chart.yaml", "name: umbrella\n"},
                          {"umbrella/crds/a.yaml", std::string(kCrd)},
                          {"umbrella/crds/readme.md", std::string(kCrd)},
@@ -47,15 +47,15 @@ TEST(CrdArchiveTest, KeepsCrdFilesUnderCrdsAndTemplatesOfEveryChart) {
 }
 
 TEST(CrdArchiveTest, ABrokenArchiveIsAnErrorNamingIt) {
-  std::string dir = MakeTempDir();
-  std::string path = dir + "/broken.tgz";
+  const ScratchDir dir;
+  std::string path = dir.File("broken.tgz");
   std::string bytes = TarGz({{"c/crds/a.yaml", std::string(kCrd)}});
   WriteFile(path, bytes.substr(0, bytes.size() / 2));
   std::vector<ArchiveFile> files;
   std::string error;
   EXPECT_FALSE(ReadChartArchive(path, &files, &error));
   EXPECT_EQ(error.rfind(path, 0), 0u) << error;
-  EXPECT_FALSE(ReadChartArchive(dir + "/missing.tgz", &files, &error));
+  EXPECT_FALSE(ReadChartArchive(dir.File("missing.tgz"), &files, &error));
   EXPECT_NE(error.find("missing.tgz"), std::string::npos) << error;
 }
 

@@ -106,7 +106,8 @@ TEST(CrdCatalogTest, AChartArchiveGivesWhatItsDirectoryGives) {
   }
   std::sort(files.begin(), files.end());
   files.emplace(files.begin(), "gateway-helm/Chart.yaml", "apiVersion: v2\nname: gateway-helm\nversion: 1.7.0\n");
-  std::string archive = MakeTempDir() + "/gateway-helm-1.7.0.tgz";
+  const ScratchDir dir;
+  const std::string archive = dir.File("gateway-helm-1.7.0.tgz");
   WriteFile(archive, TarGz(files));
 
   CrdCatalog from_directory;
@@ -128,7 +129,8 @@ TEST(CrdCatalogTest, AChartArchiveGivesWhatItsDirectoryGives) {
 }
 
 TEST(CrdCatalogTest, AChartDirectoryReadsItsCrdsTemplatesAndSubcharts) {
-  std::string chart = MakeTempDir() + "/umbrella";
+  const ScratchDir dir;
+  const std::string chart = dir.File("umbrella");
   fs::create_directories(chart + "/crds");
   fs::create_directories(chart + "/templates");
   fs::create_directories(chart + "/charts/unpacked/crds");
@@ -188,18 +190,18 @@ TEST(CrdCatalogTest, BadPathsAreErrorsAndBadFilesWarnings) {
   EXPECT_EQ(FormatDiagnostic(missing[0]),
             "error: --crds /nonexistent/crds: no such file or directory; hint: pass a directory of CRD files, a chart "
             "archive (.tgz) or a chart directory");
-  std::string dir = MakeTempDir();
-  WriteFile(dir + "/notes.txt", "hello\n");
-  Diagnostics not_yaml = catalog.AddPath(dir + "/notes.txt");
+  const ScratchDir dir;
+  WriteFile(dir.File("notes.txt"), "hello\n");
+  Diagnostics not_yaml = catalog.AddPath(dir.File("notes.txt"));
   ASSERT_EQ(not_yaml.size(), 1u);
   EXPECT_EQ(not_yaml[0].severity, Severity::kError);
 
-  WriteFile(dir + "/a-broken.yaml", "kind: CustomResourceDefinition\nspec: [\n");
-  WriteFile(dir + "/b-good.yaml", ReadFile(FixtureCrds("kube-prometheus-stack-82.2.1/crd-probes.yaml")));
-  Diagnostics broken = catalog.AddPath(dir);
+  WriteFile(dir.File("a-broken.yaml"), "kind: CustomResourceDefinition\nspec: [\n");
+  WriteFile(dir.File("b-good.yaml"), ReadFile(FixtureCrds("kube-prometheus-stack-82.2.1/crd-probes.yaml")));
+  Diagnostics broken = catalog.AddPath(dir.path);
   ASSERT_EQ(broken.size(), 1u);
   EXPECT_EQ(broken[0].severity, Severity::kWarning);
-  EXPECT_NE(broken[0].message.find(dir + "/a-broken.yaml: line 3"), std::string::npos) << broken[0].message;
+  EXPECT_NE(broken[0].message.find(dir.File("a-broken.yaml") + ": line 3"), std::string::npos) << broken[0].message;
   EXPECT_NE(catalog.Find("monitoring.coreos.com", "Probe"), nullptr);
 }
 

@@ -298,7 +298,8 @@ TEST_F(ChartTest, SchemaLeavesSubchartValueRootsAlone) {
 // The chart's settings document is what dotk8s-post reads: it takes the
 // release from it and accepts every key of the values API.
 TEST_F(ChartTest, DotK8sPostAcceptsTheSettingsDocument) {
-  const std::string values = MakeTempDir() + "/listeners.yaml";
+  const ScratchDir dir;
+  const std::string values = dir.File("listeners.yaml");
   WriteFile(values,
             "apps:\n"
             "  envoyGateway:\n"

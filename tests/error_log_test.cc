@@ -12,8 +12,8 @@
 namespace dotk8s {
 namespace {
 
-using testing::MakeTempDir;
 using testing::ReadFile;
+using testing::ScratchDir;
 
 TEST(DefaultLogPathTest, XdgStateHomeThenHome) {
   EXPECT_EQ(DefaultLogPath("/state", "/home/u"), "/state/dotk8s/dotk8s-post.log");
@@ -32,8 +32,8 @@ Diagnostics TwoErrors() {
 }
 
 TEST(AppendToLogTest, BlocksAreAppendedAndTheLastOneIsRead) {
-  const std::string dir = MakeTempDir();
-  const std::string path = dir + "/nested/dir/dotk8s-post.log";  // the directories are created
+  const ScratchDir dir;
+  const std::string path = dir.File("nested/dir/dotk8s-post.log");  // the directories are created
   std::string error;
   ASSERT_TRUE(AppendToLog(path, {"--settings", "a.yaml"}, TwoErrors(), &error)) << error;
   ASSERT_TRUE(AppendToLog(path, {}, {MakeError("third problem")}, &error)) << error;
@@ -44,17 +44,15 @@ TEST(AppendToLogTest, BlocksAreAppendedAndTheLastOneIsRead) {
       "error: doc 3 (dot-apps/templates/x.yaml): first problem; hint: fix it\nerror: second problem\n";
   EXPECT_NE(text.find(first_block_lines), std::string::npos) << text;
   EXPECT_EQ(LastLogBlock(text), std::vector<std::string>{"error: third problem"});
-  std::filesystem::remove_all(dir);
 }
 
 TEST(AppendToLogTest, UnwritableLog) {
-  const std::string dir = MakeTempDir();
+  const ScratchDir dir;
   std::string error;
   // A directory where the file should be.
-  std::filesystem::create_directories(dir + "/log");
-  EXPECT_FALSE(AppendToLog(dir + "/log", {}, TwoErrors(), &error));
-  EXPECT_EQ(error.rfind("cannot write the log " + dir + "/log", 0), 0u) << error;
-  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir.File("log"));
+  EXPECT_FALSE(AppendToLog(dir.File("log"), {}, TwoErrors(), &error));
+  EXPECT_EQ(error.rfind("cannot write the log " + dir.File("log"), 0), 0u) << error;
 }
 
 TEST(LastLogBlockTest, Cases) {

@@ -94,12 +94,12 @@ TEST(ExamplesArgoCdTest, InitAndGenerateRenderThroughThePostRenderer) {
 TEST(ExamplesArgoCdTest, SidecarPatchAppliesWithKustomize) {
   const std::string kubectl = std::string(DOTK8S_SOURCE_DIR) + "/.tools/kubectl/kubectl";
   ASSERT_TRUE(fs::exists(kubectl)) << kubectl << " is missing: run scripts/install-tools.sh";
-  const std::string dir = MakeTempDir();
+  const ScratchDir dir;
   for (const char* file : {"cmp-plugin.yaml", "repo-server-sidecar.yaml", "kustomization.yaml"}) {
-    fs::copy_file(kArgoDir + "/" + file, dir + "/" + file);
+    fs::copy_file(kArgoDir + "/" + file, dir.File(file));
   }
   // A stand-in for Argo CD's own repo server (what the patch lands on).
-  WriteFile(dir + "/argocd-repo-server.yaml", R"(apiVersion: apps/v1
+  WriteFile(dir.File("argocd-repo-server.yaml"), R"(apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: argocd-repo-server
@@ -116,10 +116,10 @@ spec:
         - name: plugins
           emptyDir: {}
 )");
-  YAML::Node kustomization = YAML::LoadFile(dir + "/kustomization.yaml");
+  YAML::Node kustomization = YAML::LoadFile(dir.File("kustomization.yaml"));
   kustomization["resources"].push_back("argocd-repo-server.yaml");
-  WriteFile(dir + "/kustomization.yaml", YAML::Dump(kustomization));
-  RunResult built = dotk8s::testing::Run({kubectl, "kustomize", dir}, "");
+  WriteFile(dir.File("kustomization.yaml"), YAML::Dump(kustomization));
+  RunResult built = dotk8s::testing::Run({kubectl, "kustomize", dir.path}, "");
   ASSERT_EQ(built.exit_code, 0) << built.err;
   YAML::Node deployment;
   for (const YAML::Node& doc : YAML::LoadAll(built.out)) {
@@ -138,7 +138,6 @@ spec:
           << mount["name"];
     }
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

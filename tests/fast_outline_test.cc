@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../fuzz/outline_compare.h"
 #include "core/outline.h"
 #include "core/read.h"
 #include "test_support.h"
@@ -13,59 +14,6 @@ namespace {
 
 using testing::FixturePath;
 using testing::ReadFile;
-
-// What both readers must agree on.
-void ExpectSameScalar(const Scalar& fast, const Scalar& reference, const std::string& what) {
-  EXPECT_EQ(fast.value, reference.value) << what;
-  EXPECT_EQ(fast.offset, reference.offset) << what;
-  EXPECT_EQ(fast.line, reference.line) << what;
-  EXPECT_EQ(fast.column, reference.column) << what;
-  EXPECT_EQ(fast.style, reference.style) << what;
-  EXPECT_EQ(FormatPath(fast.path), FormatPath(reference.path)) << what;
-  if (fast.style != ScalarStyle::kLiteral && fast.style != ScalarStyle::kFolded) {
-    EXPECT_EQ(fast.length, reference.length) << what;
-  }
-}
-
-void ExpectSameScalar(const std::optional<Scalar>& fast, const std::optional<Scalar>& reference,
-                      const std::string& what) {
-  ASSERT_EQ(fast.has_value(), reference.has_value()) << what;
-  if (!fast) return;
-  EXPECT_EQ(fast->value, reference->value) << what;
-  EXPECT_EQ(fast->offset, reference->offset) << what;
-  EXPECT_EQ(fast->line, reference->line) << what;
-  EXPECT_EQ(fast->column, reference->column) << what;
-  EXPECT_EQ(fast->style, reference->style) << what;
-  EXPECT_EQ(FormatPath(fast->path), FormatPath(reference->path)) << what;
-  if (fast->style != ScalarStyle::kLiteral && fast->style != ScalarStyle::kFolded) {
-    EXPECT_EQ(fast->length, reference->length) << what;
-  }
-}
-
-void ExpectSameSpan(const MappingSpan& fast, const MappingSpan& reference, const std::string& what) {
-  EXPECT_EQ(fast.present, reference.present) << what;
-  EXPECT_EQ(fast.flow, reference.flow) << what;
-  EXPECT_EQ(fast.empty, reference.empty) << what;
-  EXPECT_EQ(fast.offset, reference.offset) << what;
-  EXPECT_EQ(fast.column, reference.column) << what;
-}
-
-void ExpectSameOutline(const Outline& fast, const Outline& reference, const std::string& what) {
-  EXPECT_EQ(fast.shape, reference.shape) << what;
-  ExpectSameScalar(fast.api_version, reference.api_version, what + " apiVersion");
-  ExpectSameScalar(fast.kind, reference.kind, what + " kind");
-  ExpectSameScalar(fast.name, reference.name, what + " metadata.name");
-  ExpectSameScalar(fast.namespace_, reference.namespace_, what + " metadata.namespace");
-  EXPECT_EQ(fast.labels, reference.labels) << what;
-  EXPECT_EQ(fast.annotations, reference.annotations) << what;
-  ExpectSameSpan(fast.metadata, reference.metadata, what + " metadata span");
-  ExpectSameSpan(fast.labels_span, reference.labels_span, what + " labels span");
-  ExpectSameSpan(fast.annotations_span, reference.annotations_span, what + " annotations span");
-  EXPECT_EQ(fast.spec_group, reference.spec_group) << what;
-  EXPECT_EQ(fast.spec_names_kind, reference.spec_names_kind) << what;
-  EXPECT_EQ(fast.spec_scope, reference.spec_scope) << what;
-  EXPECT_EQ(fast.max_depth, reference.max_depth) << what;
-}
 
 struct FixtureCase {
   const char* file;
@@ -93,20 +41,12 @@ TEST_P(FastOutlineFixtureTest, AgreesWithLibyamlOnEveryDocument) {
       ++reasons[why];
       continue;
     }
-    ExpectSameOutline(fast, reference, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
+    EXPECT_EQ(fuzz::CompareOutlines(fast, reference, OutlineOptions{}), "")
+        << "doc " << doc.index << " of " << GetParam().file;
   }
   std::string summary;
   for (const auto& [why, count] : reasons) summary += "\n  " + std::to_string(count) + "x " + why;
   EXPECT_LE(deferred, GetParam().max_deferred) << "deferred " << deferred << " of " << docs.size() << summary;
-}
-
-void ExpectSameScalars(const std::vector<Scalar>& fast, const std::vector<Scalar>& reference, const std::string& what) {
-  ASSERT_EQ(fast.size(), reference.size()) << what;
-  for (std::size_t i = 0; i < fast.size(); ++i) {
-    const std::string where = what + " scalar " + std::to_string(i) + " at " + FormatPath(reference[i].path);
-    EXPECT_EQ(fast[i].is_key, reference[i].is_key) << where;
-    ExpectSameScalar(fast[i], reference[i], where);
-  }
 }
 
 // The namespace placement reads every scalar of the documents that mention
@@ -127,8 +67,8 @@ TEST_P(FastOutlineFixtureTest, ListsEveryScalarAsLibyamlDoes) {
     if (!TryFastOutline(doc.raw, doc.body_offset, all, &fast, &why)) continue;
     ++compared;
     scalars += reference.scalars.size();
-    ExpectSameOutline(fast, reference, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
-    ExpectSameScalars(fast.scalars, reference.scalars, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
+    // The outline and every scalar (all.all_scalars).
+    EXPECT_EQ(fuzz::CompareOutlines(fast, reference, all), "") << "doc " << doc.index << " of " << GetParam().file;
   }
   // Most documents must stay on the fast path in this mode too.
   EXPECT_GE(compared * 100, docs.size() * 85) << compared << " of " << docs.size();
@@ -151,7 +91,8 @@ TEST_P(FastOutlineFixtureTest, FindsTheSameHitsAsLibyaml) {
     std::string why;
     if (!TryFastOutline(doc.raw, doc.body_offset, needles, &fast, &why)) continue;
     hits += reference.hits.size();
-    ExpectSameScalars(fast.hits, reference.hits, "doc " + std::to_string(doc.index) + " of " + GetParam().file);
+    // The outline and every hit (needles.needles).
+    EXPECT_EQ(fuzz::CompareOutlines(fast, reference, needles), "") << "doc " << doc.index << " of " << GetParam().file;
   }
   EXPECT_GT(hits, 100u);
 }

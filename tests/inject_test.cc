@@ -16,7 +16,9 @@ namespace {
 
 using testing::Fixture;
 using testing::FormatAll;
+using testing::HasNote;
 using testing::InjectedStream;
+using testing::NotesText;
 using testing::Parsed;
 using testing::ReplaceOnce;
 using testing::RunUpToInjection;
@@ -202,9 +204,9 @@ TEST(InjectObjectsTest, NoRouteNamespacesNoReferenceGrant) {
   InjectedStream s =
       MustInject(Fixture("helm4-envoy-keda.yaml"), SettingsFile("apps:\n  keda:\n    httpAddon:\n      routeNamespaces: []\n"));
   EXPECT_EQ(FindGenerated(s.docs, "ReferenceGrant", "keda-interceptor"), nullptr);
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(),
-                      "ReferenceGrant keda-interceptor not injected: apps.keda.httpAddon.routeNamespaces is empty"),
-            s.plan.notes.end());
+  EXPECT_TRUE(HasNote(s.plan,
+                      "ReferenceGrant keda-interceptor not injected: apps.keda.httpAddon.routeNamespaces is empty"))
+      << NotesText(s.plan);
 }
 
 TEST(InjectObjectsTest, ReferenceGrantNamespaceFollowsKedaSettings) {
@@ -221,12 +223,11 @@ TEST(InjectObjectsTest, ReferenceGrantNeedsTheInterceptorService) {
       WithoutObject(Fixture("helm4-envoy-keda.yaml"), "Service", "keda-add-ons-http-interceptor-proxy");
   InjectedStream s = RunUpToInjection(input);
   ASSERT_FALSE(s.ok);
-  ASSERT_EQ(s.diagnostics.size(), 1u) << FormatAll(s.diagnostics);
-  EXPECT_EQ(FormatDiagnostic(s.diagnostics[0]),
+  EXPECT_EQ(FormatAll(s.diagnostics),
             "error: cannot find the KEDA HTTP add-on's interceptor Service (a Service labelled "
             "app.kubernetes.io/component=interceptor with a port named proxy) for the ReferenceGrant; hint: check the "
             "keda-add-ons-http version against the fixtures' facts; set apps.keda.httpAddon.routeNamespaces: [] to "
-            "skip the ReferenceGrant");
+            "skip the ReferenceGrant\n");
 }
 
 TEST(InjectObjectsTest, ExtraListenersAppearInTheGateway) {
@@ -273,10 +274,10 @@ TEST(InjectObjectsTest, ExtraListenersAppearInTheGateway) {
   EXPECT_FALSE(tcp["tls"]);
   EXPECT_EQ(tcp["allowedRoutes"]["namespaces"]["from"].Scalar(), "Same");
   // A certificate in another namespace needs a ReferenceGrant there: the plan says so.
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(),
+  EXPECT_TRUE(HasNote(s.plan,
                       "listener https uses certificate certs/other-cert from another namespace: that namespace needs a "
-                      "ReferenceGrant from Gateways in envoy-gateway-system"),
-            s.plan.notes.end());
+                      "ReferenceGrant from Gateways in envoy-gateway-system"))
+      << NotesText(s.plan);
 }
 
 TEST(InjectObjectsTest, ControllerNameFromTheEnvoyGatewayConfig) {
@@ -355,10 +356,10 @@ TEST(PodMonitorTest, SelectorExcludingAStandardLabel) {
         << selector << pod_monitor->Text();
   }
   InjectedStream not_in = MustInject(WithPodMonitorSelector(selectors[0]));
-  EXPECT_NE(std::find(not_in.plan.notes.begin(), not_in.plan.notes.end(),
+  EXPECT_TRUE(HasNote(not_in.plan,
                       "PodMonitor envoy-gateway-proxy is not labelled app.kubernetes.io/managed-by=Helm: the "
-                      "Prometheus podMonitorSelector excludes it"),
-            not_in.plan.notes.end());
+                      "Prometheus podMonitorSelector excludes it"))
+      << NotesText(not_in.plan);
   // Exists keeps the standard value rather than inventing one.
   InjectedStream exists = MustInject(WithPodMonitorSelector(selectors[3]));
   EXPECT_EQ(LabelsOf(*FindGenerated(exists.docs, "PodMonitor", "envoy-gateway-proxy"))["app.kubernetes.io/managed-by"],
@@ -368,13 +369,12 @@ TEST(PodMonitorTest, SelectorExcludingAStandardLabel) {
 TEST(PodMonitorTest, NoSelectorIsAnError) {
   InjectedStream s = RunUpToInjection(WithPodMonitorSelector(""));
   ASSERT_FALSE(s.ok);
-  ASSERT_EQ(s.diagnostics.size(), 1u) << FormatAll(s.diagnostics);
-  EXPECT_EQ(FormatDiagnostic(s.diagnostics[0]),
+  EXPECT_EQ(FormatAll(s.diagnostics),
             "error: doc 101 (dot-apps/charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml) Prometheus "
             "dot-system/kube-prometheus-stack-prometheus spec.podMonitorSelector: selects no PodMonitor at all "
             "(spec.podMonitorSelector is not set), so Prometheus would never scrape the Envoy proxies; hint: set "
             "kube-prometheus-stack.prometheus.prometheusSpec.podMonitorSelector, or leave "
-            "podMonitorSelectorNilUsesHelmValues at true");
+            "podMonitorSelectorNilUsesHelmValues at true\n");
   InjectedStream null_selector = RunUpToInjection(WithPodMonitorSelector("  podMonitorSelector: null\n"));
   EXPECT_FALSE(null_selector.ok);
 }
@@ -384,26 +384,24 @@ TEST(PodMonitorTest, UnsatisfiableSelector) {
       "  podMonitorSelector:\n    matchLabels:\n      release: dot-apps\n    matchExpressions:\n"
       "    - {key: release, operator: NotIn, values: [dot-apps]}\n"));
   ASSERT_FALSE(s.ok);
-  ASSERT_EQ(s.diagnostics.size(), 1u) << FormatAll(s.diagnostics);
-  EXPECT_EQ(FormatDiagnostic(s.diagnostics[0]),
+  EXPECT_EQ(FormatAll(s.diagnostics),
             "error: doc 101 (dot-apps/charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml) Prometheus "
             "dot-system/kube-prometheus-stack-prometheus spec.podMonitorSelector: no PodMonitor labels can satisfy "
             "this selector: release NotIn [dot-apps], but the object needs release=dot-apps; hint: give Prometheus a "
-            "podMonitorSelector a PodMonitor can match");
+            "podMonitorSelector a PodMonitor can match\n");
 }
 
 TEST(PodMonitorTest, NamespaceSelectorNotSetWithPrometheusElsewhere) {
   const std::string input = ReplaceOnce(Fixture("helm4-envoy-prometheus.yaml"), kPodMonitorNamespaceSelector, "");
   InjectedStream s = RunUpToInjection(input);
   ASSERT_FALSE(s.ok);
-  ASSERT_EQ(s.diagnostics.size(), 1u) << FormatAll(s.diagnostics);
-  EXPECT_EQ(FormatDiagnostic(s.diagnostics[0]),
+  EXPECT_EQ(FormatAll(s.diagnostics),
             "error: doc 101 (dot-apps/charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml) Prometheus "
             "dot-system/kube-prometheus-stack-prometheus spec.podMonitorNamespaceSelector: looks for PodMonitors "
             "only in its own namespace dot-system (spec.podMonitorNamespaceSelector is not set), but the PodMonitor "
             "for the Envoy proxies lives in envoy-gateway-system; hint: set "
             "kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector: {} (every namespace) or a "
-            "selector that matches the Envoy Gateway namespace");
+            "selector that matches the Envoy Gateway namespace\n");
   // With Envoy Gateway in Prometheus's namespace there is nothing to select.
   InjectedStream same = MustInject(input, SettingsFile("apps:\n  envoyGateway:\n    namespace: dot-system\n"));
   EXPECT_NE(FindGenerated(same.docs, "PodMonitor", "envoy-gateway-proxy"), nullptr);
@@ -428,10 +426,10 @@ TEST(PodMonitorTest, NamespaceSelectorLabelsGoOnTheInjectedNamespace) {
   // Without createNamespaces the plan says what the namespace needs.
   InjectedStream off = MustInject(input, SettingsFile("apps:\n  createNamespaces: false\n"));
   EXPECT_TRUE(testing::FindDocs(off.docs, "Namespace").empty());
-  EXPECT_NE(std::find(off.plan.notes.begin(), off.plan.notes.end(),
+  EXPECT_TRUE(HasNote(off.plan,
                       "namespace envoy-gateway-system must carry the labels monitoring=enabled for Prometheus to find "
-                      "the PodMonitor (createNamespaces is off, so dotk8s-post cannot set them)"),
-            off.plan.notes.end());
+                      "the PodMonitor (createNamespaces is off, so dotk8s-post cannot set them)"))
+      << NotesText(off.plan);
 }
 
 TEST(PodMonitorTest, NamespaceSelectorExcludingAStandardLabel) {
@@ -456,22 +454,21 @@ TEST(PodMonitorTest, NamespaceSelectorThatCannotSelectTheNamespace) {
                                         "    - {key: kubernetes.io/metadata.name, operator: In, values: [apps]}\n");
   InjectedStream s = RunUpToInjection(input);
   ASSERT_FALSE(s.ok);
-  ASSERT_EQ(s.diagnostics.size(), 1u) << FormatAll(s.diagnostics);
-  EXPECT_EQ(FormatDiagnostic(s.diagnostics[0]),
+  EXPECT_EQ(FormatAll(s.diagnostics),
             "error: doc 101 (dot-apps/charts/kube-prometheus-stack/templates/prometheus/prometheus.yaml) Prometheus "
             "dot-system/kube-prometheus-stack-prometheus spec.podMonitorNamespaceSelector: its "
             "podMonitorNamespaceSelector cannot select namespace envoy-gateway-system: kubernetes.io/metadata.name In "
             "[apps], but the object has kubernetes.io/metadata.name=envoy-gateway-system; hint: widen "
-            "kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector");
+            "kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector\n");
 }
 
 TEST(PodMonitorTest, NoPrometheusResourceNoPodMonitor) {
   const std::string input = Fixture("helm4-envoy-prometheus.yaml");
   InjectedStream s = MustInject(WithoutObject(input, "Prometheus", "kube-prometheus-stack-prometheus"));
   EXPECT_EQ(FindGenerated(s.docs, "PodMonitor", "envoy-gateway-proxy"), nullptr);
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(),
-                      "PodMonitor envoy-gateway-proxy not injected: kube-prometheus-stack rendered no Prometheus resource"),
-            s.plan.notes.end());
+  EXPECT_TRUE(HasNote(s.plan,
+                      "PodMonitor envoy-gateway-proxy not injected: kube-prometheus-stack rendered no Prometheus resource"))
+      << NotesText(s.plan);
 }
 
 TEST(PodMonitorTest, EveryPrometheusMustSelectIt) {
@@ -492,9 +489,9 @@ TEST(PodMonitorTest, DisabledBySettings) {
   InjectedStream s =
       MustInject(Fixture("helm4-envoy-prometheus.yaml"), SettingsFile("apps:\n  envoyGateway:\n    podMonitor:\n      enabled: false\n"));
   EXPECT_EQ(FindGenerated(s.docs, "PodMonitor", "envoy-gateway-proxy"), nullptr);
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(),
-                      "PodMonitor envoy-gateway-proxy not injected: apps.envoyGateway.podMonitor.enabled is false"),
-            s.plan.notes.end());
+  EXPECT_TRUE(HasNote(s.plan,
+                      "PodMonitor envoy-gateway-proxy not injected: apps.envoyGateway.podMonitor.enabled is false"))
+      << NotesText(s.plan);
 }
 
 TEST(LabelsForSelectorTest, Cases) {
@@ -590,18 +587,18 @@ TEST(InjectObjectsTest, WhatIsRenderedAlreadyIsNotInjectedAgain) {
   EXPECT_NE(FindGenerated(s.docs, "Gateway", "eg"), nullptr);
   EXPECT_NE(FindGenerated(s.docs, "Namespace", "prometheus-system"), nullptr);
   EXPECT_EQ(testing::FindDocs(s.docs, "GatewayClass", "eg").size(), 1u);
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(),
-                      "GatewayClass eg is rendered by dot-apps/templates/gatewayclass.yaml already; not injected"),
-            s.plan.notes.end());
+  EXPECT_TRUE(HasNote(s.plan,
+                      "GatewayClass eg is rendered by dot-apps/templates/gatewayclass.yaml already; not injected"))
+      << NotesText(s.plan);
 }
 
 TEST(InjectObjectsTest, NothingForHooksOnlyInput) {
   InjectedStream s = MustInject(testing::FilterHooks(Fixture("helm4-all.yaml"), true));
   EXPECT_TRUE(Generated(s.docs).empty());
   EXPECT_TRUE(s.plan.injected.empty());
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(),
-                      "the input holds only hooks: nothing injected (the other documents come in another call)"),
-            s.plan.notes.end());
+  EXPECT_TRUE(HasNote(s.plan,
+                      "the input holds only hooks: nothing injected (the other documents come in another call)"))
+      << NotesText(s.plan);
 }
 
 TEST(InjectObjectsTest, NoNamespaceObjectForNamespacesEveryClusterHas) {
@@ -610,8 +607,9 @@ TEST(InjectObjectsTest, NoNamespaceObjectForNamespacesEveryClusterHas) {
   EXPECT_EQ(FindGenerated(s.docs, "Namespace", "kube-system"), nullptr);
   EXPECT_NE(FindGenerated(s.docs, "Namespace", "envoy-gateway-system"), nullptr);
   EXPECT_EQ(FindGenerated(s.docs, "ReferenceGrant", "keda-interceptor")->Namespace(), "kube-system");
-  EXPECT_NE(std::find(s.plan.notes.begin(), s.plan.notes.end(), "Namespace kube-system not injected: every cluster has it"),
-            s.plan.notes.end());
+  EXPECT_TRUE(HasNote(s.plan,
+                      "Namespace kube-system not injected: every cluster has it"))
+      << NotesText(s.plan);
 }
 
 TEST(InjectObjectsTest, NoNamespaceObjectsWhenComponentsStayInTheReleaseNamespace) {

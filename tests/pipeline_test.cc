@@ -312,10 +312,9 @@ TEST(PipelineTest, ContradictingSettingsStopEverything) {
   PostRenderResult result = RunPostRenderer(input, options);
   EXPECT_FALSE(result.ok);
   EXPECT_TRUE(result.output.pieces.empty());
-  ASSERT_EQ(result.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(result.diagnostics[0]),
+  EXPECT_EQ(FormatAll(result.diagnostics),
             "error: --release-namespace elsewhere contradicts the settings, which say the release is in dot-system; "
-            "hint: drop the flag, or render with the same namespace (helm -n) that the flag names");
+            "hint: drop the flag, or render with the same namespace (helm -n) that the flag names\n");
 
   PostRenderResult off = RunPostRenderer(
       Fixture("helm4-envoy-only.yaml") + testing::SettingsDocument(testing::AppsEnabled(false, false, false, false, false)), {});

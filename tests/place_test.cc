@@ -12,13 +12,14 @@
 #include "core/attribute.h"
 #include "core/pipeline.h"
 #include "core/yaml_node.h"
+#include "post_test_util.h"
 #include "test_support.h"
 
 namespace dotk8s {
 namespace {
 
-using testing::FixturePath;
-using testing::ReadFile;
+using testing::Fixture;
+using testing::FormatAll;
 
 struct Rendered {
   PostRenderResult result;
@@ -38,12 +39,6 @@ Rendered Render(const std::string& input, const std::string& settings_yaml = {},
   rendered.output = rendered.result.output.Join();
   if (rendered.result.ok) rendered.docs = testing::ReadDocs(rendered.output);
   return rendered;
-}
-
-std::string Messages(const Diagnostics& diagnostics) {
-  std::string all;
-  for (const Diagnostic& d : diagnostics) all += FormatDiagnostic(d) + "\n";
-  return all;
 }
 
 const Document& Only(const std::vector<Document>& docs, std::string_view kind, std::string_view name) {
@@ -83,9 +78,9 @@ class PlaceFixtureTest : public ::testing::TestWithParam<const char*> {};
 // what the chart put elsewhere on purpose; no moved document mentions the
 // release namespace any more.
 TEST_P(PlaceFixtureTest, EveryComponentLivesInItsNamespaceAndForgetsTheReleaseNamespace) {
-  const std::string input = ReadFile(FixturePath(GetParam()));
+  const std::string input = Fixture(GetParam());
   Rendered rendered = Render(input);
-  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
   const std::map<std::string, std::string> targets = TargetBySubchart();
   std::size_t checked = 0;
   for (const Document& doc : rendered.docs) {
@@ -111,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(Helm4, PlaceFixtureTest, ::testing::Values("helm4-all.y
 class PlaceReferencesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    rendered_ = new Rendered(Render(ReadFile(FixturePath("helm4-all-plus-traefik.yaml"))));
+    rendered_ = new Rendered(Render(Fixture("helm4-all-plus-traefik.yaml")));
   }
   static void TearDownTestSuite() {
     delete rendered_;
@@ -124,7 +119,7 @@ class PlaceReferencesTest : public ::testing::Test {
 Rendered* PlaceReferencesTest::rendered_ = nullptr;
 
 TEST_F(PlaceReferencesTest, RbacSubjectsFollowTheirServiceAccount) {
-  ASSERT_TRUE(rendered_->result.ok) << Messages(rendered_->result.diagnostics);
+  ASSERT_TRUE(rendered_->result.ok) << FormatAll(rendered_->result.diagnostics);
   EXPECT_EQ(Field(Only(docs(), "RoleBinding", "dot-apps-gateway-helm-certgen"), "subjects[0].namespace"),
             "envoy-gateway-system");
   EXPECT_EQ(Field(Only(docs(), "ClusterRoleBinding", "keda-operator"), "subjects[0].namespace"), "keda");
@@ -233,7 +228,7 @@ TEST_F(PlaceReferencesTest, TraefikNamesLabelsAndPublishedService) {
 
 TEST_F(PlaceReferencesTest, UntouchedBytesStayAsTheyCame) {
   // Moving changes only the namespace value, in the quoting the chart used.
-  const std::string input = ReadFile(FixturePath("helm4-all-plus-traefik.yaml"));
+  const std::string input = Fixture("helm4-all-plus-traefik.yaml");
   std::vector<Document> in = SplitStream(input);
   const Document& moved = Only(docs(), "ServiceAccount", "dot-apps-gateway-helm-certgen");
   std::string expected;
@@ -249,8 +244,8 @@ TEST_F(PlaceReferencesTest, UntouchedBytesStayAsTheyCame) {
 }
 
 TEST(PlaceTest, ExplainSaysWhatMovedAndHowManyReferences) {
-  Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")));
-  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  Rendered rendered = Render(Fixture("helm4-all.yaml"));
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
   const std::string plan = FormatPlan(rendered.result.plan);
   EXPECT_NE(plan.find("  envoyGateway: on, 17 documents (7 hooks), namespace envoy-gateway-system, 12 moved, 12 "
                       "references rewritten\n    - moved from dot-system to envoy-gateway-system\n"),
@@ -267,9 +262,9 @@ TEST(PlaceTest, ExplainSaysWhatMovedAndHowManyReferences) {
 
 // Nothing is hard-coded: other namespaces land everywhere the defaults did.
 TEST(PlaceTest, NonDefaultNamespacesAreUsedThroughout) {
-  Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")),
+  Rendered rendered = Render(Fixture("helm4-all.yaml"),
                              "apps:\n  prometheus: {namespace: monitoring}\n  keda: {namespace: autoscaling}\n");
-  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
   EXPECT_EQ(rendered.output.find("prometheus-system"), std::string::npos);
   EXPECT_EQ(rendered.output.find("dot-system"), std::string::npos);
   EXPECT_EQ(Field(Only(rendered.docs, "Prometheus", "kube-prometheus-stack-prometheus"), "spec.externalUrl"),
@@ -292,16 +287,16 @@ TEST(PlaceTest, NonDefaultNamespacesAreUsedThroughout) {
 class ReleaseNamespaceNameTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ReleaseNamespaceNameTest, OutputDoesNotDependOnTheReleaseNamespaceName) {
-  const std::string input = ReadFile(FixturePath("helm4-all-plus-traefik.yaml"));
+  const std::string input = Fixture("helm4-all-plus-traefik.yaml");
   Rendered baseline = Render(input);
-  ASSERT_TRUE(baseline.result.ok) << Messages(baseline.result.diagnostics);
+  ASSERT_TRUE(baseline.result.ok) << FormatAll(baseline.result.diagnostics);
   std::string renamed = input;
   const std::string ns = GetParam();
   for (std::size_t at = renamed.find("dot-system"); at != std::string::npos; at = renamed.find("dot-system", at + ns.size())) {
     renamed.replace(at, 10, ns);
   }
   Rendered other = Render(renamed, {}, ns);
-  ASSERT_TRUE(other.result.ok) << Messages(other.result.diagnostics);
+  ASSERT_TRUE(other.result.ok) << FormatAll(other.result.diagnostics);
   ASSERT_EQ(other.docs.size(), baseline.docs.size());
   for (std::size_t i = 0; i < other.docs.size(); ++i) {
     EXPECT_EQ(other.docs[i].Text(), baseline.docs[i].Text()) << "document " << i << " " << other.docs[i].Describe();
@@ -314,10 +309,10 @@ INSTANTIATE_TEST_SUITE_P(Names, ReleaseNamespaceNameTest,
                                            "kube-prometheus-stack", "webhook", "node-exporter"));
 
 TEST(PlaceTest, Helm3RefusesWhatCannotWorkAndSaysWhatToDo) {
-  Rendered rendered = Render(ReadFile(FixturePath("helm3-all.yaml")));
+  Rendered rendered = Render(Fixture("helm3-all.yaml"));
   ASSERT_FALSE(rendered.result.ok);
   EXPECT_TRUE(rendered.output.empty());
-  const std::string messages = Messages(rendered.result.diagnostics);
+  const std::string messages = FormatAll(rendered.result.diagnostics);
   EXPECT_NE(messages.find("Helm 3 never passes hooks to a post-renderer, so Envoy Gateway's certgen hook"),
             std::string::npos)
       << messages;
@@ -329,7 +324,7 @@ TEST(PlaceTest, Helm3RefusesWhatCannotWorkAndSaysWhatToDo) {
 // The Helm 3 strategy: the release in Envoy Gateway's namespace, so Envoy
 // Gateway stays and its hooks run where it runs; the others move.
 TEST(PlaceTest, Helm3WithTheReleaseInEnvoyGatewaysNamespace) {
-  std::string input = ReadFile(FixturePath("helm3-all.yaml"));
+  std::string input = Fixture("helm3-all.yaml");
   for (std::size_t at = input.find("dot-system"); at != std::string::npos; at = input.find("dot-system", at + 20)) {
     input.replace(at, 10, "envoy-gateway-system");
   }
@@ -341,7 +336,7 @@ TEST(PlaceTest, Helm3WithTheReleaseInEnvoyGatewaysNamespace) {
     filtered += doc.raw;
   }
   Rendered rendered = Render(filtered);
-  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
   EXPECT_EQ(Only(rendered.docs, "Deployment", "envoy-gateway").Namespace(), "envoy-gateway-system");
   EXPECT_EQ(Only(rendered.docs, "Deployment", "keda-operator").Namespace(), "keda");
   EXPECT_EQ(Only(rendered.docs, "Prometheus", "kube-prometheus-stack-prometheus").Namespace(), "prometheus-system");
@@ -374,8 +369,8 @@ std::string AsHelmTemplateOutput(const std::string& helm4_stream) {
 }
 
 TEST(PlaceTest, PipedHelmTemplateOutputMovesHooksToo) {
-  Rendered rendered = Render(AsHelmTemplateOutput(ReadFile(FixturePath("helm4-all.yaml"))));
-  ASSERT_TRUE(rendered.result.ok) << Messages(rendered.result.diagnostics);
+  Rendered rendered = Render(AsHelmTemplateOutput(Fixture("helm4-all.yaml")));
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
   EXPECT_EQ(rendered.result.plan.style, StreamStyle::kHelm3);
   EXPECT_EQ(Only(rendered.docs, "Job", "dot-apps-gateway-helm-certgen").Namespace(), "envoy-gateway-system");
   EXPECT_EQ(Only(rendered.docs, "Job", "kube-prometheus-stack-admission-create").Namespace(), "prometheus-system");
@@ -387,7 +382,7 @@ TEST(PlaceTest, PipedHelmTemplateOutputMovesHooksToo) {
 }
 
 TEST(PlaceTest, NamespacesAreCreatedFirstAndKept) {
-  Rendered rendered = Render(ReadFile(FixturePath("helm4-all.yaml")));
+  Rendered rendered = Render(Fixture("helm4-all.yaml"));
   ASSERT_TRUE(rendered.result.ok);
   ASSERT_GE(rendered.docs.size(), 3u);
   std::vector<std::string> first;
@@ -397,7 +392,7 @@ TEST(PlaceTest, NamespacesAreCreatedFirstAndKept) {
     first.emplace_back(rendered.docs[i].Name());
   }
   EXPECT_EQ(first, std::vector<std::string>({"envoy-gateway-system", "keda", "prometheus-system"}));
-  Rendered without = Render(ReadFile(FixturePath("helm4-all.yaml")), "apps: {createNamespaces: false}\n");
+  Rendered without = Render(Fixture("helm4-all.yaml"), "apps: {createNamespaces: false}\n");
   ASSERT_TRUE(without.result.ok);
   EXPECT_TRUE(testing::FindDocs(without.docs, "Namespace").empty());
 }
@@ -405,20 +400,20 @@ TEST(PlaceTest, NamespacesAreCreatedFirstAndKept) {
 // A reference the classifier does not know stops the render, naming the
 // field; settings can let a listed one through.
 TEST(PlaceTest, AnUnknownReferenceIsAnErrorUnlessAllowed) {
-  std::string input = ReadFile(FixturePath("helm4-envoy-only.yaml"));
+  std::string input = Fixture("helm4-envoy-only.yaml");
   input += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: eg-extra\n  namespace: dot-system\n"
            "  annotations:\n    postrenderer.helm.sh/postrender-filename: 'dot-apps/charts/gateway-helm/templates/x.yaml'\n"
            "data:\n  target: dot-system\n";
   Rendered rendered = Render(input);
   ASSERT_FALSE(rendered.result.ok);
-  EXPECT_EQ(Messages(rendered.result.diagnostics),
+  EXPECT_EQ(FormatAll(rendered.result.diagnostics),
             "error: doc 17 (dot-apps/charts/gateway-helm/templates/x.yaml) ConfigMap envoy-gateway-system/eg-extra data.target: still "
             "refers to the release namespace dot-system in a field dotk8s-post does not know as a namespace reference, "
             "while the document moves to envoy-gateway-system; hint: if it is right as it is, allow it: "
             "apps.allowReleaseNamespaceReferences: [{kind: ConfigMap, name: eg-extra, path: 'data.target'}]\n");
   Rendered allowed = Render(
       input, "apps:\n  allowReleaseNamespaceReferences:\n  - {kind: ConfigMap, name: eg-extra, path: data.target}\n");
-  ASSERT_TRUE(allowed.result.ok) << Messages(allowed.result.diagnostics);
+  ASSERT_TRUE(allowed.result.ok) << FormatAll(allowed.result.diagnostics);
   EXPECT_EQ(Field(Only(allowed.docs, "ConfigMap", "eg-extra"), "data.target"), "dot-system");
   EXPECT_EQ(Only(allowed.docs, "ConfigMap", "eg-extra").Namespace(), "envoy-gateway-system");
 }

@@ -20,10 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::Fixture;
-using testing::MakeTempDir;
 using testing::ReadFile;
 using testing::RunPost;
 using testing::RunResult;
+using testing::ScratchDir;
 
 // Runs `argv` with environment changes through env(1), which replaces
 // variables that are already set (posix_spawn with a duplicate would not).
@@ -34,14 +34,6 @@ RunResult RunWithEnv(const std::vector<std::string>& env_changes, const std::vec
   full.insert(full.end(), argv.begin(), argv.end());
   return testing::Run(full, input);
 }
-
-struct TempDir {
-  std::string path = MakeTempDir();
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 TEST(PostCliTest, Version) {
   RunResult r = RunPost({"--version"}, "");
@@ -58,7 +50,7 @@ TEST(PostCliTest, Help) {
 }
 
 TEST(PostCliTest, UsageErrorsExit2AndLogNothing) {
-  TempDir dir;
+  ScratchDir dir;
   const std::string log = dir.path + "/post.log";
   struct Case {
     std::vector<std::string> args;
@@ -96,7 +88,7 @@ TEST(PostCliTest, SameOutputAsTheLibraryOnEveryFixture) {
 }
 
 TEST(PostCliTest, Helm3FixtureWithSettingsAndReleaseNamespace) {
-  TempDir dir;
+  ScratchDir dir;
   const std::string settings = dir.path + "/settings.yaml";
   testing::WriteFile(settings, "apps:\n  keda: {namespace: dot-system}\n  prometheus: {namespace: dot-system}\n");
   const std::string input = Fixture("helm3-all.yaml");
@@ -132,7 +124,7 @@ TEST(PostCliTest, EmptyInputGivesAComment) {
 
 // An error: exit 1, nothing on stdout, the messages on stderr and as the log's last block.
 void ExpectFailure(const std::vector<std::string>& args, std::string_view input, const std::vector<std::string>& lines) {
-  TempDir dir;
+  ScratchDir dir;
   const std::string log = dir.path + "/state/post.log";
   std::vector<std::string> all{"--log", log};
   all.insert(all.end(), args.begin(), args.end());
@@ -177,7 +169,7 @@ TEST(PostCliTest, ContradictingSettings) {
 }
 
 TEST(PostCliTest, SettingsFileProblems) {
-  TempDir dir;
+  ScratchDir dir;
   ExpectFailure({"--settings", dir.path + "/missing.yaml"}, "",
                 {"error: cannot read --settings " + dir.path + "/missing.yaml: No such file or directory"});
   const std::string typo = dir.path + "/typo.yaml";
@@ -201,7 +193,7 @@ TEST(PostCliTest, InputLargerThanTheLimit) {
 }
 
 TEST(PostCliTest, DefaultLogLocation) {
-  TempDir dir;
+  ScratchDir dir;
   const std::string post = DOTK8S_POST_BINARY;
   const std::string bad = "a: [\n";
   RunResult xdg = RunWithEnv({"XDG_STATE_HOME=" + dir.path + "/xdg", "HOME=" + dir.path + "/home"}, {post}, bad);
@@ -233,7 +225,7 @@ std::string TestChart(const char* name) { return std::string(DOTK8S_SOURCE_DIR) 
 // holding the dotk8s-post plugin (Helm 4) or nothing (Helm 3 refuses to start
 // when a v1 plugin.yaml sits in its plugin directory).
 struct HelmSandbox {
-  TempDir dir;
+  ScratchDir dir;
   std::string plugins;
 
   explicit HelmSandbox(bool with_plugin) {

@@ -130,6 +130,29 @@ inline std::string FormatAll(const Diagnostics& diagnostics) {
   return out;
 }
 
+/// Whether the plan has exactly this note.
+inline bool HasNote(const Plan& plan, std::string_view note) {
+  for (const std::string& n : plan.notes) {
+    if (n == note) return true;
+  }
+  return false;
+}
+
+/// The first note of the plan that contains `needle`, or "".
+inline std::string NoteWith(const Plan& plan, std::string_view needle) {
+  for (const std::string& note : plan.notes) {
+    if (note.find(needle) != std::string::npos) return note;
+  }
+  return {};
+}
+
+/// Every note of the plan, one per line (for failure messages).
+inline std::string NotesText(const Plan& plan) {
+  std::string out;
+  for (const std::string& note : plan.notes) out += note + "\n";
+  return out;
+}
+
 /// The documents not removed, generated ones included.
 inline std::vector<const Document*> Kept(const std::vector<Document>& docs) {
   std::vector<const Document*> kept;

@@ -65,19 +65,17 @@ TEST(ResolveSettingsTest, SecondSettingsDocument) {
   EXPECT_TRUE(same.stream.docs[1].removed);
   // Copies that disagree are an error.
   Resolved r = Resolve(SettingsDocument("  keda: {}\n") + SettingsDocument("  keda: {enabled: true}\n"));
-  ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(r.diagnostics[0]),
+  EXPECT_EQ(FormatAll(r.diagnostics),
             "error: doc 1 (dot-apps/templates/dotk8s-settings.yaml) Settings dot-apps: a second settings document "
             "that differs from the first (doc 0); hint: render the settings template once; only the umbrella chart "
-            "should include it");
+            "should include it\n");
 }
 
 TEST(ResolveSettingsTest, UnknownKeyInTheDocumentNamesTheTemplate) {
   Resolved r = Resolve(SettingsDocument("  keda:\n    enable: true\n"));
-  ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(r.diagnostics[0]),
+  EXPECT_EQ(FormatAll(r.diagnostics),
             "error: dot-apps/templates/dotk8s-settings.yaml apps.keda.enable: unknown setting `enable`; hint: did you "
-            "mean `enabled`?");
+            "mean `enabled`?\n");
 }
 
 TEST(ResolveSettingsTest, SettingsFileOverlaysTheDocument) {
@@ -109,16 +107,14 @@ TEST(ResolveSettingsTest, SettingsFileErrorsNameTheFile) {
   inputs.settings_path = "s.yaml";
   inputs.settings_file = YAML::Load("apps:\n  keda:\n    namspace: x\n");
   Resolved r = Resolve(SettingsDocument("  keda: {}\n"), inputs);
-  ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(r.diagnostics[0]),
-            "error: s.yaml apps.keda.namspace: unknown setting `namspace`; hint: did you mean `namespace`?");
+  EXPECT_EQ(FormatAll(r.diagnostics),
+            "error: s.yaml apps.keda.namspace: unknown setting `namspace`; hint: did you mean `namespace`?\n");
 
   inputs.settings_file = YAML::Load("keda:\n  enabled: true\n");
   r = Resolve(SettingsDocument("  keda: {}\n"), inputs);
-  ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(r.diagnostics[0]),
+  EXPECT_EQ(FormatAll(r.diagnostics),
             "error: s.yaml: settings need an `apps` mapping; hint: write the file in the shape of the chart's "
-            "values: apps: {envoyGateway: {...}, ...}");
+            "values: apps: {envoyGateway: {...}, ...}\n");
 }
 
 TEST(ResolveSettingsTest, ReleaseNamespaceFlag) {
@@ -130,15 +126,13 @@ TEST(ResolveSettingsTest, ReleaseNamespaceFlag) {
 
   inputs.release_namespace = "other";
   Resolved contradict = Resolve(SettingsDocument("  keda: {}\n"), inputs);
-  ASSERT_EQ(contradict.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(contradict.diagnostics[0]),
+  EXPECT_EQ(FormatAll(contradict.diagnostics),
             "error: --release-namespace other contradicts the settings, which say the release is in dot-system; "
-            "hint: drop the flag, or render with the same namespace (helm -n) that the flag names");
+            "hint: drop the flag, or render with the same namespace (helm -n) that the flag names\n");
 
   inputs.release_namespace = "Bad_NS";
   Resolved invalid = Resolve(ConfigMap("a", "x"), inputs);
-  ASSERT_EQ(invalid.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(invalid.diagnostics[0]), "error: --release-namespace `Bad_NS` is not a valid namespace name");
+  EXPECT_EQ(FormatAll(invalid.diagnostics), "error: --release-namespace `Bad_NS` is not a valid namespace name\n");
 
   // Without settings the flag wins over what the objects say.
   inputs.release_namespace = "given";
@@ -159,10 +153,9 @@ TEST(ResolveSettingsTest, ReleaseNamespaceInferredFromTheObjects) {
 
 TEST(ResolveSettingsTest, ReleaseNamespaceTie) {
   Resolved r = Resolve(ConfigMap("a", "one") + ConfigMap("b", "two") + ConfigMap("c", "kube-system"));
-  ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(FormatDiagnostic(r.diagnostics[0]),
+  EXPECT_EQ(FormatAll(r.diagnostics),
             "error: cannot tell the release namespace: objects are spread over one (1), two (1); hint: pass "
-            "--release-namespace, or render with the dot-apps chart, whose settings document names it");
+            "--release-namespace, or render with the dot-apps chart, whose settings document names it\n");
 }
 
 TEST(ResolveSettingsTest, FixturesInferTheReleaseWithoutSettings) {

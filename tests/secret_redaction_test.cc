@@ -103,6 +103,10 @@ TEST(SecretRedactionTest, ErrorPathsAndExplainNeverShowSecretData) {
     const PostRun run = RunPostWithLog(dir, c.args, c.input);
     EXPECT_EQ(run.result.exit_code, c.exit_code) << run.result.err;
     ExpectNoMarker(run.result.err, "stderr");
+    // A refused run writes its messages to the log; without one the check below would pass vacuously.
+    if (c.exit_code != 0) {
+      ASSERT_FALSE(run.log.empty()) << "no log written to " << run.log_path;
+    }
     ExpectNoMarker(run.log, "the log");
     const bool explain = std::find(c.args.begin(), c.args.end(), "--explain") != c.args.end();
     if (explain) {

@@ -42,6 +42,11 @@ std::string MakeTempDir() {
   return pattern;
 }
 
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
 RunResult Run(const std::vector<std::string>& argv, std::string_view input, const std::vector<std::string>& env) {
   std::string dir = MakeTempDir();
   std::string in_path = dir + "/stdin";

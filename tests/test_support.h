@@ -16,6 +16,16 @@ void WriteFile(const std::string& path, std::string_view text);
 /// A fresh directory under the test temp dir.
 std::string MakeTempDir();
 
+/// A temporary directory (MakeTempDir), removed with everything in it.
+struct ScratchDir {
+  std::string path = MakeTempDir();
+  ScratchDir() = default;
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir();
+  std::string File(std::string_view name) const { return path + "/" + std::string(name); }
+};
+
 struct RunResult {
   int exit_code = -1;
   std::string out;

@@ -15,6 +15,7 @@
 #include "core/pipeline.h"
 #include "core/validate.h"
 #include "crd_test_util.h"
+#include "post_test_util.h"
 #include "test_support.h"
 
 namespace dotk8s::testing {
@@ -52,13 +53,6 @@ std::vector<std::string> Formatted(const Diagnostics& diagnostics, Severity at_l
   return lines;
 }
 
-std::string NoteWith(const Plan& plan, std::string_view needle) {
-  for (const std::string& note : plan.notes) {
-    if (note.find(needle) != std::string::npos) return note;
-  }
-  return {};
-}
-
 PostRenderResult RunWithCrds(std::string_view input, std::vector<std::string> crds, ValidateMode mode) {
   PostRenderOptions options;
   options.validate.crd_paths = std::move(crds);
@@ -92,7 +86,7 @@ TEST(ValidatePipelineTest, OriginalDesignsReferenceGrantIsRejectedNamingTheField
   options.crd_paths = {FixtureCrds()};
   Plan plan;
   Diagnostics diagnostics = ValidateAgainstCrds(docs, options, plan);
-  ASSERT_EQ(diagnostics.size(), 1u) << Formatted(diagnostics)[0];
+  ASSERT_EQ(diagnostics.size(), 1u) << fmt::format("{}", fmt::join(Formatted(diagnostics, Severity::kNote), "\n"));
   const Diagnostic& d = diagnostics[0];
   EXPECT_EQ(d.severity, Severity::kError);
   EXPECT_EQ(d.object, "ReferenceGrant keda/keda-interceptor");
@@ -218,13 +212,13 @@ TEST(ValidatePipelineTest, BrokenCopiesFailNamingThePath) {
 
 TEST(ValidatePipelineTest, ChartArchivesGiveTheSameResultAsTheDirectory) {
   // Chart-like archives built from the fixture CRD files: name/crds/x.yaml.
-  std::string dir = MakeTempDir();
+  const ScratchDir dir;
   auto pack = [&](std::string_view chart, std::string_view sub, std::vector<std::string_view> files) {
     std::vector<std::pair<std::string, std::string>> entries{{fmt::format("{}/Chart.yaml", chart), "apiVersion: v2\n"}};
     for (std::string_view file : files) {
       entries.emplace_back(fmt::format("{}/crds/{}", chart, file), ReadFile(FixtureCrds(fmt::format("{}/{}", sub, file))));
     }
-    std::string path = fmt::format("{}/{}.tgz", dir, chart);
+    std::string path = fmt::format("{}/{}.tgz", dir.path, chart);
     WriteFile(path, TarGz(entries));
     return path;
   };
@@ -323,24 +317,24 @@ TEST(ValidatePipelineTest, ConflictingSourcesNameTheIgnoredOne) {
 TEST(ValidatePipelineTest, SourcesAreNotReadWhenTheStreamDefinesEveryKind) {
   // The HTTP add-on's ScaledObject has its CRD in the stream: the --crds
   // directory (with a file that would give a warning) is not even read.
-  std::string dir = MakeTempDir();
-  WriteFile(dir + "/broken.yaml", "kind: CustomResourceDefinition\nspec: [\n");
+  const ScratchDir dir;
+  WriteFile(dir.File("broken.yaml"), "kind: CustomResourceDefinition\nspec: [\n");
   std::string input = ReadFile(FixturePath("helm4-keda-only.yaml"));
-  PostRenderResult lazy = RunWithCrds(input, {dir}, ValidateMode::kAll);
+  PostRenderResult lazy = RunWithCrds(input, {dir.path}, ValidateMode::kAll);
   ASSERT_TRUE(lazy.ok) << fmt::format("{}", fmt::join(Formatted(lazy.diagnostics), "\n"));
   EXPECT_EQ(Formatted(lazy.diagnostics), std::vector<std::string>{});
   EXPECT_NE(NoteWith(lazy.plan, "validated 1 object (0 injected)"), "") << fmt::format("{}", fmt::join(lazy.plan.notes, "\n"));
   // A kind the stream does not define makes it read the sources.
-  PostRenderResult eager = RunWithCrds(ReadFile(FixturePath("helm4-envoy-keda.yaml")), {dir}, ValidateMode::kInjected);
+  PostRenderResult eager = RunWithCrds(ReadFile(FixturePath("helm4-envoy-keda.yaml")), {dir.path}, ValidateMode::kInjected);
   EXPECT_EQ(Formatted(eager.diagnostics).size(), 1u + 3u);  // the broken file; 3 injected kinds without CRD
   // A path that does not exist is an error either way.
-  PostRenderResult missing = RunWithCrds(input, {dir + "/nope"}, ValidateMode::kAll);
+  PostRenderResult missing = RunWithCrds(input, {dir.File("nope")}, ValidateMode::kAll);
   EXPECT_FALSE(missing.ok);
 }
 
 TEST(ValidatePipelineTest, TheBinaryReportsThroughTheErrorChannel) {
-  std::string dir = MakeTempDir();
-  std::string log = dir + "/post.log";
+  const ScratchDir dir;
+  const std::string log = dir.File("post.log");
   RunResult run = RunPost({"--crds", FixtureCrds(), "--validate", "all", "--log", log}, BrokenStream());
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.out, "");
