@@ -132,6 +132,16 @@ void Log(const std::string& path, const std::vector<std::string>& args, const Di
   }
 }
 
+// The plan's notes, one per line, for the driver to show: Helm 4 discards a
+// plugin's stderr, and a note can ask the user to act.
+bool WriteNotes(const std::string& path, const dotk8s::Plan& plan) {
+  std::ofstream file(path, std::ios::trunc);
+  if (!file) return false;
+  for (const std::string& note : plan.notes) file << "note: " << note << '\n';
+  file.flush();
+  return static_cast<bool>(file);
+}
+
 int RealMain(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   dotk8s::PostArgs parsed;
@@ -158,6 +168,7 @@ int RealMain(int argc, char** argv) {
   options.read.threads = parsed.threads;
   options.validate.crd_paths = parsed.crd_paths;
   options.validate.mode = parsed.validate == "all" ? dotk8s::ValidateMode::kAll : dotk8s::ValidateMode::kInjected;
+  options.lifecycle.gitops = parsed.gitops;
   Diagnostics diagnostics;
   if (!parsed.settings_path.empty()) {
     options.release.settings_path = parsed.settings_path;
@@ -198,6 +209,11 @@ int RealMain(int argc, char** argv) {
   if (parsed.explain) WriteAll(result.ok ? STDOUT_FILENO : STDERR_FILENO, dotk8s::FormatPlan(result.plan));
   if (!result.ok) {
     Log(log_path, args, result.diagnostics);
+    return 1;
+  }
+  if (!parsed.notes_path.empty() && !WriteNotes(parsed.notes_path, result.plan)) {
+    WriteAll(STDERR_FILENO, fmt::format("dotk8s-post: cannot write --notes {}: {}\n", parsed.notes_path,
+                                        std::strerror(errno)));
     return 1;
   }
   if (!parsed.explain && !WritePieces(STDOUT_FILENO, result.output.pieces)) {

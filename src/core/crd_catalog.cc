@@ -399,6 +399,13 @@ Diagnostics CrdCatalog::AddPath(const std::string& path) {
                     "pass a directory of CRD files, a chart archive (.tgz) or a chart directory")};
 }
 
+std::vector<const CrdDefinition*> CrdCatalog::Definitions() const {
+  std::vector<const CrdDefinition*> all;
+  all.reserve(definitions_.size());
+  for (const auto& definition : definitions_) all.push_back(definition.get());
+  return all;
+}
+
 const CrdDefinition* CrdCatalog::Find(std::string_view group, std::string_view kind) const {
   auto it = by_kind_.find(std::make_pair(std::string(group), std::string(kind)));
   return it == by_kind_.end() ? nullptr : it->second;

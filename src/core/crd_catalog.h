@@ -89,6 +89,8 @@ class CrdCatalog {
   std::vector<CrdConflict> ConflictsFor(std::string_view group, std::string_view kind) const;
   const std::vector<CrdConflict>& conflicts() const { return conflicts_; }
   std::size_t size() const { return definitions_.size(); }
+  /// Every winning definition, in the order the sources were added.
+  std::vector<const CrdDefinition*> Definitions() const;
   /// Files (and archive members) read, CRD or not, for the plan.
   std::size_t files_read() const { return files_read_; }
 

@@ -31,6 +31,9 @@ PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions
   scopes.AddDefinitions(docs);
   if (stop(PlaceNamespaces(docs, settings, scopes, result.plan, options.read.threads))) return result;
   if (stop(InjectObjects(docs, settings, result.plan))) return result;
+  LifecycleOptions lifecycle = options.lifecycle;
+  lifecycle.crd_paths = options.validate.crd_paths;
+  if (stop(PrepareLifecycle(docs, settings, lifecycle, result.plan))) return result;
   if (stop(ValidateAgainstCrds(docs, options.validate, result.plan))) return result;
   if (stop(CheckDuplicates(docs, scopes))) return result;
   result.output = WriteStream(docs);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/diagnostic.h"
+#include "core/lifecycle.h"
 #include "core/plan.h"
 #include "core/read.h"
 #include "core/resolve.h"
@@ -18,6 +19,8 @@ struct PostRenderOptions {
   ReleaseInputs release;
   ReadOptions read;
   ValidateOptions validate;
+  /// gitops; its crd_paths are validate.crd_paths.
+  LifecycleOptions lifecycle;
 };
 
 struct PostRenderResult {

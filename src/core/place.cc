@@ -75,7 +75,6 @@ class Placement {
       for (std::size_t i = 0; i < docs_.size(); ++i) Merge(docs_[i], std::move(outcomes[i]));
       Report();
     }
-    MarkCrdDependents();
     return std::move(diagnostics_);
   }
 
@@ -439,47 +438,6 @@ class Placement {
       return;
     }
     outcome->references += count;
-  }
-
-  // Helm builds every object of a release before it creates any, so a custom
-  // resource whose CRD is rendered in the same release fails on a fresh
-  // cluster ("resource mapping not found"). CRDs in a chart's crds/ folder are
-  // installed before that and are safe; templated ones (KEDA's) are not.
-  void MarkCrdDependents() {
-    std::set<std::pair<std::string, std::string>> defined;
-    for (const Document& doc : docs_) {
-      // CRDs from a crds/ folder are installed before the release is built: safe.
-      if (!doc.removed && IsCrd(doc) && !doc.outline.spec_names_kind.empty() && !IsCrdsFolderPath(doc.source_path)) {
-        defined.emplace(doc.outline.spec_group, doc.outline.spec_names_kind);
-      }
-    }
-    if (defined.empty()) return;
-    std::vector<std::string> helm3_kinds;
-    for (Document& doc : docs_) {
-      if (doc.removed || !doc.IsObject() || doc.is_hook || IsCrd(doc)) continue;
-      if (defined.count({std::string(doc.Group()), std::string(doc.Kind())}) == 0) continue;
-      if (plan_.style == StreamStyle::kHelm4) {
-        const bool marked = AddAnnotations(doc, {{"helm.sh/hook", std::string(kPostInstallHook)},
-                                                 {"helm.sh/hook-delete-policy", "before-hook-creation"}});
-        if (!marked) {
-          diagnostics_.push_back(DocumentError(doc, "cannot add the hook annotations in place (unusual metadata)"));
-          continue;
-        }
-        doc.is_hook = true;
-        plan_.notes.push_back(fmt::format(
-            "{}: its CRD ({}/{}) is rendered in the same release, so it is made a post-install/post-upgrade hook "
-            "(Helm creates it after the CRD; hooks are not deleted by helm uninstall)",
-            doc.Describe(), doc.Group(), doc.Kind()));
-      } else {
-        helm3_kinds.push_back(doc.Describe());
-      }
-    }
-    if (!helm3_kinds.empty()) {
-      plan_.notes.push_back(fmt::format(
-          "{}: the CRD is rendered in the same release; Helm 3 ignores hooks a post-renderer adds, so on a fresh "
-          "cluster apply those CRDs first (dotk8s install does: it applies them server-side before helm runs)",
-          fmt::join(helm3_kinds, ", ")));
-    }
   }
 
   void Report() {

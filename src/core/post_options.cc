@@ -28,6 +28,12 @@ options:
                           adds; all: every custom resource in the stream too
   --explain               print the plan (what was found, injected, removed,
                           moved and why) instead of the manifests
+  --gitops                the output is applied as it is (Argo CD, kubectl
+                          apply), not installed by Helm: Namespaces, then CRDs
+                          (those of the charts' crds/ folders too, from
+                          --crds), then the rest; hooks ordered for Argo CD
+  --notes FILE            on success, write the plan's notes to FILE, one per
+                          line (the dotk8s driver shows them)
   --max-input SIZE        refuse input larger than SIZE (default 1G)
   --max-document SIZE     refuse a document larger than SIZE (default 256M)
   --threads N             threads for reading (default: by input size)
@@ -118,6 +124,11 @@ bool ParsePostArgs(const std::vector<std::string>& args, PostArgs* out, std::str
     } else if (flag == "--explain") {
       if (!no_value()) return false;
       out->explain = true;
+    } else if (flag == "--gitops") {
+      if (!no_value()) return false;
+      out->gitops = true;
+    } else if (flag == "--notes") {
+      if (!value(&out->notes_path)) return false;
     } else if (flag == "--version") {
       if (!no_value()) return false;
       out->version = true;
@@ -143,7 +154,7 @@ bool ParsePostArgs(const std::vector<std::string>& args, PostArgs* out, std::str
         return false;
       }
     } else {
-      std::vector<std::string> known = {"--release-namespace", "--settings", "--log", "--crds", "--validate", "--explain", "--max-input",
+      std::vector<std::string> known = {"--release-namespace", "--settings", "--log", "--crds", "--validate", "--explain", "--gitops", "--notes", "--max-input",
                                         "--max-document", "--threads", "--version", "--help"};
       std::string hint;
       if (auto suggestion = Suggest(flag, known)) hint = fmt::format(" (did you mean {}?)", *suggestion);

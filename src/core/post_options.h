@@ -15,6 +15,8 @@ struct PostArgs {
   std::vector<std::string> crd_paths;
   std::string validate = "injected";
   bool explain = false;
+  bool gitops = false;
+  std::string notes_path;
   bool version = false;
   bool help = false;
   std::size_t max_input_bytes = std::size_t{1} << 30;

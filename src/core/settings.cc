@@ -179,7 +179,7 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
     r.Error("", "settings must be a mapping with an `apps` key");
     return diagnostics;
   }
-  r.Mapping(root, "", {"apiVersion", "kind", "metadata", "release", "apps"});
+  r.Mapping(root, "", {"apiVersion", "kind", "metadata", "release", "capabilities", "apps"});
   if (root["apiVersion"] && root["apiVersion"].Scalar() != kSettingsApiVersion) {
     r.Error("apiVersion", fmt::format("settings are `{}`, not `{}`", kSettingsApiVersion, root["apiVersion"].Scalar()));
   }
@@ -190,6 +190,22 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
   if (r.Mapping(release, "release", {"name", "namespace"})) {
     settings->release_name = r.String(release["name"], "release.name").value_or("");
     r.Namespace(release["namespace"], "release.namespace", &settings->release_namespace);
+  }
+  const YAML::Node capabilities = root["capabilities"];
+  if (r.Mapping(capabilities, "capabilities", {"apiVersions", "helmVersion"})) {
+    settings->helm_version = r.String(capabilities["helmVersion"], "capabilities.helmVersion").value_or("");
+    const YAML::Node versions = capabilities["apiVersions"];
+    if (versions && !versions.IsNull()) {
+      if (!versions.IsSequence()) {
+        r.Error("capabilities.apiVersions", "must be a list of `group/version/Kind` strings");
+      } else {
+        std::set<std::string> served;
+        for (const YAML::Node& entry : versions) {
+          if (entry.IsScalar()) served.insert(entry.Scalar());
+        }
+        settings->served_kinds = std::move(served);
+      }
+    }
   }
   const YAML::Node apps = root["apps"];
   if (!apps) {

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,12 @@ struct Settings {
   PrometheusSettings prometheus;
   TraefikSettings traefik;
   std::vector<AllowedReference> allowed_references;
+  /// What the cluster serves, as Helm saw it (`.Capabilities.APIVersions`, the
+  /// `group/version/Kind` entries): whether a custom resource's CRD already
+  /// exists decides how a fresh install can create it. Unset: not known.
+  std::optional<std::set<std::string>> served_kinds;
+  /// `.Capabilities.HelmVersion.Version` ("v4.1.4"); empty: not known.
+  std::string helm_version;
   /// Where they came from, for the plan: "settings document (dot-apps/templates/...)".
   std::string source = "contract defaults";
 };

@@ -56,3 +56,16 @@ post-renderer, which moves them with their components.
 {{- end -}}
 {{- end -}}
 {{- end }}
+
+{{/*
+Helm 3.18.0 reads values as json.Number, so `{{ if 0 }}` is true
+(helm/helm#30880, reverted in 3.18.1 by helm/helm#30884): the HTTP add-on's
+PodDisruptionBudget gets minAvailable: 0 beside maxUnavailable and
+kube-prometheus-stack's Prometheus maximumStartupDurationSeconds: 0, both of
+which the API server rejects. Refused before anything is sent to a cluster.
+*/}}
+{{- define "dot-apps.checkHelmVersion" -}}
+{{- if eq .Capabilities.HelmVersion.Version "v3.18.0" -}}
+{{- fail "\n\nHelm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30880, fixed in v3.18.1): the HTTP add-on's PodDisruptionBudget would get minAvailable: 0 beside maxUnavailable and kube-prometheus-stack's Prometheus maximumStartupDurationSeconds: 0, which the API server rejects.\nUse Helm v3.17.x, v3.18.1 or newer, or Helm 4." -}}
+{{- end -}}
+{{- end }}
