@@ -1076,11 +1076,21 @@ void DriverRelease(StepRun& run, const HelmRelease& release, std::string_view st
   // with Helm's ownership marks so that helm adopts them.
   if (!WriteCrdFiles(run, crds, kubectl, "crds")) return;
   if (release.helm == 3) {
-    for (ObjectSpec spec : objects) {
-      if (!spec.crd) continue;
-      std::vector<ObjectSpec> one = {spec};
-      StampOwnership(one, release);
-      Write(run, one.front(), kubectl, "crds");
+    std::vector<ObjectKey> templated;
+    for (const ObjectSpec& spec : objects) {
+      if (spec.crd && Write(run, spec, kubectl, "crds") != Outcome::kFailed) templated.push_back(spec.key);
+    }
+    // `kubectl label` then `kubectl annotate` (src/driver/release_command.cc): two
+    // more patches of each, after which helm's ownership check adopts them.
+    for (const ObjectKey& key : templated) {
+      run.cluster->objects[key].spec.labels[std::string(kManagedBy)] = "Helm";
+      Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "label app.kubernetes.io/managed-by=Helm");
+    }
+    for (const ObjectKey& key : templated) {
+      StringMap& annotations = run.cluster->objects[key].spec.annotations;
+      annotations[std::string(kReleaseName)] = release.name;
+      annotations[std::string(kReleaseNamespace)] = release.namespace_;
+      Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "annotate meta.helm.sh/release-name, -namespace");
     }
   }
   HelmRelease helm = release;
