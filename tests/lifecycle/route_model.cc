@@ -1041,18 +1041,52 @@ void AnnotateKeep(StepRun& run, const HelmRelease& release) {
   }
 }
 
+// The driver's CRD step (also `dotk8s crds apply`): crds/ of the charts that
+// are on and, under Helm 3, the templated CRDs of `objects` with Helm's
+// ownership marks so that helm adopts them.
+void ApplyDriverCrds(StepRun& run, const HelmRelease& release, const std::vector<ObjectSpec>& objects,
+                     const std::vector<CrdFile>& crds) {
+  // The driver's kubectl steps act as "dotk8s": what they create lives outside the release.
+  Writer kubectl{"kubectl", WriteMode::kApply, true, true, nullptr, "dotk8s"};
+  if (!WriteCrdFiles(run, crds, kubectl, "crds")) return;
+  if (release.helm != 3) return;
+  std::vector<ObjectKey> templated;
+  for (const ObjectSpec& spec : objects) {
+    if (spec.crd && Write(run, spec, kubectl, "crds") != Outcome::kFailed) templated.push_back(spec.key);
+  }
+  // `kubectl label` then `kubectl annotate` (src/driver/release_command.cc): two
+  // more patches of each, after which helm's ownership check adopts them.
+  for (const ObjectKey& key : templated) {
+    run.cluster->objects[key].spec.labels[std::string(kManagedBy)] = "Helm";
+    Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "label app.kubernetes.io/managed-by=Helm");
+  }
+  for (const ObjectKey& key : templated) {
+    StringMap& annotations = run.cluster->objects[key].spec.annotations;
+    annotations[std::string(kReleaseName)] = release.name;
+    annotations[std::string(kReleaseNamespace)] = release.namespace_;
+    Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "annotate meta.helm.sh/release-name, -namespace");
+  }
+}
+
+bool ReadDriverInputs(StepRun& run, const HelmRelease& release, std::string_view stream,
+                      std::string_view helm3_hooks, std::vector<ObjectSpec>* objects,
+                      std::vector<ObjectSpec>* hook_objects) {
+  std::string error;
+  if (!ReadManifest(stream, objects, &error) || !ReadManifest(helm3_hooks, hook_objects, &error)) {
+    Fail(run, "the planning render does not read: " + error);
+    return false;
+  }
+  ResolveNamespaces(*run.cluster, *objects, release.namespace_);
+  ResolveNamespaces(*run.cluster, *hook_objects, release.namespace_);
+  return true;
+}
+
 void DriverRelease(StepRun& run, const HelmRelease& release, std::string_view stream, const std::vector<CrdFile>& crds,
                    std::string_view helm3_hooks, bool upgrade) {
   if (upgrade) AnnotateKeep(run, release);
   std::vector<ObjectSpec> objects;
   std::vector<ObjectSpec> hook_objects;
-  std::string error;
-  if (!ReadManifest(stream, &objects, &error) || !ReadManifest(helm3_hooks, &hook_objects, &error)) {
-    Fail(run, "the planning render does not read: " + error);
-    return;
-  }
-  ResolveNamespaces(*run.cluster, objects, release.namespace_);
-  ResolveNamespaces(*run.cluster, hook_objects, release.namespace_);
+  if (!ReadDriverInputs(run, release, stream, helm3_hooks, &objects, &hook_objects)) return;
   // Namespaces first: the release namespace and every namespace an object of the release lives in.
   std::set<std::string> namespaces = {release.namespace_};
   for (const std::vector<ObjectSpec>* list : {&objects, &hook_objects}) {
@@ -1060,7 +1094,6 @@ void DriverRelease(StepRun& run, const HelmRelease& release, std::string_view st
       if (!spec.key.namespace_.empty()) namespaces.insert(spec.key.namespace_);
     }
   }
-  // The driver's kubectl steps act as "dotk8s": what they create lives outside the release.
   Writer kubectl{"kubectl", WriteMode::kApply, true, true, nullptr, "dotk8s"};
   for (const std::string& name : namespaces) {
     ObjectSpec ns;
@@ -1072,27 +1105,8 @@ void DriverRelease(StepRun& run, const HelmRelease& release, std::string_view st
       return;
     }
   }
-  // CRDs: crds/ of the charts that are on, and under Helm 3 the templated ones,
-  // with Helm's ownership marks so that helm adopts them.
-  if (!WriteCrdFiles(run, crds, kubectl, "crds")) return;
-  if (release.helm == 3) {
-    std::vector<ObjectKey> templated;
-    for (const ObjectSpec& spec : objects) {
-      if (spec.crd && Write(run, spec, kubectl, "crds") != Outcome::kFailed) templated.push_back(spec.key);
-    }
-    // `kubectl label` then `kubectl annotate` (src/driver/release_command.cc): two
-    // more patches of each, after which helm's ownership check adopts them.
-    for (const ObjectKey& key : templated) {
-      run.cluster->objects[key].spec.labels[std::string(kManagedBy)] = "Helm";
-      Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "label app.kubernetes.io/managed-by=Helm");
-    }
-    for (const ObjectKey& key : templated) {
-      StringMap& annotations = run.cluster->objects[key].spec.annotations;
-      annotations[std::string(kReleaseName)] = release.name;
-      annotations[std::string(kReleaseNamespace)] = release.namespace_;
-      Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "annotate meta.helm.sh/release-name, -namespace");
-    }
-  }
+  ApplyDriverCrds(run, release, objects, crds);
+  if (!run.result.ok) return;
   HelmRelease helm = release;
   helm.skip_crds = true;
   if (upgrade) {
@@ -1309,6 +1323,15 @@ StepResult DriverUpgrade(Cluster& cluster, const HelmRelease& release, std::stri
   StepRun run = StartStep(cluster, fmt::format("dotk8s upgrade (helm {})", release.helm), StepKind::kUpgrade,
                           HelmOwner(release));
   DriverRelease(run, release, stream, crds, helm3_hooks, true);
+  return FinishStep(run);
+}
+
+StepResult DriverCrdsApply(Cluster& cluster, const HelmRelease& release, std::string_view stream,
+                           const std::vector<CrdFile>& crds) {
+  StepRun run = StartStep(cluster, "dotk8s crds apply", StepKind::kInstall, "dotk8s");
+  std::vector<ObjectSpec> objects;
+  std::vector<ObjectSpec> hook_objects;
+  if (ReadDriverInputs(run, release, stream, {}, &objects, &hook_objects)) ApplyDriverCrds(run, release, objects, crds);
   return FinishStep(run);
 }
 
