@@ -516,6 +516,12 @@ TEST(LifecycleRoutesTest, GitOpsKubectlConverges) {
   step = KubectlApply(cluster, render.stream, StepKind::kUpgrade);
   EXPECT_TRUE(Clean(step));
   EXPECT_EQ(step.passes, 1);
+  // kubectl apply never deletes: KEDA off leaves its objects (and everyone's ScaledObjects) in place.
+  Render off = RunPost(Style::kGitOps, {true, false, true, true}, "dot-system", true, {});
+  ASSERT_TRUE(off.ok) << off.error;
+  EXPECT_TRUE(Clean(KubectlApply(cluster, off.stream, StepKind::kUpgrade))) << "KEDA off";
+  EXPECT_TRUE(Clean(KubectlApply(cluster, render.stream, StepKind::kUpgrade))) << "KEDA on";
+  EXPECT_EQ(PlaceTenants(cluster), 3);
 }
 
 TEST(LifecycleRoutesTest, GitOpsArgoCdLifecycle) {
