@@ -1,0 +1,370 @@
+// The model's own rules on small hand-written streams: what each route sends
+// first, what it deletes and keeps, and that each invariant can fail.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lifecycle/route_model.h"
+
+namespace dotk8s::lifecycle {
+namespace {
+
+// The index of the first event on `name` with `verb`, or -1.
+int IndexOf(const StepResult& step, std::string_view verb, std::string_view kind, std::string_view name) {
+  for (std::size_t i = 0; i < step.events.size(); ++i) {
+    const Event& e = step.events[i];
+    if (e.verb == verb && e.object.kind == kind && e.object.name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+constexpr std::string_view kCrd = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    plural: widgets
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+  - name: v0
+    served: false
+    storage: false
+)";
+
+TEST(LifecycleModelTest, ReadsCrdFactsWithTheProjectsReader) {
+  std::vector<ObjectSpec> objects;
+  std::string error;
+  ASSERT_TRUE(ReadManifest(kCrd, &objects, &error)) << error;
+  ASSERT_EQ(objects.size(), 1u);
+  ASSERT_TRUE(objects[0].crd.has_value());
+  EXPECT_EQ(objects[0].crd->group, "example.com");
+  EXPECT_EQ(objects[0].crd->kind, "Widget");
+  EXPECT_EQ(objects[0].crd->plural, "widgets");
+  EXPECT_FALSE(objects[0].crd->cluster_scoped);
+  EXPECT_EQ(objects[0].crd->served_versions, std::vector<std::string>{"v1"});
+}
+
+TEST(LifecycleModelTest, ServedKindsFollowLiveCrds) {
+  Cluster cluster = EmptyCluster();
+  EXPECT_TRUE(IsServed(cluster, "apps", "v1", "Deployment"));
+  EXPECT_FALSE(IsServed(cluster, "example.com", "v1", "Widget"));
+  StepResult applied = KubectlApply(cluster, kCrd, StepKind::kInstall);
+  ASSERT_TRUE(applied.ok) << FormatStep(applied);
+  EXPECT_TRUE(IsServed(cluster, "example.com", "v1", "Widget"));
+  EXPECT_FALSE(IsServed(cluster, "example.com", "v0", "Widget"));
+  EXPECT_EQ(ServedCustomKinds(cluster), std::vector<std::string>{"example.com/v1/Widget"});
+}
+
+// A document: `annotations` as "key: value" lines (values quoted by the caller when needed).
+std::string Doc(std::string_view api_version, std::string_view kind, std::string_view name, std::string_view ns = {},
+                const std::vector<std::string>& annotations = {}) {
+  std::string text = fmt::format("---\napiVersion: {}\nkind: {}\nmetadata:\n  name: '{}'\n", api_version, kind, name);
+  if (!ns.empty()) text += fmt::format("  namespace: {}\n", ns);
+  if (!annotations.empty()) {
+    text += "  annotations:\n";
+    for (const std::string& a : annotations) text += "    " + a + "\n";
+  }
+  return text;
+}
+
+std::string Crd(std::string_view group, std::string_view kind, std::string_view plural,
+                const std::vector<std::string>& annotations = {}) {
+  std::string text = Doc("apiextensions.k8s.io/v1", "CustomResourceDefinition", fmt::format("{}.{}", plural, group), {},
+                         annotations);
+  text += fmt::format("spec:\n  group: {}\n  names:\n    kind: {}\n    plural: {}\n  scope: Namespaced\n"
+                      "  versions:\n  - name: v1\n    served: true\n    storage: true\n",
+                      group, kind, plural);
+  return text;
+}
+
+std::string Ns(std::string_view name, const std::vector<std::string>& annotations = {}) {
+  return Doc("v1", "Namespace", name, {}, annotations);
+}
+
+// The names of the hook writes of `phase`, in order.
+std::vector<std::string> Written(const StepResult& step, std::string_view phase) {
+  std::vector<std::string> names;
+  for (const Event& e : step.events) {
+    if (e.phase == phase && (e.verb == "patch" || e.verb == "create")) names.push_back(e.object.kind + " " + e.object.name);
+  }
+  return names;
+}
+
+const std::vector<CrdFile> kNoCrds;
+
+TEST(LifecycleModelTest, Helm4OrdersHooksByWeightThenNameThenKind) {
+  // helm/helm v4.1.4 hooks.go:172-177: weight, then name; kind order only breaks
+  // ties between equal names (the trace of certgen's hooks shows the same).
+  const std::string stream =
+      Doc("v1", "ServiceAccount", "b", "dot-system", {"helm.sh/hook: pre-install"}) +
+      Doc("rbac.authorization.k8s.io/v1", "Role", "a", "dot-system", {"helm.sh/hook: pre-install"}) +
+      Doc("batch/v1", "Job", "z", "dot-system", {"helm.sh/hook: pre-install", "helm.sh/hook-weight: \"-1\""}) +
+      Doc("v1", "ServiceAccount", "x", "dot-system", {"helm.sh/hook: pre-install"}) +
+      Doc("rbac.authorization.k8s.io/v1", "ClusterRole", "x", {}, {"helm.sh/hook: pre-install"}) +
+      Doc("rbac.authorization.k8s.io/v1", "Role", "x", "dot-system", {"helm.sh/hook: pre-install"});
+  Cluster cluster = EmptyCluster();
+  StepResult step = HelmInstall(cluster, HelmRelease{}, stream, kNoCrds);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(Written(step, "pre-install"),
+            (std::vector<std::string>{"Job z", "Role a", "ServiceAccount b", "ServiceAccount x", "ClusterRole x",
+                                      "Role x"}));
+}
+
+TEST(LifecycleModelTest, Helm4InstallOrder) {
+  const std::string crds = Crd("example.com", "Widget", "widgets");
+  const std::string stream =
+      Doc("example.com/v1", "Widget", "w", "dot-system") + Doc("apps/v1", "Deployment", "d", "dot-system") +
+      Doc("v1", "ServiceAccount", "sa", "dot-system") +
+      Doc("batch/v1", "Job", "pre", "dot-system", {"helm.sh/hook: pre-install"}) +
+      Doc("batch/v1", "Job", "post", "dot-system", {"helm.sh/hook: post-install"});
+  Cluster cluster = EmptyCluster();
+  StepResult step = HelmInstall(cluster, HelmRelease{}, stream, {{"crds/widgets.yaml", crds}});
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  const int crd = IndexOf(step, "patch", "CustomResourceDefinition", "widgets.example.com");
+  const int ns = IndexOf(step, "patch", "Namespace", "dot-system");
+  const int secret = IndexOf(step, "create", "Secret", "sh.helm.release.v1.dot-apps.v1");
+  const int pre = IndexOf(step, "patch", "Job", "pre");
+  const int sa = IndexOf(step, "patch", "ServiceAccount", "sa");
+  const int deployment = IndexOf(step, "patch", "Deployment", "d");
+  const int widget = IndexOf(step, "patch", "Widget", "w");
+  const int post = IndexOf(step, "patch", "Job", "post");
+  EXPECT_TRUE(crd >= 0 && crd < ns && ns < secret && secret < pre && pre < sa && sa < deployment &&
+              deployment < widget && widget < post)
+      << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  // Helm's ownership marks on release objects, not on hooks (install.go:395).
+  EXPECT_EQ(FindLive(cluster, {"apps", "Deployment", "dot-system", "d"})->spec.annotations.count("meta.helm.sh/release-name"), 1u);
+  EXPECT_EQ(FindLive(cluster, {"batch", "Job", "dot-system", "post"})->spec.annotations.count("meta.helm.sh/release-name"), 0u);
+}
+
+TEST(LifecycleModelTest, BuildFailsOnACustomResourceWhoseCrdIsOnlyTemplated) {
+  // install.go:389-392: Build maps every ordinary object before anything is created.
+  const std::string stream = Crd("example.com", "Widget", "widgets") + Doc("example.com/v1", "Widget", "w", "dot-system");
+  for (int helm : {3, 4}) {
+    Cluster cluster = EmptyCluster();
+    HelmRelease release;
+    release.helm = helm;
+    StepResult step = HelmInstall(cluster, release, stream, kNoCrds);
+    EXPECT_FALSE(step.ok) << FormatStep(step);
+    EXPECT_NE(step.error.find("no matches for kind \"Widget\""), std::string::npos) << step.error;
+    EXPECT_TRUE(HasViolation(step, "crd-first")) << FormatStep(step);
+    EXPECT_EQ(IndexOf(step, "create", "Secret", "sh.helm.release.v1.dot-apps.v1"), -1) << FormatStep(step);
+    EXPECT_EQ(FindLive(cluster, {"apiextensions.k8s.io", "CustomResourceDefinition", "", "widgets.example.com"}), nullptr);
+  }
+  // As a post-install hook (what dotk8s-post makes of it under Helm 4) it is built when it runs.
+  const std::string hooked = Crd("example.com", "Widget", "widgets") +
+                             Doc("example.com/v1", "Widget", "w", "dot-system", {"helm.sh/hook: post-install"});
+  Cluster cluster = EmptyCluster();
+  StepResult step = HelmInstall(cluster, HelmRelease{}, hooked, kNoCrds);
+  EXPECT_TRUE(step.ok) << FormatStep(step);
+}
+
+TEST(LifecycleModelTest, HookInAMissingNamespaceFailsUnlessTheNamespaceIsAnEarlierHook) {
+  const std::string hook = Doc("v1", "ServiceAccount", "certgen", "envoy-gateway-system", {"helm.sh/hook: pre-install"});
+  const std::string ordinary_ns = Ns("envoy-gateway-system", {"helm.sh/resource-policy: keep"});
+  Cluster cluster = EmptyCluster();
+  StepResult step = HelmInstall(cluster, HelmRelease{}, ordinary_ns + hook, kNoCrds);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error,
+            "failed pre-install: warning: Hook pre-install  failed: namespaces \"envoy-gateway-system\" not found");
+  EXPECT_TRUE(HasViolation(step, "namespace-first")) << FormatStep(step);
+
+  const std::string hook_ns = Ns("envoy-gateway-system", {"helm.sh/hook: pre-install,pre-upgrade",
+                                                          "helm.sh/hook-weight: \"-1000\"",
+                                                          "helm.sh/hook-delete-policy: hook-failed",
+                                                          "helm.sh/resource-policy: keep"});
+  Cluster fixed = EmptyCluster();
+  step = HelmInstall(fixed, HelmRelease{}, hook_ns + hook, kNoCrds);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(Written(step, "pre-install"),
+            (std::vector<std::string>{"Namespace envoy-gateway-system", "ServiceAccount certgen"}));
+  // The namespace hook is patched again on upgrade, never deleted (no before-hook-creation) ...
+  step = HelmUpgrade(fixed, HelmRelease{}, hook_ns + hook);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  // ... nor by uninstall: Helm never deletes hooks.
+  step = HelmUninstall(fixed, HelmRelease{});
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(NamespaceExists(fixed, "envoy-gateway-system"));
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+}
+
+TEST(LifecycleModelTest, ANamespaceHookOverATenantsNamespaceIsASilentAdoption) {
+  // Helm checks ownership of ordinary objects only (validate.go:71-132); a hook
+  // is applied over whatever exists.
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(TenantApply(cluster, Ns("keda")).ok);
+  const std::string hook_ns = Ns("keda", {"helm.sh/hook: pre-install,pre-upgrade", "helm.sh/hook-weight: \"-1000\"",
+                                          "helm.sh/hook-delete-policy: hook-failed", "helm.sh/resource-policy: keep"});
+  StepResult step = HelmInstall(cluster, HelmRelease{}, hook_ns, kNoCrds);
+  EXPECT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(HasViolation(step, "no-silent-adoption")) << FormatStep(step);
+  // As an ordinary object Helm refuses it loudly instead.
+  Cluster loud = EmptyCluster();
+  ASSERT_TRUE(TenantApply(loud, Ns("keda")).ok);
+  step = HelmInstall(loud, HelmRelease{}, Ns("keda", {"helm.sh/resource-policy: keep"}), kNoCrds);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error, "Namespace keda exists and cannot be imported into the current release: invalid ownership metadata");
+  EXPECT_FALSE(HasViolation(step, "no-silent-adoption"));
+}
+
+TEST(LifecycleModelTest, UpgradeDeletesWhatLeftTheReleaseUnlessTheLiveObjectSaysKeep) {
+  const std::string widgets = Crd("example.com", "Widget", "widgets");
+  const std::string gadgets = Crd("example.com", "Gadget", "gadgets", {"helm.sh/resource-policy: keep"});
+  const std::string deployment = Doc("apps/v1", "Deployment", "d", "dot-system");
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(HelmInstall(cluster, HelmRelease{}, widgets + gadgets + deployment, kNoCrds).ok);
+  ASSERT_TRUE(TenantApply(cluster, Doc("example.com/v1", "Widget", "mine", "default") +
+                                       Doc("example.com/v1", "Gadget", "mine", "default"))
+                  .ok);
+  StepResult step = HelmUpgrade(cluster, HelmRelease{}, "");
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  // The Deployment goes; widgets' CRD goes and takes the tenant's Widget with it; gadgets' is kept.
+  EXPECT_EQ(FindLive(cluster, {"apps", "Deployment", "dot-system", "d"}), nullptr);
+  EXPECT_GE(IndexOf(step, "gc", "Widget", "mine"), 0) << FormatStep(step);
+  EXPECT_NE(FindLive(cluster, {"example.com", "Gadget", "default", "mine"}), nullptr);
+  EXPECT_TRUE(HasViolation(step, "no-crd-delete")) << FormatStep(step);
+  EXPECT_TRUE(HasViolation(step, "tenant-survives")) << FormatStep(step);
+}
+
+TEST(LifecycleModelTest, UninstallReadsKeepFromTheStoredManifestNotTheLiveObject) {
+  // resource_policy.go:26-46 works on rel.Manifest: annotating the live CRD
+  // (what the driver does before uninstall) does not protect it.
+  const std::string widgets = Crd("example.com", "Widget", "widgets");
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(HelmInstall(cluster, HelmRelease{}, widgets, kNoCrds).ok);
+  StepResult step = DriverUninstall(cluster, HelmRelease{});
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_GE(IndexOf(step, "patch", "CustomResourceDefinition", "widgets.example.com"), 0) << FormatStep(step);
+  EXPECT_GE(IndexOf(step, "delete", "CustomResourceDefinition", "widgets.example.com"), 0) << FormatStep(step);
+  EXPECT_TRUE(HasViolation(step, "no-crd-delete")) << FormatStep(step);
+  // An upgrade reads the live object (client.go:636-649): the annotation protects there.
+  Cluster upgraded = EmptyCluster();
+  ASSERT_TRUE(HelmInstall(upgraded, HelmRelease{}, widgets, kNoCrds).ok);
+  step = DriverUpgrade(upgraded, HelmRelease{}, "", kNoCrds);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_FALSE(HasViolation(step, "no-crd-delete")) << FormatStep(step);
+}
+
+TEST(LifecycleModelTest, CrdsFolderFirstWinsUnderHelm3LastWinsUnderHelm4) {
+  const std::string standard = Crd("gateway.networking.k8s.io", "HTTPRoute", "httproutes", {"channel: standard"});
+  const std::string experimental = Crd("gateway.networking.k8s.io", "HTTPRoute", "httproutes", {"channel: experimental"});
+  const std::vector<CrdFile> crds = {{"traefik/crds/a.yaml", standard}, {"gateway-helm/crds/b.yaml", experimental}};
+  for (int helm : {3, 4}) {
+    Cluster cluster = EmptyCluster();
+    HelmRelease release;
+    release.helm = helm;
+    ASSERT_TRUE(HelmInstall(cluster, release, "", crds).ok);
+    const LiveObject* crd =
+        FindLive(cluster, {"apiextensions.k8s.io", "CustomResourceDefinition", "", "httproutes.gateway.networking.k8s.io"});
+    ASSERT_NE(crd, nullptr);
+    EXPECT_EQ(*crd->spec.Annotation("channel"), helm == 3 ? "standard" : "experimental") << helm;
+  }
+}
+
+TEST(LifecycleModelTest, Helm3HookThatSurvivesItsRunFailsTheNextOneWithAlreadyExists) {
+  // v3.17.3 hooks.go:76-81 POSTs; a hook without before-hook-creation stays and
+  // the next run's POST fails. Helm 4 applies server-side and patches it.
+  const std::string hook = Doc("v1", "ConfigMap", "c", "dot-system",
+                               {"helm.sh/hook: pre-install,pre-upgrade", "helm.sh/hook-delete-policy: hook-failed"});
+  for (int helm : {3, 4}) {
+    Cluster cluster = EmptyCluster();
+    HelmRelease release;
+    release.helm = helm;
+    ASSERT_TRUE(HelmInstall(cluster, release, helm == 3 ? "" : hook, kNoCrds, helm == 3 ? hook : "").ok);
+    StepResult step = HelmUpgrade(cluster, release, helm == 3 ? "" : hook, helm == 3 ? hook : "");
+    EXPECT_EQ(step.ok, helm == 4) << FormatStep(step);
+  }
+}
+
+TEST(LifecycleModelTest, KubectlNeedsASecondPassForACustomResourceOfTheSameStream) {
+  const std::string stream = Ns("team-x") + Crd("example.com", "Widget", "widgets") +
+                             Doc("example.com/v1", "Widget", "w", "team-x");
+  Cluster cluster = EmptyCluster();
+  StepResult step = KubectlApply(cluster, stream, StepKind::kInstall);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(step.passes, 2);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  EXPECT_EQ(IndexOf(step, "build", "Widget", "w"), 0) << FormatStep(step);  // mapped before anything is applied
+}
+
+TEST(LifecycleModelTest, ArgoCdWavesDryRunPruneAndDelete) {
+  const std::string ns = Ns("team-x", {"argocd.argoproj.io/sync-wave: \"-3\"",
+                                       "argocd.argoproj.io/sync-options: Prune=false,Delete=false"});
+  const std::string crd = Crd("example.com", "Widget", "widgets",
+                              {"argocd.argoproj.io/sync-wave: \"-2\"",
+                               "argocd.argoproj.io/sync-options: Prune=false,Delete=false"});
+  const std::string widget = Doc("example.com/v1", "Widget", "w", "team-x");
+  const std::string pre = Doc("batch/v1", "Job", "pre", "team-x", {"helm.sh/hook: pre-install"});
+  const std::string sync_hook = Doc("batch/v1", "Job", "sync", "team-x",
+                                    {"argocd.argoproj.io/hook: Sync", "argocd.argoproj.io/sync-wave: \"-1\"",
+                                     "helm.sh/hook: pre-install"});
+  const std::string post = Doc("batch/v1", "Job", "post", "team-x", {"helm.sh/hook: post-install"});
+  ArgoApplication app;
+  // Without its CRD in the sync, the dry run refuses the Widget before anything is applied.
+  Cluster cluster = EmptyCluster();
+  StepResult step = ArgoSync(cluster, app, ns + widget, StepKind::kInstall);
+  EXPECT_FALSE(step.ok);
+  EXPECT_TRUE(Written(step, "Sync wave -3").empty()) << FormatStep(step);
+  // A Helm pre-install hook is PreSync, yet its Namespace is not late: adjustDeps
+  // (sync_tasks.go:112-138) pulls the Namespace into the phase and wave of the first
+  // task in it, hooks included (hook tasks join the same list before Sort()).
+  step = ArgoSync(cluster, app, ns + crd + widget + pre, StepKind::kInstall);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(Written(step, "PreSync wave 0"), (std::vector<std::string>{"Namespace team-x", "Job pre"}));
+  // As a Sync hook at wave -1 it comes after the Namespace (-3) and the CRD (-2).
+  cluster = EmptyCluster();
+  step = ArgoSync(cluster, app, ns + crd + widget + sync_hook + post, StepKind::kInstall);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(Written(step, "Sync wave -3"), std::vector<std::string>{"Namespace team-x"});
+  EXPECT_EQ(Written(step, "Sync wave -2"), std::vector<std::string>{"CustomResourceDefinition widgets.example.com"});
+  EXPECT_EQ(Written(step, "Sync wave -1"), std::vector<std::string>{"Job sync"});
+  EXPECT_EQ(Written(step, "Sync wave 0"), std::vector<std::string>{"Widget w"});
+  EXPECT_EQ(Written(step, "PostSync wave 0"), std::vector<std::string>{"Job post"});
+  // Pruned: the Widget; kept: Prune=false.
+  step = ArgoSync(cluster, app, "", StepKind::kUpgrade);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(FindLive(cluster, {"example.com", "Widget", "team-x", "w"}), nullptr);
+  EXPECT_TRUE(NamespaceExists(cluster, "team-x"));
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  // Application deletion: CRDs never, Delete=false kept, hooks tracked and deleted.
+  step = ArgoDelete(cluster, app);
+  EXPECT_TRUE(NamespaceExists(cluster, "team-x"));
+  EXPECT_EQ(FindLive(cluster, {"batch", "Job", "team-x", "post"}), nullptr) << FormatStep(step);
+  EXPECT_NE(FindLive(cluster, {"apiextensions.k8s.io", "CustomResourceDefinition", "", "widgets.example.com"}), nullptr);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+}
+
+TEST(LifecycleModelTest, ArgoCdMovesACrdBeforeItsFirstCustomResource) {
+  // adjustDeps (sync_tasks.go:112-138): the CRD takes over the wave of its first CR.
+  const std::string crd = Crd("example.com", "Widget", "widgets", {"argocd.argoproj.io/sync-wave: \"5\""});
+  const std::string widget = Doc("example.com/v1", "Widget", "w", "default", {"argocd.argoproj.io/sync-wave: \"1\""});
+  Cluster cluster = EmptyCluster();
+  StepResult step = ArgoSync(cluster, ArgoApplication{"a", "default", false, true}, crd + widget, StepKind::kInstall);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(Written(step, "Sync wave 1"),
+            (std::vector<std::string>{"CustomResourceDefinition widgets.example.com", "Widget w"}));
+}
+
+TEST(LifecycleModelTest, AHookThatIsRecreatedOnANoopUpgradeIsCaught) {
+  const std::string stream = Crd("example.com", "Widget", "widgets", {"helm.sh/resource-policy: keep"}) +
+                             Doc("example.com/v1", "Widget", "w", "dot-system",
+                                 {"helm.sh/hook: post-install,post-upgrade", "helm.sh/hook-delete-policy: before-hook-creation"});
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(HelmInstall(cluster, HelmRelease{}, stream, kNoCrds).ok);
+  StepResult step = HelmUpgrade(cluster, HelmRelease{}, stream);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(HasViolation(step, "not-recreated")) << FormatStep(step);
+}
+
+}  // namespace
+}  // namespace dotk8s::lifecycle

@@ -1,0 +1,525 @@
+// The model's rules against what a real API server received
+// (../shared/fixtures/traces, recorded at main 1291ed1; README there).
+//
+// How: the objects of each replayed step are derived from the trace rows
+// themselves (every object Helm wrote, with its group, kind, namespace and
+// name), plus what a row cannot say, taken from the real stream
+// ../shared/fixtures/upstream/helm4-all.yaml: which objects are hooks and their
+// helm.sh/hook, -weight and -delete-policy annotations, and the CRDs' groups,
+// kinds and served versions. The ScaledObject of the HTTP add-on is the one
+// hook dotk8s-post made at 1291ed1 (src/core/place.cc MarkCrdDependents:
+// post-install,post-upgrade, before-hook-creation). The crds/ folders are the
+// real files of ../shared/fixtures/upstream/crds. The model replays the steps
+// in the traces' order on one cluster (install, upgrade, upgrade, uninstall).
+//
+// What is compared: the model's requests and the trace's rows (reads and
+// Helm's `update` of its release Secret left out) are cut into the model's
+// phases, in order, and each phase is compared by its own rule: crds/ and the
+// driver's kubectl CRD apply as sets (one Create call per file, concurrent),
+// Helm's ordinary objects as the sequence of kind groups with the set of
+// objects in each group (Helm sends a kind's objects concurrently, so steps
+// within a group are in no fixed order), everything else (namespaces, the
+// release Secret, each hook's delete and create, hook-succeeded deletions)
+// request by request. Verbs and status codes are compared too (201 created,
+// 200 updated or deleted, 404 not found).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lifecycle/lifecycle_fixtures.h"
+#include "lifecycle/route_model.h"
+#include "test_support.h"
+
+namespace dotk8s::lifecycle {
+namespace {
+
+struct TraceRow {
+  int step = 0;
+  std::string verb;
+  std::string resource;  ///< "group/resource" or "resource" for the core group
+  std::string namespace_;
+  std::string name;
+  int code = 0;
+  std::string client;
+};
+
+std::vector<TraceRow> ReadTrace(std::string_view file) {
+  std::istringstream in(testing::ReadFile(TracePath(file)));
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<TraceRow> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t tab = line.find('\t', start);
+      cells.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    if (cells.size() != 7) throw std::runtime_error("bad trace row: " + line);
+    rows.push_back({std::stoi(cells[0]), cells[1], cells[2], cells[3], cells[4], std::stoi(cells[5]), cells[6]});
+  }
+  return rows;
+}
+
+// Kinds and resources: the built-in table and every CRD of the fixtures.
+struct KindCatalog {
+  std::map<std::pair<std::string, std::string>, std::string> kind_of;      ///< (group, resource) -> kind
+  std::map<std::pair<std::string, std::string>, std::string> resource_of;  ///< (group, kind) -> resource
+  std::map<std::string, CrdFacts> crds;                                     ///< by CRD name
+  std::set<std::string> templated_crds;  ///< names of the CRDs the charts template (KEDA's)
+  /// Hook annotations of the real stream's hooks, by kind and name (release namespace dot-system).
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> hooks;
+};
+
+std::pair<std::string, std::string> SplitResource(const std::string& resource) {
+  const std::size_t slash = resource.find('/');
+  if (slash == std::string::npos) return {"", resource};
+  return {resource.substr(0, slash), resource.substr(slash + 1)};
+}
+
+void AddCrds(const std::vector<ObjectSpec>& objects, KindCatalog* catalog, bool templated) {
+  for (const ObjectSpec& spec : objects) {
+    if (!spec.crd) continue;
+    catalog->kind_of[{spec.crd->group, spec.crd->plural}] = spec.crd->kind;
+    catalog->resource_of[{spec.crd->group, spec.crd->kind}] = spec.crd->plural;
+    catalog->crds[spec.key.name] = *spec.crd;
+    if (templated) catalog->templated_crds.insert(spec.key.name);
+  }
+}
+
+KindCatalog BuildCatalog() {
+  KindCatalog catalog;
+  for (const BuiltinKind& kind : BuiltinKinds()) {
+    catalog.kind_of[{std::string(kind.group), std::string(kind.resource)}] = std::string(kind.kind);
+    catalog.resource_of[{std::string(kind.group), std::string(kind.kind)}] = std::string(kind.resource);
+  }
+  std::string error;
+  for (const CrdFile& file : CrdsFolders(true, true, true)) {
+    std::vector<ObjectSpec> objects;
+    if (!ReadManifest(file.text, &objects, &error)) throw std::runtime_error(error);
+    AddCrds(objects, &catalog, false);
+  }
+  std::vector<ObjectSpec> stream;
+  if (!ReadManifest(testing::ReadFile(testing::FixturePath("helm4-all.yaml")), &stream, &error)) {
+    throw std::runtime_error(error);
+  }
+  AddCrds(stream, &catalog, true);
+  for (const ObjectSpec& spec : stream) {
+    if (spec.Annotation("helm.sh/hook") == nullptr) continue;
+    std::vector<std::string> lines;
+    for (const char* key : {"helm.sh/hook", "helm.sh/hook-weight", "helm.sh/hook-delete-policy"}) {
+      if (const std::string* value = spec.Annotation(key)) lines.push_back(fmt::format("{}: '{}'", key, *value));
+    }
+    catalog.hooks[{spec.key.kind, spec.key.name}] = lines;
+  }
+  return catalog;
+}
+
+// A name as the release namespace dot-system gave it: dotk8s-post rewrote
+// names built from the namespace (certgen:<ns>, the injector webhook's name).
+std::string FixtureName(std::string name) {
+  for (const char* ns : {"envoy-gateway-system", "prometheus-system"}) {
+    for (const char* sep : {":", "."}) {
+      const std::string suffix = std::string(sep) + ns;
+      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        name = name.substr(0, name.size() - suffix.size()) + sep + "dot-system";
+      }
+    }
+  }
+  return name;
+}
+
+bool IsReleaseSecret(const TraceRow& row) {
+  return row.resource == "secrets" && row.name.rfind("sh.helm.release.v1.", 0) == 0;
+}
+
+// One object of a derived release.
+struct DerivedObject {
+  std::string kind;
+  std::string doc;
+  bool hook = false;
+};
+
+// The document for a trace row: a CRD with its real facts, anything else a
+// header with the hook annotations of the real stream.
+DerivedObject ObjectFor(const TraceRow& row, const KindCatalog& catalog, int helm) {
+  auto [group, resource] = SplitResource(row.resource);
+  auto kind = catalog.kind_of.find({group, resource});
+  if (kind == catalog.kind_of.end()) throw std::runtime_error("unknown resource " + row.resource);
+  DerivedObject object;
+  object.kind = kind->second;
+  if (object.kind == "CustomResourceDefinition") {
+    const CrdFacts& facts = catalog.crds.at(row.name);
+    object.doc = fmt::format(
+        "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: {}\n"
+        "spec:\n  group: {}\n  names:\n    kind: {}\n    plural: {}\n  scope: {}\n  versions:\n",
+        row.name, facts.group, facts.kind, facts.plural, facts.cluster_scoped ? "Cluster" : "Namespaced");
+    for (const std::string& version : facts.served_versions) {
+      object.doc += fmt::format("  - name: {}\n    served: true\n    storage: false\n", version);
+    }
+    return object;
+  }
+  std::string version = "v1";
+  for (const auto& [name, facts] : catalog.crds) {
+    if (facts.group == group && facts.kind == object.kind) version = facts.served_versions.front();
+  }
+  std::vector<std::string> annotations;
+  auto hook = catalog.hooks.find({object.kind, FixtureName(row.name)});
+  if (hook != catalog.hooks.end()) annotations = hook->second;
+  if (object.kind == "ScaledObject" && row.name == "keda-add-ons-http-interceptor" && helm == 4) {
+    // What dotk8s-post at 1291ed1 made of it (place.cc MarkCrdDependents).
+    annotations = {"helm.sh/hook: post-install,post-upgrade", "helm.sh/hook-delete-policy: before-hook-creation"};
+  }
+  object.hook = !annotations.empty();
+  object.doc = fmt::format("---\napiVersion: {}\nkind: {}\nmetadata:\n  name: '{}'\n",
+                           group.empty() ? version : group + "/" + version, object.kind, row.name);
+  if (!row.namespace_.empty()) object.doc += fmt::format("  namespace: {}\n", row.namespace_);
+  if (!annotations.empty()) {
+    object.doc += "  annotations:\n";
+    for (const std::string& a : annotations) object.doc += "    " + a + "\n";
+  }
+  return object;
+}
+
+struct DerivedRelease {
+  std::string stream;  ///< what the post-renderer wrote (Helm 4: hooks included)
+  std::string hooks;   ///< Helm 3: the chart's hooks, which Helm keeps to itself
+};
+
+// The release a trace shows: every object Helm wrote after its release Secret
+// (crds/ come before it), each once. Under Helm 3 the templated CRDs the driver
+// applied and Helm adopted without a request are added from kubectl's rows, and
+// the stream is put in the order Helm 3 hands the post-renderer: its
+// InstallOrder, unknown kinds (webhook configurations included) alphabetically
+// last, with dotk8s-post's injected objects after everything (src/core/write.cc).
+DerivedRelease DeriveRelease(const std::vector<TraceRow>& rows, const KindCatalog& catalog, int helm) {
+  std::vector<const TraceRow*> picked;
+  std::set<std::string> seen;
+  bool after_secret = false;
+  for (const TraceRow& row : rows) {
+    if (IsReleaseSecret(row)) after_secret = true;
+    const bool templated_by_kubectl = helm == 3 && row.client == "kubectl" && catalog.templated_crds.count(row.name) > 0;
+    const bool written_by_helm = row.client == "Helm" && after_secret && !IsReleaseSecret(row) &&
+                                 (row.verb == "patch" || row.verb == "create") && row.code / 100 == 2;
+    if (!templated_by_kubectl && !written_by_helm) continue;
+    if (!seen.insert(row.resource + "|" + row.namespace_ + "|" + row.name).second) continue;
+    picked.push_back(&row);
+  }
+  std::vector<DerivedObject> objects;
+  for (const TraceRow* row : picked) objects.push_back(ObjectFor(*row, catalog, helm));
+  DerivedRelease release;
+  if (helm == 4) {
+    for (const DerivedObject& o : objects) release.stream += o.doc;
+    return release;
+  }
+  static const std::vector<std::string> kHelm3Order = {
+      "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
+      "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
+      "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
+      "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service", "DaemonSet", "Pod",
+      "ReplicationController", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job",
+      "CronJob", "IngressClass", "Ingress", "APIService"};
+  static const std::vector<std::string> kInjected = {"GatewayClass", "Gateway", "PodMonitor", "ReferenceGrant"};
+  auto rank = [](const std::string& kind) -> std::pair<int, std::string> {
+    auto injected = std::find(kInjected.begin(), kInjected.end(), kind);
+    if (injected != kInjected.end()) return {2000 + static_cast<int>(injected - kInjected.begin()), ""};
+    auto known = std::find(kHelm3Order.begin(), kHelm3Order.end(), kind);
+    if (known != kHelm3Order.end()) return {static_cast<int>(known - kHelm3Order.begin()), ""};
+    return {1000, kind};
+  };
+  std::vector<DerivedObject> ordinary;
+  for (const DerivedObject& o : objects) {
+    if (o.hook) {
+      release.hooks += o.doc;
+    } else {
+      ordinary.push_back(o);
+    }
+  }
+  std::stable_sort(ordinary.begin(), ordinary.end(),
+                   [&rank](const DerivedObject& a, const DerivedObject& b) { return rank(a.kind) < rank(b.kind); });
+  for (const DerivedObject& o : ordinary) release.stream += o.doc;
+  return release;
+}
+
+// A request as both sides can state it.
+struct Request {
+  std::string client;
+  std::string verb;
+  std::string resource;
+  std::string object;  ///< namespace/name or name
+  int code = 0;
+  auto operator<=>(const Request&) const = default;
+};
+
+std::string Format(const Request& r) {
+  return fmt::format("{} {} {} {} {}", r.client, r.verb, r.resource, r.object, r.code);
+}
+
+void PrintTo(const Request& r, std::ostream* os) { *os << Format(r); }
+
+std::string ObjectName(std::string_view ns, std::string_view name) {
+  return ns.empty() ? std::string(name) : fmt::format("{}/{}", ns, name);
+}
+
+std::vector<Request> TraceRequests(const std::vector<TraceRow>& rows) {
+  std::vector<Request> requests;
+  for (const TraceRow& row : rows) {
+    if (row.verb == "update" && IsReleaseSecret(row)) continue;  // Helm's bookkeeping of hook and release status
+    // The audit log files a Namespace under itself: dot-system/dot-system.
+    const std::string ns = row.resource == "namespaces" ? std::string() : row.namespace_;
+    requests.push_back({row.client, row.verb, row.resource, ObjectName(ns, row.name), row.code});
+  }
+  return requests;
+}
+
+// Rules for comparing one phase.
+enum class Rule { kExact, kSet, kKindGroups };
+
+struct ModelPhase {
+  std::string phase;
+  std::vector<Request> requests;
+};
+
+// The model's requests (its cascades, client-side failures and skipped writes
+// send nothing), cut into consecutive phases.
+std::vector<ModelPhase> ModelPhases(const StepResult& step, const KindCatalog& catalog) {
+  std::vector<ModelPhase> phases;
+  for (const Event& event : step.events) {
+    if (event.verb == "gc" || event.verb == "build") continue;
+    if (event.outcome == Outcome::kUnchanged || event.outcome == Outcome::kKept) continue;
+    const std::string& resource = catalog.resource_of.at({event.object.group, event.object.kind});
+    const std::string full = event.object.group.empty() ? resource : event.object.group + "/" + resource;
+    int code = 0;
+    switch (event.outcome) {
+      case Outcome::kCreated: code = 201; break;
+      case Outcome::kUpdated:
+      case Outcome::kDeleted: code = 200; break;
+      case Outcome::kNotFound: code = 404; break;
+      case Outcome::kFailed: code = event.detail.find("not found") != std::string::npos ? 404 : 409; break;
+      default: break;
+    }
+    if (phases.empty() || phases.back().phase != event.phase) phases.push_back({event.phase, {}});
+    phases.back().requests.push_back(
+        {event.client, event.verb, full, ObjectName(event.object.namespace_, event.object.name), code});
+  }
+  return phases;
+}
+
+// Consecutive runs of the same client, verb and resource, each with its objects.
+std::vector<std::pair<std::string, std::multiset<std::string>>> KindGroups(const std::vector<Request>& requests) {
+  std::vector<std::pair<std::string, std::multiset<std::string>>> groups;
+  for (const Request& r : requests) {
+    const std::string head = fmt::format("{} {} {}", r.client, r.verb, r.resource);
+    if (groups.empty() || groups.back().first != head) groups.push_back({head, {}});
+    groups.back().second.insert(fmt::format("{} {}", r.object, r.code));
+  }
+  return groups;
+}
+
+std::string Lines(const std::vector<Request>& requests) {
+  std::string text;
+  for (const Request& r : requests) text += "    " + Format(r) + "\n";
+  return text;
+}
+
+// Compares the model's step with the trace, phase by phase (the rules above).
+void ExpectSameRequests(const StepResult& step, const std::vector<TraceRow>& rows, const KindCatalog& catalog,
+                        const std::map<std::string, Rule>& rules) {
+  const std::vector<Request> trace = TraceRequests(rows);
+  std::size_t offset = 0;
+  for (const ModelPhase& phase : ModelPhases(step, catalog)) {
+    const std::size_t n = phase.requests.size();
+    ASSERT_LE(offset + n, trace.size()) << "the model sends more than the trace has, at phase " << phase.phase << "\n"
+                                        << FormatStep(step);
+    std::vector<Request> chunk(trace.begin() + static_cast<std::ptrdiff_t>(offset),
+                               trace.begin() + static_cast<std::ptrdiff_t>(offset + n));
+    auto rule = rules.find(phase.phase);
+    const Rule how = rule == rules.end() ? Rule::kExact : rule->second;
+    if (how == Rule::kExact) {
+      EXPECT_EQ(phase.requests, chunk) << "phase " << phase.phase << " (trace from row " << offset << ")\nmodel:\n"
+                                       << Lines(phase.requests) << "trace:\n" << Lines(chunk);
+    } else if (how == Rule::kSet) {
+      std::vector<Request> a = phase.requests;
+      std::vector<Request> b = chunk;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      EXPECT_EQ(a, b) << "phase " << phase.phase << " as a set\nmodel:\n" << Lines(a) << "trace:\n" << Lines(b);
+    } else {
+      EXPECT_EQ(KindGroups(phase.requests), KindGroups(chunk))
+          << "phase " << phase.phase << " by kind groups\nmodel:\n" << Lines(phase.requests) << "trace:\n" << Lines(chunk);
+    }
+    offset += n;
+  }
+  EXPECT_EQ(offset, trace.size()) << "the trace has requests the model does not send:\n"
+                                  << Lines(std::vector<Request>(trace.begin() + static_cast<std::ptrdiff_t>(offset),
+                                                                trace.end()));
+}
+
+const std::map<std::string, Rule> kHelmRules = {
+    {"crds", Rule::kSet},          {"install", Rule::kKindGroups}, {"upgrade", Rule::kKindGroups},
+    {"uninstall", Rule::kKindGroups}, {"adopt", Rule::kSet}};
+
+// The index of the first request of the trace matching, or -1.
+int FirstRow(const std::vector<TraceRow>& rows, std::string_view verb, std::string_view resource,
+             std::string_view name = {}) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].verb == verb && rows[i].resource == resource && (name.empty() || rows[i].name == name)) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+Cluster WithNamespacesMadeByKubectl() {
+  Cluster cluster = EmptyCluster();
+  std::string namespaces;
+  for (const char* ns : {"envoy-gateway-system", "keda", "prometheus-system", "traefik"}) {
+    namespaces += fmt::format("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {}\n", ns);
+  }
+  StepResult made = KubectlApply(cluster, namespaces, StepKind::kInstall);
+  if (!made.ok) throw std::runtime_error(FormatStep(made));
+  return cluster;
+}
+
+class LifecycleTraceTest : public ::testing::Test {
+ protected:
+  KindCatalog catalog_ = BuildCatalog();
+  HelmRelease release_;  // Helm 4, dot-apps in dot-system, --create-namespace
+};
+
+TEST_F(LifecycleTraceTest, Helm4InstallWithNamespacesPremade) {
+  const std::vector<TraceRow> rows = ReadTrace("helm4-install-namespaces-premade.tsv");
+  // The rules, read off the trace itself: crds/ patches come before the release
+  // Secret, every pre-install hook before any ordinary object, post-install last.
+  const int secret = FirstRow(rows, "create", "secrets", "sh.helm.release.v1.dot-apps.v1");
+  const int first_ordinary = FirstRow(rows, "patch", "policy/poddisruptionbudgets");
+  const int scaled_object = FirstRow(rows, "patch", "keda.sh/scaledobjects");
+  ASSERT_GT(secret, 0);
+  for (int i = 0; i < secret; ++i) {
+    if (rows[static_cast<std::size_t>(i)].resource != "namespaces") {
+      EXPECT_EQ(rows[static_cast<std::size_t>(i)].resource, "apiextensions.k8s.io/customresourcedefinitions");
+    }
+  }
+  EXPECT_LT(FirstRow(rows, "delete", "serviceaccounts", "dot-apps-gateway-helm-certgen"), first_ordinary);
+  EXPECT_LT(FirstRow(rows, "patch", "batch/jobs", "kube-prometheus-stack-admission-create"), first_ordinary);
+  EXPECT_GT(scaled_object, FirstRow(rows, "patch", "monitoring.coreos.com/servicemonitors"));
+
+  // The model, on the same cluster and the same objects, sends the same requests.
+  Cluster cluster = WithNamespacesMadeByKubectl();
+  DerivedRelease derived = DeriveRelease(rows, catalog_, 4);
+  StepResult step = HelmInstall(cluster, release_, derived.stream, CrdsFolders(false, true, true));
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  ExpectSameRequests(step, rows, catalog_, kHelmRules);
+}
+
+TEST_F(LifecycleTraceTest, Helm4FreshInstallFailsAtTheFirstHookInAMissingNamespace) {
+  // The objects are those of the successful install (the failed one stops early);
+  // the cluster has no component namespaces, as in the trace.
+  const std::vector<TraceRow> rows = ReadTrace("helm4-install-fresh-fails.tsv");
+  DerivedRelease derived = DeriveRelease(ReadTrace("helm4-install-namespaces-premade.tsv"), catalog_, 4);
+  Cluster cluster = EmptyCluster();
+  StepResult step = HelmInstall(cluster, release_, derived.stream, CrdsFolders(false, true, true));
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error,
+            "failed pre-install: warning: Hook pre-install  failed: namespaces \"envoy-gateway-system\" not found");
+  EXPECT_TRUE(HasViolation(step, "namespace-first")) << FormatStep(step);
+  ExpectSameRequests(step, rows, catalog_, kHelmRules);
+  EXPECT_EQ(rows.back().resource, "secrets");  // Helm records the failed release; nothing else follows
+}
+
+// The recorded sequence: install, upgrade with the same values, upgrade with
+// KEDA off, uninstall; one cluster throughout, as on the real API server.
+TEST_F(LifecycleTraceTest, Helm4UpgradesAndUninstall) {
+  Cluster cluster = WithNamespacesMadeByKubectl();
+  DerivedRelease installed = DeriveRelease(ReadTrace("helm4-install-namespaces-premade.tsv"), catalog_, 4);
+  ASSERT_TRUE(HelmInstall(cluster, release_, installed.stream, CrdsFolders(false, true, true)).ok);
+  // The recorded run had no tenant; the model adds one to show what KEDA off does to it.
+  ASSERT_TRUE(TenantApply(cluster, "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: web\n"
+                                   "  namespace: default\n")
+                  .ok);
+
+  // No-op upgrade: every hook deleted and created again (before-hook-creation),
+  // the ScaledObject included, which the model reports (issue 11, item 7).
+  const std::vector<TraceRow> noop = ReadTrace("helm4-upgrade-noop.tsv");
+  StepResult step = HelmUpgrade(cluster, release_, DeriveRelease(noop, catalog_, 4).stream);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  ExpectSameRequests(step, noop, catalog_, kHelmRules);
+  const int deleted = FirstRow(noop, "delete", "keda.sh/scaledobjects");
+  ASSERT_GE(deleted, 0);
+  EXPECT_EQ(noop[static_cast<std::size_t>(deleted)].code, 200);
+  EXPECT_EQ(noop[static_cast<std::size_t>(FirstRow(noop, "patch", "keda.sh/scaledobjects"))].code, 201);
+  EXPECT_TRUE(HasViolation(step, "not-recreated")) << FormatStep(step);
+
+  // KEDA off: the 7 templated CRDs lack keep and are deleted with the rest of
+  // original-minus-target, in InstallOrder after the updates; the tenant's
+  // ScaledObject goes with its CRD (the trace cannot show the cascade).
+  const std::vector<TraceRow> off = ReadTrace("helm4-upgrade-keda-off.tsv");
+  step = HelmUpgrade(cluster, release_, DeriveRelease(off, catalog_, 4).stream);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  ExpectSameRequests(step, off, catalog_, kHelmRules);
+  int crd_deletes = 0;
+  for (const TraceRow& row : off) {
+    crd_deletes += row.verb == "delete" && row.resource == "apiextensions.k8s.io/customresourcedefinitions" ? 1 : 0;
+  }
+  EXPECT_EQ(crd_deletes, 7);
+  EXPECT_TRUE(HasViolation(step, "no-crd-delete")) << FormatStep(step);
+  EXPECT_TRUE(HasViolation(step, "tenant-survives")) << FormatStep(step);
+
+  // Uninstall: release objects in UninstallOrder kind groups, then the release
+  // Secrets; no hook is deleted (certgen's stay).
+  const std::vector<TraceRow> uninstall = ReadTrace("helm4-uninstall.tsv");
+  step = HelmUninstall(cluster, release_);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  ExpectSameRequests(step, uninstall, catalog_, kHelmRules);
+  EXPECT_EQ(FirstRow(uninstall, "delete", "batch/jobs"), -1);
+  EXPECT_EQ(FirstRow(uninstall, "delete", "serviceaccounts", "dot-apps-gateway-helm-certgen"), -1);
+  EXPECT_NE(FindLive(cluster, {"batch", "Job", "envoy-gateway-system", "dot-apps-gateway-helm-certgen"}), nullptr);
+}
+
+TEST_F(LifecycleTraceTest, DriverWithHelm4AppliesNamespacesAndCrdsBeforeHelm) {
+  const std::vector<TraceRow> rows = ReadTrace("driver-helm4-install.tsv");
+  const int first_helm = FirstRow(rows, "create", "secrets");
+  ASSERT_GT(first_helm, 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].client, static_cast<int>(i) < first_helm ? "kubectl" : "Helm") << rows[i].step;
+  }
+  Cluster cluster = EmptyCluster();
+  StepResult step = DriverInstall(cluster, release_, DeriveRelease(rows, catalog_, 4).stream,
+                                  CrdsFolders(false, true, true));
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  ExpectSameRequests(step, rows, catalog_, kHelmRules);
+}
+
+TEST_F(LifecycleTraceTest, DriverWithHelm3AppliesNamespacesAndAllCrdsBeforeHelm) {
+  // Helm 3.17.3, release namespace envoy-gateway-system (the helm3 profile: no kps admission hooks).
+  const std::vector<TraceRow> rows = ReadTrace("driver-helm3.17-install.tsv");
+  const int first_helm = FirstRow(rows, "create", "secrets");
+  ASSERT_GT(first_helm, 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].client, static_cast<int>(i) < first_helm ? "kubectl" : "Helm") << rows[i].step;
+  }
+  HelmRelease release;
+  release.helm = 3;
+  release.namespace_ = "envoy-gateway-system";
+  DerivedRelease derived = DeriveRelease(rows, catalog_, 3);
+  Cluster cluster = EmptyCluster();
+  StepResult step = DriverInstall(cluster, release, derived.stream, CrdsFolders(false, true, true), derived.hooks);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  ExpectSameRequests(step, rows, catalog_, kHelmRules);
+}
+
+}  // namespace
+}  // namespace dotk8s::lifecycle
