@@ -38,8 +38,8 @@ TENANTS_FILE=$SUITE_DIR/lib/tenants.yaml
 # shellcheck source=lib/cleanup.sh
 . "$SUITE_DIR/lib/cleanup.sh"
 
-usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+usage() {  # the comment at the top of this file
+  awk 'NR == 1 {next} /^# shellcheck/ || !/^#/ {exit} {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"
 }
 
 declare -A RESULTS=()        # "route|step" -> ok | FAIL | skip | plan
@@ -144,10 +144,14 @@ resolve_tools() {
 # What this build of dotk8s offers (issue 11 and 13 add to it); probes that only read.
 probe_dotk8s() {
   HAVE_DOTK8S_VERIFY=0
+  VERIFY_TAKES_NAMESPACE=0
   CRDS_APPLY_TAKES_PROFILE=0
   [ -x "$DOTK8S" ] || return 0
-  if "$DOTK8S" verify --help >/dev/null 2>&1; then HAVE_DOTK8S_VERIFY=1; fi
   local help
+  if help=$("$DOTK8S" verify --help 2>/dev/null); then
+    HAVE_DOTK8S_VERIFY=1
+    if [[ $help == *--namespace* ]]; then VERIFY_TAKES_NAMESPACE=1; fi
+  fi
   help=$("$DOTK8S" crds --help 2>/dev/null || true)
   if [[ $help == *--profile* ]]; then CRDS_APPLY_TAKES_PROFILE=1; fi
   return 0

@@ -198,7 +198,9 @@ secret_line() {
 verify_contracts() {
   if [ "$HAVE_DOTK8S_VERIFY" = 1 ]; then
     set_flags "${SPEC_SETS[@]}"
-    run_cmd dotk8s-verify "$DOTK8S" verify --profile "$SPEC_PROFILE" "${SET_FLAGS[@]}" -n "$RELEASE_NAMESPACE" ||
+    local namespace=()
+    [ "$VERIFY_TAKES_NAMESPACE" = 1 ] && namespace=(-n "$RELEASE_NAMESPACE")
+    run_cmd dotk8s-verify "$DOTK8S" verify --profile "$SPEC_PROFILE" "${SET_FLAGS[@]}" "${namespace[@]}" ||
       fail "dotk8s verify found broken wiring (its report is above and in $STEP_LOG_DIR)"
     return 0
   fi
