@@ -75,9 +75,9 @@ cleanup_route() {  # ROUTE (empty for run.sh --cleanup)
   [ "$PRINT_ONLY" = 1 ] || mkdir -p "$STEP_LOG_DIR"
 
   if [ "$route" = gitops ]; then
-    local stream="$WORK/gitops/stream-$GITOPS_RENDERS.yaml"
-    if [ "$PRINT_ONLY" = 1 ] || [ -s "$stream" ]; then
-      run_cmd delete-last-stream "$KUBECTL" delete -f "$stream" --ignore-not-found --wait=false || true
+    local documents="$WORK/gitops/stream-$GITOPS_RENDERS.d"
+    if [ "$PRINT_ONLY" = 1 ] || [ -d "$documents" ]; then
+      run_cmd delete-last-stream "$KUBECTL" delete -f "$documents" --ignore-not-found --wait=false || true
     fi
     run_cmd delete-default-leftovers "$KUBECTL" delete -n default --ignore-not-found --wait=false \
       -l app.kubernetes.io/instance=dot-apps all,configmaps,secrets,serviceaccounts,roles,rolebindings || true

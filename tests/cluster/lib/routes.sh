@@ -152,6 +152,7 @@ deploy_gitops() {
   GITOPS_RENDERS=$((GITOPS_RENDERS + 1))
   local stream="$WORK/gitops/stream-$GITOPS_RENDERS.yaml"
   run_cmd_to "$stream" template "$DOTK8S" template --helm "$HELM4" --profile "$profile" "${SET_FLAGS[@]}" || return 1
+  split_stream "$stream"
   if ! run_cmd apply-first "$KUBECTL" apply --server-side -f "$stream"; then
     note "the first apply failed (a custom resource whose CRD is in the same stream fails until the CRD is served); the second must succeed"
   fi
@@ -191,15 +192,28 @@ uninstall_gitops() {
   delete_refs "$victims" gitops-delete
 }
 
+# split_stream STREAM: its documents one file each in STREAM.d/ (stream-N.d for
+# stream-N.yaml). kubectl get/delete -f on a single file stop at the first kind
+# they cannot map (a CRD deleted since); on a directory they report it and go on.
+split_stream() {
+  [ "$PRINT_ONLY" = 1 ] && return 0
+  local dir=${1%.yaml}.d
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  awk -v dir="$dir" '/^---/ {if (file != "") close(file); n++; file = ""; next}
+    {if (file == "") file = sprintf("%s/%04d.yaml", dir, n); print > file}' "$1"
+}
+
 # gitops_list_objects STREAM OUT: the live objects of a stream, one line each:
 # apiVersion|kind|namespace|name|sync-options|resource-policy|argocd hook|helm hook.
-# kubectl reports kinds it cannot map (a CRD deleted since) and lists the rest.
 gitops_list_objects() {
-  local stream=$1 out=$2
+  local dir=${1%.yaml}.d out=$2
   local path='{range .items[*]}{.apiVersion}{"|"}{.kind}{"|"}{.metadata.namespace}{"|"}{.metadata.name}{"|"}'
   path+='{.metadata.annotations.argocd\.argoproj\.io/sync-options}{"|"}{.metadata.annotations.helm\.sh/resource-policy}{"|"}'
   path+='{.metadata.annotations.argocd\.argoproj\.io/hook}{"|"}{.metadata.annotations.helm\.sh/hook}{"\n"}{end}'
-  run_cmd_to "$out" list-objects "$KUBECTL" get -f "$stream" --ignore-not-found -o "jsonpath=$path" || true
+  if ! run_cmd_to "$out" list-objects "$KUBECTL" get -f "$dir" --ignore-not-found -o "jsonpath=$path"; then
+    note "kubectl could not read every object of $dir (its log says which); the others are listed"
+  fi
 }
 
 gitops_prune() {  # PREVIOUS_STREAM NEW_STREAM
