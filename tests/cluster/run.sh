@@ -137,7 +137,6 @@ resolve_tools() {
   else
     HELMFILE=$(command -v helmfile || true)
   fi
-  [ "$PRINT_ONLY" = 1 ] && [ -z "$HELMFILE" ] && HELMFILE=helmfile  # the plan shows the command anyway
   return 0
 }
 
@@ -245,7 +244,7 @@ preconditions() {
 print_preconditions() {
   say "preconditions, checked first when the suite runs:"
   say "  - $KUBECTL reaches a cluster; its context is kind-*, k3d-*, minikube* or docker-desktop*, or DOTK8S_CLUSTER_TEST_OK=1"
-  say "  - Helm 4: $HELM4; Helm 3 (3.17.x or >= 3.18.1, never 3.18.0): $HELM3; helmfile: $HELMFILE (route skipped without it)"
+  say "  - Helm 4: $HELM4; Helm 3 (3.17.x or >= 3.18.1, never 3.18.0): $HELM3; helmfile: ${HELMFILE:-not installed} (route skipped without it)"
   say "  - $DOTK8S and $DOTK8S_POST built; $DOTK8S deps --check --chart charts/dot-apps (the five archives)"
   say "  - nothing of dot-apps on the cluster yet (release, namespaces ${SUITE_OWN_NAMESPACES[*]}, CRDs of ${SUITE_CRD_GROUPS[*]})"
 }

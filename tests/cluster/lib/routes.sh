@@ -82,7 +82,7 @@ deploy_helmfile() {
   set_flags "$@"
   local rc=0
   RUN_DIR=examples/helmfile
-  run_cmd "helmfile-sync-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "$HELMFILE" "${args[@]}" "${SET_FLAGS[@]}" || rc=$?
+  run_cmd "helmfile-sync-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "${HELMFILE:-helmfile}" "${args[@]}" "${SET_FLAGS[@]}" || rc=$?
   RUN_DIR=""
   return "$rc"
 }
@@ -90,7 +90,7 @@ deploy_helmfile() {
 uninstall_helmfile() {
   local rc=0
   RUN_DIR=examples/helmfile
-  run_cmd helmfile-destroy env HELM_PLUGINS="$HELM4_PLUGINS" "$HELMFILE" --file helmfile.yaml \
+  run_cmd helmfile-destroy env HELM_PLUGINS="$HELM4_PLUGINS" "${HELMFILE:-helmfile}" --file helmfile.yaml \
     --helm-binary "$HELM4" --skip-deps destroy || rc=$?
   RUN_DIR=""
   return "$rc"

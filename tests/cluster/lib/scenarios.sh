@@ -126,11 +126,17 @@ run_route() {
   local route=$1
   say ""
   say "== route $route: $(route_title "$route")"
-  if [ "$route" = helmfile ] && [ -z "$HELMFILE" ]; then
-    say "   skipped: helmfile is not installed (https://helmfile.readthedocs.io; or set HELMFILE=PATH)"
-    local step
-    for step in "${SELECTED_STEPS[@]}"; do RESULTS["$route|$step"]=skip; done
-    return 0
+  if [ "$route" = helmfile ] && { [ -z "$HELMFILE" ] || [ ! -x "$HELMFILE" ]; }; then
+    local why="helmfile is not installed (https://helmfile.readthedocs.io; or set HELMFILE=PATH)"
+    [ -n "$HELMFILE" ] && why="HELMFILE=$HELMFILE is not an executable"
+    if [ "$PRINT_ONLY" = 1 ]; then
+      note "$why: a run would skip this route"
+    else
+      say "   skipped: $why"
+      local step
+      for step in "${SELECTED_STEPS[@]}"; do RESULTS["$route|$step"]=skip; done
+      return 0
+    fi
   fi
   local route_started=$SECONDS
   route_reset_state "$route"
