@@ -145,7 +145,7 @@ check_interceptor_scaledobject() {
     check "ScaledObject keda/$name is gone with the HTTP add-on (not left orphaned)" || return 0
     rm -f "$saved"
     if kexists "$kind" "$name" keda; then
-      fail "ScaledObject keda/$name is still there although KEDA is off: orphaned"
+      fail "ScaledObject keda/$name is still there although KEDA is off: $(why_still_there "$kind" "$name" keda)"
     fi
   fi
 }
@@ -273,7 +273,22 @@ expect_field() {  # DESCRIPTION KIND NAME NAMESPACE JSONPATH EXPECTED
 expect_absent() {  # DESCRIPTION KIND NAME NAMESPACE
   local description=$1 kind=$2 name=$3 ns=$4
   check "$description" || return 0
-  if kexists "$kind" "$name" "$ns"; then fail "$description: $kind ${ns:+$ns/}$name is still there"; fi
+  if kexists "$kind" "$name" "$ns"; then
+    fail "$description: $kind ${ns:+$ns/}$name is still there, $(why_still_there "$kind" "$name" "$ns")"
+  fi
+}
+
+# why_still_there KIND NAME NAMESPACE: orphaned, or stuck in deletion on a finalizer
+# (whose controller the same step may have removed).
+why_still_there() {
+  local fields deleting finalizers
+  fields=$(kfield "$1" "$2" "$3" '{.metadata.deletionTimestamp}|{.metadata.finalizers}')
+  IFS='|' read -r deleting finalizers <<<"$fields"
+  if [ -n "$deleting" ]; then
+    printf 'stuck in deletion since %s on finalizers %s' "$deleting" "${finalizers:-?}"
+  else
+    printf 'not being deleted: orphaned'
+  fi
 }
 
 expect_deployments_present() {  # COMPONENT
