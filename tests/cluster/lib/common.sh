@@ -197,15 +197,6 @@ collect_secret_needles() {
   )
 }
 
-# join SEPARATOR WORD...
-join() {
-  local separator=$1 out=""
-  shift
-  local word
-  for word in "$@"; do out+="${out:+$separator}$word"; done
-  printf '%s' "$out"
-}
-
 contains_word() {  # WORD LIST...
   local word=$1 item
   shift

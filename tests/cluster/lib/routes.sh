@@ -184,7 +184,7 @@ uninstall_gitops() {
   while IFS='|' read -r api kind ns name sync_options policy argo_hook helm_hook; do
     [ -n "$kind" ] || continue
     [ -z "$argo_hook$helm_hook" ] || continue
-    case ",$sync_options," in *,Delete=false,*) continue ;; esac
+    case ",${sync_options// /}," in *,Delete=false,*) continue ;; esac
     [ "$policy" = keep ] && continue
     printf '%s|%s\n' "$ns" "$(resource_ref "$api" "$kind" "$name")" >>"$victims"
   done <"$listing"
@@ -234,7 +234,7 @@ gitops_prune() {  # PREVIOUS_STREAM NEW_STREAM
     key=$(printf '%s|%s|%s|%s' "$api" "$kind" "$ns" "$name" | sed 's#^\([^|/]*\)/[^|]*|#\1|#')
     grep -q -x -F -e "$key" "$keep_keys" && continue
     [ -z "$argo_hook$helm_hook" ] || continue
-    case ",$sync_options," in *,Prune=false,*) continue ;; esac
+    case ",${sync_options// /}," in *,Prune=false,*) continue ;; esac
     printf '%s|%s\n' "$ns" "$(resource_ref "$api" "$kind" "$name")" >>"$victims"
   done <"$before"
   delete_refs "$victims" gitops-prune
