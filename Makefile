@@ -5,7 +5,7 @@ PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup deps tools build test unit e2e bench fuzz install demo clean
+.PHONY: all setup deps tools build test unit e2e bench fuzz install demo clean cluster-test
 
 all: build
 
@@ -26,6 +26,12 @@ build: $(BUILD)/build.ninja
 test: build
 	@[ -x .tools/helm4/helm ] || scripts/install-tools.sh
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The cluster suite (docs/cluster-test.md): every route through the life of a
+# release against whatever KUBECONFIG points to, a throwaway cluster only. Not
+# part of `make test`. ROUTES="helm4 gitops" and STEPS="keda-off keda-on" run a part.
+cluster-test: build
+	ROUTES="$(ROUTES)" STEPS="$(STEPS)" BUILD="$(BUILD)" tests/cluster/run.sh
 
 bench: build
 	bench/run.sh $(BUILD)
