@@ -54,6 +54,15 @@ std::string Helm3Ready(std::string_view file) {
   return FilterStream(Fixture(file), {Component::kEnvoyGateway, Component::kKeda, Component::kKedaHttpAddon});
 }
 
+// What a cluster serves once Helm 4 installed helm4-all.yaml's crds/ (the
+// kinds of its custom resources and of the injected objects).
+std::vector<std::string> ServedAfterInstall() {
+  return {"monitoring.coreos.com/v1/Prometheus",       "monitoring.coreos.com/v1/Alertmanager",
+          "monitoring.coreos.com/v1/ServiceMonitor",   "monitoring.coreos.com/v1/PrometheusRule",
+          "monitoring.coreos.com/v1/PodMonitor",       "gateway.networking.k8s.io/v1/GatewayClass",
+          "gateway.networking.k8s.io/v1/Gateway",      "gateway.networking.k8s.io/v1beta1/ReferenceGrant"};
+}
+
 const std::vector<std::string> kComponentNamespaces = {"envoy-gateway-system", "keda", "prometheus-system"};
 
 TEST(LifecycleTest, TemplatedCrdsAreKeptByHelm) {
@@ -115,9 +124,9 @@ TEST(LifecycleTest, ScaledObjectIsAHookOnlyUntilItsKindIsServed) {
             }));
 
   // Once the cluster serves the kind (every upgrade after the install), it is an ordinary release object.
-  const std::string upgrade =
-      Fixture("helm4-all.yaml") +
-      SettingsWith("  createNamespaces: true\n", {"keda.sh/v1alpha1/ScaledObject", "http.keda.sh/v1alpha1/HTTPScaledObject"});
+  std::vector<std::string> served = ServedAfterInstall();
+  served.insert(served.end(), {"keda.sh/v1alpha1/ScaledObject", "http.keda.sh/v1alpha1/HTTPScaledObject"});
+  const std::string upgrade = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", served);
   const std::vector<Document> upgrade_docs = ReadDocs(MustPost({}, upgrade).out);
   const Document& ordinary = Only(upgrade_docs, "ScaledObject", "keda-add-ons-http-interceptor");
   EXPECT_FALSE(HasAnnotation(ordinary, "helm.sh/hook"));
@@ -243,6 +252,67 @@ TEST(LifecycleTest, GitopsPreInstallHooksRunInTheSyncPhase) {
   const Document& scaled = Only(docs, "ScaledObject", "keda-add-ons-http-interceptor");
   EXPECT_FALSE(HasAnnotation(scaled, "helm.sh/hook"));
   EXPECT_EQ(Annotation(scaled, kArgoSyncOptionsAnnotation), "SkipDryRunOnMissingResource=true");
+}
+
+TEST(LifecycleTest, AnUpgradeThatTurnsPrometheusOnBringsItsCrdsAsHooks) {
+  // Helm never installs crds/ on an upgrade: gateway -> autoscaling with plain
+  // Helm 4 would stop at "no matches for kind Prometheus".
+  const std::vector<std::string> served = {"gateway.networking.k8s.io/v1/GatewayClass",
+                                           "gateway.networking.k8s.io/v1/Gateway",
+                                           "gateway.networking.k8s.io/v1beta1/ReferenceGrant"};
+  const std::string input = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", served);
+  RunResult refused = RunPost({}, input);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(refused.out.empty());
+  EXPECT_NE(refused.err.find("custom resources of 5 kind(s) the cluster does not serve"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("monitoring.coreos.com/v1/Prometheus (Prometheus "
+                             "prometheus-system/kube-prometheus-stack-prometheus)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("dotk8s crds apply"), std::string::npos) << refused.err;
+
+  ChartArchives archives;
+  MakeChartArchives(/*traefik_first=*/false, &archives);
+  std::vector<std::string> args;
+  for (const std::string& path : archives.paths) args.insert(args.end(), {"--crds", path});
+  std::vector<Document> docs = ReadDocs(MustPost(args, input).out);
+  std::set<std::string> crd_hooks;
+  for (const Document* crd : FindDocs(docs, "CustomResourceDefinition")) {
+    if (!crd->is_hook) continue;
+    crd_hooks.insert(std::string(crd->Name()));
+    EXPECT_EQ(Annotation(*crd, "helm.sh/hook"), "pre-install,pre-upgrade");
+    EXPECT_EQ(Annotation(*crd, kResourcePolicyAnnotation), "keep");
+  }
+  // Exactly the kinds the stream uses (the PodMonitor is the injected one).
+  EXPECT_EQ(crd_hooks, (std::set<std::string>{"alertmanagers.monitoring.coreos.com", "podmonitors.monitoring.coreos.com",
+                                              "prometheuses.monitoring.coreos.com",
+                                              "prometheusrules.monitoring.coreos.com",
+                                              "servicemonitors.monitoring.coreos.com"}));
+  for (const char* kind : {"Prometheus", "Alertmanager", "ServiceMonitor", "PrometheusRule", "PodMonitor"}) {
+    for (const Document* cr : FindDocs(docs, kind)) {
+      EXPECT_EQ(Annotation(*cr, "helm.sh/hook"), "post-install,post-upgrade") << cr->Describe();
+      EXPECT_EQ(Annotation(*cr, "meta.helm.sh/release-name"), "dot-apps") << cr->Describe();
+    }
+  }
+  // The Gateway API kinds are served: the Gateway stays an ordinary release object.
+  EXPECT_FALSE(FindDocs(docs, "Gateway", "eg").front()->is_hook);
+}
+
+TEST(LifecycleTest, ANamespaceSomeoneElseMadeIsLeftAlone) {
+  std::string input = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", {});
+  input += "  existingNamespaces:\n"
+           "    - {name: keda, instance: \"\", partOf: \"\", releaseName: \"\"}\n"
+           "    - {name: prometheus-system, instance: dot-apps, partOf: dot-apps, releaseName: \"\"}\n";
+  RunResult result = MustPost({"--explain"}, input);
+  EXPECT_NE(result.out.find("Namespace keda: it exists already and this release did not create it"),
+            std::string::npos)
+      << result.out;
+  std::vector<Document> docs = ReadDocs(MustPost({}, input).out);
+  EXPECT_TRUE(FindDocs(docs, "Namespace", "keda").empty());
+  // Made by this release earlier (its labels say so): applied again as a hook.
+  EXPECT_EQ(FindDocs(docs, "Namespace", "prometheus-system").size(), 1u);
+  EXPECT_EQ(FindDocs(docs, "Namespace", "envoy-gateway-system").size(), 1u);
 }
 
 TEST(LifecycleTest, GitopsWithoutCrdsSaysWhatIsMissing) {

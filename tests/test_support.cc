@@ -23,6 +23,17 @@ std::string FixturePath(std::string_view name) {
   return base + "/fixtures/upstream/" + std::string(name);
 }
 
+std::string WithoutReleaseOwnership(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    const std::string_view line = text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
+    if (line.find("meta.helm.sh/release-namespace:") == std::string_view::npos) out += line;
+    text.remove_prefix(line.size());
+  }
+  return out;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);

@@ -48,6 +48,11 @@ struct FixtureComponents {
 /// fixtures' README says which values rendered each), helm4-none.yaml last.
 const std::vector<FixtureComponents>& FixtureMatrix();
 
+/// `text` without the `meta.helm.sh/release-namespace:` lines: Helm's
+/// ownership mark names the release namespace on purpose (a custom resource
+/// made a hook carries it so that the next upgrade adopts it).
+std::string WithoutReleaseOwnership(std::string_view text);
+
 /// The documents of a stream, read (outlines built) for assertions.
 std::vector<Document> ReadDocs(std::string_view stream);
 

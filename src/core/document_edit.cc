@@ -58,32 +58,45 @@ bool SetNamespace(Document& doc, std::string_view ns) {
   return true;
 }
 
-bool AddAnnotations(Document& doc, const std::vector<std::pair<std::string, std::string>>& annotations) {
-  if (annotations.empty()) return true;
-  const MappingSpan& span = doc.outline.annotations_span;
+namespace {
+
+// Adds entries to metadata.<field> (`span` is its mapping in the outline):
+// into the mapping, or a new one in metadata. Records them in `recorded`.
+bool AddToMetadataMapping(Document& doc, const MappingSpan& span, std::string_view field,
+                          const std::vector<std::pair<std::string, std::string>>& entries,
+                          std::vector<std::pair<std::string, std::string>>* recorded) {
+  if (entries.empty()) return true;
   Edit edit;
   if (span.present && !span.flow) {
     edit.offset = span.offset;
-    for (const auto& [key, value] : annotations) edit.text += Entry(key, value) + "\n" + Spaces(span.column);
+    for (const auto& [key, value] : entries) edit.text += Entry(key, value) + "\n" + Spaces(span.column);
   } else if (span.present && span.flow) {
     edit.offset = span.offset + 1;
-    std::vector<std::string> entries;
-    for (const auto& [key, value] : annotations) entries.push_back(Entry(key, value));
-    edit.text = fmt::format("{}", fmt::join(entries, ", "));
+    std::vector<std::string> items;
+    for (const auto& [key, value] : entries) items.push_back(Entry(key, value));
+    edit.text = fmt::format("{}", fmt::join(items, ", "));
     if (!span.empty) edit.text += ", ";
   } else {
     const MappingSpan& metadata = doc.outline.metadata;
     if (!metadata.present || metadata.flow) return false;
     edit.offset = metadata.offset;
-    edit.text = "annotations:\n";
-    for (const auto& [key, value] : annotations) {
-      edit.text += Spaces(metadata.column + 2) + Entry(key, value) + "\n";
-    }
+    edit.text = fmt::format("{}:\n", field);
+    for (const auto& [key, value] : entries) edit.text += Spaces(metadata.column + 2) + Entry(key, value) + "\n";
     edit.text += Spaces(metadata.column);
   }
   if (!AddEdit(doc, std::move(edit))) return false;
-  for (const auto& entry : annotations) doc.outline.annotations.push_back(entry);
+  for (const auto& entry : entries) recorded->push_back(entry);
   return true;
+}
+
+}  // namespace
+
+bool AddAnnotations(Document& doc, const std::vector<std::pair<std::string, std::string>>& annotations) {
+  return AddToMetadataMapping(doc, doc.outline.annotations_span, "annotations", annotations, &doc.outline.annotations);
+}
+
+bool AddLabels(Document& doc, const std::vector<std::pair<std::string, std::string>>& labels) {
+  return AddToMetadataMapping(doc, doc.outline.labels_span, "labels", labels, &doc.outline.labels);
 }
 
 }  // namespace dotk8s

@@ -22,6 +22,9 @@ bool SetNamespace(Document& doc, std::string_view ns);
 /// mapping, or a new one in metadata. Updates the outline.
 bool AddAnnotations(Document& doc, const std::vector<std::pair<std::string, std::string>>& annotations);
 
+/// Adds labels (keys must not be there yet), as AddAnnotations does.
+bool AddLabels(Document& doc, const std::vector<std::pair<std::string, std::string>>& labels);
+
 }  // namespace dotk8s
 
 #endif  // DOTK8S_DOCUMENT_EDIT_H_

@@ -50,6 +50,36 @@ bool IsBuiltinClusterScoped(std::string_view group, std::string_view kind) {
                      [&](const GroupKind& gk) { return gk.group == group && gk.kind == kind; });
 }
 
+bool IsBuiltinApiGroup(std::string_view group) {
+  static constexpr std::array<std::string_view, 24> kGroups = {
+      "",
+      "admissionregistration.k8s.io",
+      "apiextensions.k8s.io",
+      "apiregistration.k8s.io",
+      "apps",
+      "authentication.k8s.io",
+      "authorization.k8s.io",
+      "autoscaling",
+      "batch",
+      "certificates.k8s.io",
+      "coordination.k8s.io",
+      "discovery.k8s.io",
+      "events.k8s.io",
+      "extensions",
+      "flowcontrol.apiserver.k8s.io",
+      "internal.apiserver.k8s.io",
+      "networking.k8s.io",
+      "node.k8s.io",
+      "policy",
+      "rbac.authorization.k8s.io",
+      "resource.k8s.io",
+      "scheduling.k8s.io",
+      "storage.k8s.io",
+      "storagemigration.k8s.io",
+  };
+  return std::find(kGroups.begin(), kGroups.end(), group) != kGroups.end();
+}
+
 bool IsCrd(const Document& doc) {
   return doc.Kind() == "CustomResourceDefinition" && doc.Group() == "apiextensions.k8s.io";
 }

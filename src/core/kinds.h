@@ -32,6 +32,10 @@ class KindScopes {
 /// or one of the well-known cluster-scoped custom resources (GatewayClass, ...).
 bool IsBuiltinClusterScoped(std::string_view group, std::string_view kind);
 
+/// True for the API groups the Kubernetes API server itself serves ("",
+/// "apps", "rbac.authorization.k8s.io", ...): never a custom resource.
+bool IsBuiltinApiGroup(std::string_view group);
+
 /// True for a CustomResourceDefinition.
 bool IsCrd(const Document& doc);
 

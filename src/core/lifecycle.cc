@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -28,6 +31,8 @@ constexpr std::string_view kNeverDelete = "Prune=false,Delete=false";
 constexpr std::string_view kNamespaceWave = "-3";
 constexpr std::string_view kCrdWave = "-2";
 constexpr std::string_view kPreHookWave = "-1";
+// After the Namespace hooks, before every chart's own hook.
+constexpr std::string_view kCrdHookWeight = "-999";
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -82,17 +87,33 @@ struct CrdOrigin {
   bool crds_folder = false;
 };
 
+// The managed chart a directory or archive name stands for: "gateway-helm",
+// or "gateway-helm-1.7.0" as a chart cache names it.
+const ComponentInfo* ChartNamed(const std::string& name) {
+  if (const ComponentInfo* info = FindComponentByChart(name)) return info;
+  const std::size_t dash = name.rfind('-', name.find('.'));
+  if (dash == std::string::npos || dash + 1 >= name.size() || name[dash + 1] < '0' || name[dash + 1] > '9') {
+    return nullptr;
+  }
+  return FindComponentByChart(name.substr(0, dash));
+}
+
 CrdOrigin OriginOf(std::string_view source) {
   CrdOrigin origin;
   const std::size_t colon = source.find(".tgz:");
-  const std::string_view path = colon == std::string_view::npos ? source : source.substr(colon + 5);
+  const bool in_archive = colon != std::string_view::npos;
+  const std::string_view path = in_archive ? source.substr(colon + 5) : source;
   std::filesystem::path member;
   for (const auto& segment : std::filesystem::path(path)) {
-    if (origin.chart == nullptr) origin.chart = FindComponentByChart(segment.string());
-    if (origin.chart != nullptr) member /= segment;
+    if (origin.chart == nullptr) {
+      origin.chart = ChartNamed(segment.string());
+      if (origin.chart != nullptr) member = origin.chart->chart;  // unversioned, as Helm names it
+      continue;
+    }
+    member /= segment;
   }
   origin.member = member.generic_string();
-  origin.crds_folder = IsCrdsFolderPath("/" + origin.member);
+  origin.crds_folder = IsCrdsFolderPath(in_archive ? "/" + origin.member : std::string(source));
   return origin;
 }
 
@@ -102,6 +123,7 @@ class Lifecycle {
       : docs_(docs), settings_(settings), options_(options), plan_(plan) {}
 
   Diagnostics Run() {
+    LeaveForeignNamespacesAlone();
     ProtectCrds();
     MarkCrdDependents();
     if (options_.gitops) {
@@ -126,6 +148,37 @@ class Lifecycle {
     diagnostics_.push_back(DocumentError(doc, "cannot add annotations in place (metadata is not a block mapping)",
                                          "render metadata as a block mapping, as Helm charts do"));
     return false;
+  }
+
+  // A component namespace that exists already and that this release did not
+  // make (someone else's, or made by hand) is left as it is: a Namespace
+  // hook would change its labels without a word, a Namespace release object
+  // would fail on Helm's ownership check.
+  void LeaveForeignNamespacesAlone() {
+    for (Document& doc : docs_) {
+      if (!IsInjectedNamespace(doc)) continue;
+      auto existing = std::find_if(settings_.existing_namespaces.begin(), settings_.existing_namespaces.end(),
+                                   [&doc](const ExistingNamespace& ns) { return ns.name == doc.Name(); });
+      if (existing == settings_.existing_namespaces.end()) continue;
+      const std::string chart = plan_.umbrella_chart.empty() ? "dot-apps" : plan_.umbrella_chart;
+      const bool ours = existing->release_name == settings_.release_name ||
+                        (existing->instance == settings_.release_name && existing->part_of == chart);
+      if (ours) continue;
+      std::vector<std::string> wanted;
+      for (const auto& [key, value] : doc.outline.labels) {
+        if (key.rfind("app.kubernetes.io/", 0) != 0) wanted.push_back(fmt::format("{}={}", key, value));
+      }
+      doc.removed = true;
+      doc.removed_reason = "the namespace exists and this release did not create it";
+      plan_.removed.push_back(fmt::format("Namespace {}: it exists already and this release did not create it, so "
+                                          "it is left as it is",
+                                          doc.Name()));
+      if (!wanted.empty()) {
+        plan_.notes.push_back(fmt::format("Namespace {} exists and is not the release's: label it yourself if "
+                                          "Prometheus is to find the PodMonitor there: kubectl label ns {} {}",
+                                          doc.Name(), doc.Name(), fmt::join(wanted, " ")));
+      }
+    }
   }
 
   // Templated CRDs are release objects: removing them from the manifest (the
@@ -153,9 +206,12 @@ class Lifecycle {
   }
 
   // Helm builds every release object before it creates any, so a custom
-  // resource whose CRD is templated in the same release cannot be built on a
-  // cluster that does not serve its kind yet ("no matches for kind"). Hooks
-  // are built when they run, after the release objects (and the CRD) exist.
+  // resource whose kind the cluster does not serve yet fails the whole install
+  // or upgrade ("no matches for kind"), however early its CRD comes in the
+  // release. Hooks are built when they run, after the release objects (and
+  // the pre-upgrade hooks) exist. Helm installs a chart's crds/ only on a first
+  // install, before it reads what the cluster serves; on an upgrade that turns
+  // a component on, nothing installs them.
   void MarkCrdDependents() {
     std::set<std::pair<std::string, std::string>> templated;
     for (const Document& doc : docs_) {
@@ -163,16 +219,29 @@ class Lifecycle {
         templated.emplace(doc.outline.spec_group, doc.outline.spec_names_kind);
       }
     }
-    if (templated.empty()) return;
+    const bool served_known = settings_.served_kinds.has_value();
     std::vector<std::string> helm3_kinds;
+    std::vector<std::string> hooks;
+    std::map<std::string, std::vector<std::string>> missing;  ///< kind -> objects
     for (Document& doc : docs_) {
       if (doc.removed || !doc.IsObject() || doc.is_hook || IsCrd(doc)) continue;
-      if (templated.count({std::string(doc.Group()), std::string(doc.Kind())}) == 0) continue;
       const std::string served = fmt::format("{}/{}", doc.ApiVersion(), doc.Kind());
-      if (settings_.served_kinds && settings_.served_kinds->count(served) > 0) {
-        plan_.notes.push_back(fmt::format("{}: the cluster serves {} already, so it is an ordinary release object",
-                                          doc.Describe(), served));
+      const bool in_release = templated.count({std::string(doc.Group()), std::string(doc.Kind())}) > 0;
+      if (served_known && settings_.served_kinds->count(served) > 0) {
+        if (in_release) {
+          plan_.notes.push_back(fmt::format("{}: the cluster serves {} already, so it is an ordinary release object",
+                                            doc.Describe(), served));
+        }
         continue;
+      }
+      if (!in_release) {
+        // Only a cluster Helm asked (install, upgrade) says what is served;
+        // the API server's own kinds are not custom resources.
+        if (!served_known || options_.gitops || IsBuiltinApiGroup(doc.Group())) continue;
+        if (plan_.style != StreamStyle::kHelm4 || !AddCrdHookFor(doc)) {
+          missing[served].push_back(doc.Describe());
+          continue;
+        }
       }
       if (options_.gitops) {
         // Argo CD skips the dry run of a resource whose CRD is in the same
@@ -196,11 +265,30 @@ class Lifecycle {
         marks.emplace_back("meta.helm.sh/release-namespace", settings_.release_namespace);
       }
       if (!Annotate(doc, marks)) continue;
+      // Helm adopts an existing object only with all three ownership marks.
+      const bool labelled = std::any_of(doc.outline.labels.begin(), doc.outline.labels.end(), [](const auto& label) {
+        return label.first == "app.kubernetes.io/managed-by";
+      });
+      if (!settings_.release_name.empty() && !labelled && !AddLabels(doc, {{"app.kubernetes.io/managed-by", "Helm"}})) {
+        diagnostics_.push_back(DocumentError(doc, "cannot add the label app.kubernetes.io/managed-by in place",
+                                             "render metadata as a block mapping, as Helm charts do"));
+        continue;
+      }
       doc.is_hook = true;
+      hooks.push_back(doc.Describe());
+    }
+    for (Document& crd : pending_crds_) docs_.push_back(std::move(crd));
+    pending_crds_.clear();
+    if (!hooks.empty()) {
       plan_.notes.push_back(fmt::format(
-          "{}: its CRD ({}/{}) is rendered in the same release and the cluster does not serve {} yet, so it is "
-          "a post-install/post-upgrade hook this time (never re-created); the next upgrade adopts it",
-          doc.Describe(), doc.Group(), doc.Kind(), served));
+          "{} custom resource(s) whose kind the cluster does not serve yet are post-install/post-upgrade hooks this "
+          "time (never re-created; the next upgrade adopts them as release objects): {}",
+          hooks.size(), fmt::join(hooks, ", ")));
+    }
+    if (!crd_hooks_.empty()) {
+      plan_.notes.push_back(fmt::format(
+          "{} CRD(s) of the charts' crds/ folders are pre-upgrade hooks (Helm installs crds/ only on a first install): {}",
+          crd_hooks_.size(), fmt::join(crd_hooks_, ", ")));
     }
     if (!helm3_kinds.empty()) {
       plan_.notes.push_back(fmt::format(
@@ -208,6 +296,88 @@ class Lifecycle {
           "cluster apply those CRDs first (dotk8s install does; with plain Helm 3 run `dotk8s crds apply`)",
           fmt::join(helm3_kinds, ", ")));
     }
+    if (!missing.empty()) {
+      std::vector<std::string> kinds;
+      for (const auto& [kind, objects] : missing) {
+        kinds.push_back(fmt::format("{} ({}{})", kind, objects.front(),
+                                    objects.size() > 1 ? fmt::format(" and {} more", objects.size() - 1) : ""));
+      }
+      diagnostics_.push_back(MakeError(
+          fmt::format("custom resources of {} kind(s) the cluster does not serve, and no CRD for them comes with this "
+                      "release: {}. Helm installs a chart's crds/ only on a first install, never on an upgrade, so a "
+                      "component switched on by an upgrade has none and Helm would stop with \"no matches for kind\"",
+                      kinds.size(), fmt::join(kinds, ", ")),
+          plan_.style == StreamStyle::kHelm4
+              ? "pass the chart's dependency archives (--post-renderer-args --crds=<chart>/charts) so that "
+                "dotk8s-post adds them as pre-upgrade hooks, or apply them first (`dotk8s crds apply` with the same "
+                "values), or use `dotk8s upgrade`, which does"
+              : "apply them first (`dotk8s crds apply` with the same values), or use `dotk8s upgrade`, which does"));
+    }
+  }
+
+  // The crds/ CRD of `doc`'s kind from the --crds sources, as a pre-upgrade
+  // hook (once per CRD): it then exists before the post-upgrade hook that
+  // `doc` becomes. Helm never deletes a CRD hook.
+  bool AddCrdHookFor(const Document& doc) {
+    const CrdCatalog* catalog = ChartCatalog();
+    if (catalog == nullptr) return false;
+    const CrdDefinition* definition = catalog->Find(doc.Group(), doc.Kind());
+    if (definition == nullptr) return false;
+    const CrdOrigin origin = OriginOf(definition->source);
+    if (!origin.crds_folder || origin.chart == nullptr || !plan_.IsOn(origin.chart->component)) return false;
+    if (std::find(crd_hooks_.begin(), crd_hooks_.end(), definition->name) != crd_hooks_.end()) return true;
+    std::optional<Document> crd =
+        CrdDocument(*definition, origin, {{std::string(kResourcePolicyAnnotation), std::string(kKeep)},
+                                          {std::string(kHookAnnotation), "pre-install,pre-upgrade"},
+                                          {std::string(kHookWeightAnnotation), std::string(kCrdHookWeight)},
+                                          {std::string(kHookDeletePolicyAnnotation), "hook-failed"}});
+    if (!crd) return false;
+    crd->is_hook = true;
+    pending_crds_.push_back(std::move(*crd));  // docs_ is being walked
+    crd_hooks_.push_back(definition->name);
+    return true;
+  }
+
+  // The --crds sources, read once. Envoy Gateway's Gateway API bundle is the
+  // one its controller needs: its archive goes first, and the first
+  // definition of a kind wins.
+  const CrdCatalog* ChartCatalog() {
+    if (catalog_loaded_) return catalog_.get();
+    catalog_loaded_ = true;
+    if (options_.crd_paths.empty()) return nullptr;
+    std::vector<std::string> paths = options_.crd_paths;
+    std::stable_partition(paths.begin(), paths.end(), [](const std::string& path) {
+      return std::filesystem::path(path).filename().string().rfind("gateway-helm", 0) == 0;
+    });
+    catalog_ = std::make_unique<CrdCatalog>();
+    for (const std::string& path : paths) Append(diagnostics_, catalog_->AddPath(path));
+    if (HasErrors(diagnostics_)) catalog_.reset();
+    return catalog_.get();
+  }
+
+  // A CRD of a chart's crds/ folder as a document of this stream, with `marks`.
+  std::optional<Document> CrdDocument(const CrdDefinition& definition, const CrdOrigin& crd_origin,
+                                      Annotations marks) {
+    const std::string origin = fmt::format(
+        "{}/charts/{}", plan_.umbrella_chart.empty() ? "dot-apps" : plan_.umbrella_chart, crd_origin.member);
+    std::string text = "---\n";
+    if (plan_.style == StreamStyle::kHelm3) text += fmt::format("# Source: {}\n", origin);
+    std::string_view body = definition.text;
+    if (body.rfind("---", 0) == 0) body.remove_prefix(std::min(body.size(), body.find('\n') + 1));
+    text += body;
+    if (text.back() != '\n') text += '\n';
+    Document doc = MakeGeneratedDocument(std::move(text), next_index_++);
+    YamlProblem problem;
+    if (!BuildOutline(doc.raw, 0, OutlineOptions{}, &doc.outline, &problem)) {
+      diagnostics_.push_back(
+          MakeError(fmt::format("{}: the CRD does not read back: {}", definition.source, problem.message)));
+      return std::nullopt;
+    }
+    doc.source_path = origin;
+    doc.component = crd_origin.chart->component;
+    if (plan_.style == StreamStyle::kHelm4) marks.emplace_back(kHelm4FilenameAnnotation, origin);
+    if (!Annotate(doc, marks)) return std::nullopt;
+    return doc;
   }
 
   // Helm 4 runs pre-install hooks before it creates any release object, the
@@ -272,50 +442,24 @@ class Lifecycle {
           "pass --crds with the chart's charts/ directory or the dependency archives (dotk8s template does)"));
       return;
     }
-    // Envoy Gateway's Gateway API bundle is the one its controller needs:
-    // its archive goes first, and the first definition of a kind wins.
-    std::vector<std::string> paths = options_.crd_paths;
-    std::stable_partition(paths.begin(), paths.end(), [](const std::string& path) {
-      return std::filesystem::path(path).filename().string().rfind("gateway-helm", 0) == 0;
-    });
-    CrdCatalog catalog;
-    for (const std::string& path : paths) Append(diagnostics_, catalog.AddPath(path));
-    if (HasErrors(diagnostics_)) return;
+    const CrdCatalog* catalog = ChartCatalog();
+    if (catalog == nullptr) return;
     std::set<std::string> in_stream;
     for (const Document& doc : docs_) {
       if (!doc.removed && IsCrd(doc)) in_stream.emplace(doc.Name());
     }
     std::size_t added = 0;
-    std::size_t next_index = docs_.size();
-    for (const CrdDefinition* definition : catalog.Definitions()) {
+    for (const CrdDefinition* definition : catalog->Definitions()) {
       const CrdOrigin crd_origin = OriginOf(definition->source);
       if (!crd_origin.crds_folder || in_stream.count(definition->name) > 0) continue;
-      const ComponentInfo* chart = crd_origin.chart;
-      if (chart == nullptr || !plan_.IsOn(chart->component)) continue;
-      const std::string origin = fmt::format(
-          "{}/charts/{}", plan_.umbrella_chart.empty() ? "dot-apps" : plan_.umbrella_chart, crd_origin.member);
-      std::string text = "---\n";
-      if (plan_.style == StreamStyle::kHelm3) text += fmt::format("# Source: {}\n", origin);
-      std::string_view body = definition->text;
-      if (body.rfind("---", 0) == 0) body.remove_prefix(std::min(body.size(), body.find('\n') + 1));
-      text += body;
-      if (text.back() != '\n') text += '\n';
-      Document doc = MakeGeneratedDocument(std::move(text), next_index++);
-      YamlProblem problem;
-      if (!BuildOutline(doc.raw, 0, OutlineOptions{}, &doc.outline, &problem)) {
-        diagnostics_.push_back(MakeError(fmt::format("{}: the CRD does not read back: {}", definition->source,
-                                                     problem.message)));
-        continue;
-      }
-      doc.source_path = origin;
-      doc.component = chart->component;
-      Annotations marks = {{std::string(kResourcePolicyAnnotation), std::string(kKeep)},
-                           {std::string(kArgoSyncWaveAnnotation), std::string(kCrdWave)},
-                           {std::string(kArgoSyncOptionsAnnotation), std::string(kNeverDelete)}};
-      if (plan_.style == StreamStyle::kHelm4) marks.emplace_back(kHelm4FilenameAnnotation, origin);
-      if (!Annotate(doc, marks)) continue;
+      if (crd_origin.chart == nullptr || !plan_.IsOn(crd_origin.chart->component)) continue;
+      std::optional<Document> doc =
+          CrdDocument(*definition, crd_origin, {{std::string(kResourcePolicyAnnotation), std::string(kKeep)},
+                                                {std::string(kArgoSyncWaveAnnotation), std::string(kCrdWave)},
+                                                {std::string(kArgoSyncOptionsAnnotation), std::string(kNeverDelete)}});
+      if (!doc) continue;
       in_stream.insert(definition->name);
-      docs_.push_back(std::move(doc));
+      docs_.push_back(std::move(*doc));
       ++added;
     }
     plan_.notes.push_back(fmt::format("{} CRD(s) of the charts' crds/ folders added for the components that are on",
@@ -346,6 +490,12 @@ class Lifecycle {
   const LifecycleOptions& options_;
   Plan& plan_;
   Diagnostics diagnostics_;
+  std::size_t next_index_ = docs_.size();
+  std::unique_ptr<CrdCatalog> catalog_;
+  bool catalog_loaded_ = false;
+  /// Names of the crds/ CRDs added as pre-upgrade hooks.
+  std::vector<std::string> crd_hooks_;
+  std::vector<Document> pending_crds_;
 };
 
 }  // namespace

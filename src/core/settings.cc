@@ -192,7 +192,7 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
     r.Namespace(release["namespace"], "release.namespace", &settings->release_namespace);
   }
   const YAML::Node capabilities = root["capabilities"];
-  if (r.Mapping(capabilities, "capabilities", {"apiVersions", "helmVersion"})) {
+  if (r.Mapping(capabilities, "capabilities", {"apiVersions", "helmVersion", "existingNamespaces"})) {
     settings->helm_version = r.String(capabilities["helmVersion"], "capabilities.helmVersion").value_or("");
     const YAML::Node versions = capabilities["apiVersions"];
     if (versions && !versions.IsNull()) {
@@ -203,7 +203,25 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
         for (const YAML::Node& entry : versions) {
           if (entry.IsScalar()) served.insert(entry.Scalar());
         }
-        settings->served_kinds = std::move(served);
+        // `helm template` knows no cluster: no custom kinds at all means "not known".
+        if (!served.empty()) settings->served_kinds = std::move(served);
+      }
+    }
+    const YAML::Node existing = capabilities["existingNamespaces"];
+    if (existing && !existing.IsNull()) {
+      if (!existing.IsSequence()) {
+        r.Error("capabilities.existingNamespaces", "must be a list of {name, instance, partOf, releaseName}");
+      } else {
+        for (std::size_t i = 0; i < existing.size(); ++i) {
+          const std::string path = fmt::format("capabilities.existingNamespaces[{}]", i);
+          if (!r.Mapping(existing[i], path, {"name", "instance", "partOf", "releaseName"})) continue;
+          ExistingNamespace ns;
+          ns.name = r.String(existing[i]["name"], path + ".name").value_or("");
+          ns.instance = r.String(existing[i]["instance"], path + ".instance").value_or("");
+          ns.part_of = r.String(existing[i]["partOf"], path + ".partOf").value_or("");
+          ns.release_name = r.String(existing[i]["releaseName"], path + ".releaseName").value_or("");
+          if (!ns.name.empty()) settings->existing_namespaces.push_back(std::move(ns));
+        }
       }
     }
   }

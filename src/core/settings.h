@@ -73,6 +73,15 @@ struct AllowedReference {
   std::string path;  ///< field path as the error printed it: `spec.args[3]`
 };
 
+/// A component namespace that exists in the cluster already, as Helm's
+/// `lookup` saw it: who made it decides whether the release may touch it.
+struct ExistingNamespace {
+  std::string name;
+  std::string instance;      ///< label app.kubernetes.io/instance
+  std::string part_of;       ///< label app.kubernetes.io/part-of
+  std::string release_name;  ///< annotation meta.helm.sh/release-name
+};
+
 /// The shape of the chart's `apps:` values, plus the release it renders.
 /// `enabled` left unset means "whatever was rendered".
 struct Settings {
@@ -88,6 +97,8 @@ struct Settings {
   /// `group/version/Kind` entries): whether a custom resource's CRD already
   /// exists decides how a fresh install can create it. Unset: not known.
   std::optional<std::set<std::string>> served_kinds;
+  /// Component namespaces that exist already (empty under `helm template`).
+  std::vector<ExistingNamespace> existing_namespaces;
   /// `.Capabilities.HelmVersion.Version` ("v4.1.4"); empty: not known.
   std::string helm_version;
   /// Where they came from, for the plan: "settings document (dot-apps/templates/...)".
