@@ -250,7 +250,13 @@ class Lifecycle {
         continue;
       }
       if (plan_.style != StreamStyle::kHelm4) {
-        helm3_kinds.push_back(doc.Describe());
+        // Helm 3 ignores hook annotations a post-renderer adds: asked by a
+        // real install, say now what Helm would stop on at Build.
+        if (served_known) {
+          missing[served].push_back(doc.Describe());
+        } else {
+          helm3_kinds.push_back(doc.Describe());
+        }
         continue;
       }
       // hook-failed, not Helm's default before-hook-creation: an existing one
@@ -303,10 +309,13 @@ class Lifecycle {
                                     objects.size() > 1 ? fmt::format(" and {} more", objects.size() - 1) : ""));
       }
       diagnostics_.push_back(MakeError(
-          fmt::format("custom resources of {} kind(s) the cluster does not serve, and no CRD for them comes with this "
-                      "release: {}. Helm installs a chart's crds/ only on a first install, never on an upgrade, so a "
-                      "component switched on by an upgrade has none and Helm would stop with \"no matches for kind\"",
-                      kinds.size(), fmt::join(kinds, ", ")),
+          fmt::format("custom resources of {} kind(s) the cluster does not serve yet: {}. Helm builds every object "
+                      "before it creates any and would stop with \"no matches for kind\": it installs a chart's crds/ "
+                      "only on a first install, never on an upgrade{}",
+                      kinds.size(), fmt::join(kinds, ", "),
+                      plan_.style == StreamStyle::kHelm4 ? ", and no CRD for them comes with this release"
+                                                         : ", and Helm 3 cannot create a CRD of the release before "
+                                                           "the objects of its kind"),
           plan_.style == StreamStyle::kHelm4
               ? "pass the chart's dependency archives (--post-renderer-args --crds=<chart>/charts) so that "
                 "dotk8s-post adds them as pre-upgrade hooks, or apply them first (`dotk8s crds apply` with the same "

@@ -247,10 +247,27 @@ HelmRoute Driver(int helm) {
 
 Style StyleOf(const HelmRoute& route) { return route.release.helm == 3 ? Style::kHelm3 : Style::kHelm4; }
 
+// KEDA's templated kinds. Under Helm 3 the CRDs are in the cluster before helm
+// renders: `dotk8s crds apply` (plain Helm 3) and the driver apply them from a
+// planning render (`helm template`, which knows no cluster) first.
+std::vector<std::string> TemplatedKedaKinds(const Selection& on, int helm) {
+  if (helm != 3 || !on.keda) return {};
+  return {"keda.sh/v1alpha1/ScaledObject",           "keda.sh/v1alpha1/ScaledJob",
+          "keda.sh/v1alpha1/TriggerAuthentication",  "keda.sh/v1alpha1/ClusterTriggerAuthentication",
+          "eventing.keda.sh/v1alpha1/CloudEventSource", "eventing.keda.sh/v1alpha1/ClusterCloudEventSource",
+          "http.keda.sh/v1alpha1/HTTPScaledObject"};
+}
+
+std::vector<std::string> Plus(std::vector<std::string> kinds, const std::vector<std::string>& more) {
+  kinds.insert(kinds.end(), more.begin(), more.end());
+  return kinds;
+}
+
 StepResult Install(HelmRoute& route, const Selection& on) {
   const std::vector<CrdFile> crds = CrdsFolders(on.traefik, on.envoy_gateway, on.prometheus);
   // The driver installs with apps.createNamespaces=false and makes the namespaces itself.
-  Render render = RunPost(StyleOf(route), on, route.release.namespace_, !route.driver, Capabilities(route.cluster, crds));
+  Render render = RunPost(StyleOf(route), on, route.release.namespace_, !route.driver,
+                          Plus(Capabilities(route.cluster, crds), TemplatedKedaKinds(on, route.release.helm)));
   if (!render.ok) return RenderFailed(render);
   const std::string hooks = route.release.helm == 3 ? Helm3Hooks(on, route.release.namespace_) : std::string();
   if (route.driver) return DriverInstall(route.cluster, route.release, render.stream, crds, hooks);
@@ -266,7 +283,8 @@ StepResult Upgrade(HelmRoute& route, const Selection& on) {
   const std::vector<CrdFile> crds = CrdsFolders(on.traefik, on.envoy_gateway, on.prometheus);
   // The driver applies crds/ before helm runs; plain Helm never installs crds/ on upgrade.
   Render render = RunPost(StyleOf(route), on, route.release.namespace_, !route.driver,
-                          Capabilities(route.cluster, route.driver ? crds : std::vector<CrdFile>{}));
+                          Plus(Capabilities(route.cluster, route.driver ? crds : std::vector<CrdFile>{}),
+                               route.driver ? TemplatedKedaKinds(on, route.release.helm) : std::vector<std::string>{}));
   if (!render.ok) return RenderFailed(render);
   const std::string hooks = route.release.helm == 3 ? Helm3Hooks(on, route.release.namespace_) : std::string();
   if (route.driver) return DriverUpgrade(route.cluster, route.release, render.stream, crds, hooks);
