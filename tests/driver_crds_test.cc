@@ -30,7 +30,7 @@ std::set<std::string> CrdNamesUnder(const std::string& directory) {
   return names;
 }
 
-struct CrdsTest : ::testing::Test {
+struct DriverCrdsTest : ::testing::Test {
   DriverSandbox sandbox;
   std::set<std::string> envoy, traefik, prometheus;
   void SetUp() override {
@@ -55,7 +55,7 @@ const std::string* FindRow(const std::vector<std::string>& lines, const std::str
   return nullptr;
 }
 
-TEST_F(CrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
+TEST_F(DriverCrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
   RunResult run = sandbox.Driver({"crds", "list", "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = Lines(run.out);
@@ -99,7 +99,7 @@ TEST_F(CrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
   EXPECT_NE(run.out.find(fmt::format("{} superseded", shared.size())), std::string::npos) << run.out;
 }
 
-TEST_F(CrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
+TEST_F(DriverCrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
   const std::string out = sandbox.root + "/extracted";
   RunResult run = sandbox.Driver({"crds", "extract", "-o", out, "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -117,7 +117,7 @@ TEST_F(CrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
   EXPECT_FALSE(fs::exists(out + "/traefik-39.0.0/httproutes.gateway.networking.k8s.io.yaml"));
 }
 
-TEST_F(CrdsTest, ApplyIsServerSideThenWaits) {
+TEST_F(DriverCrdsTest, ApplyIsServerSideThenWaits) {
   RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
@@ -139,7 +139,7 @@ TEST_F(CrdsTest, ApplyIsServerSideThenWaits) {
   EXPECT_EQ(calls[1].size(), 4 + Applied().size());
 }
 
-TEST_F(CrdsTest, UsageErrors) {
+TEST_F(DriverCrdsTest, UsageErrors) {
   EXPECT_EQ(sandbox.Driver({"crds", "--chart", sandbox.chart}).exit_code, 2);
   RunResult run = sandbox.Driver({"crds", "show", "--chart", sandbox.chart});
   EXPECT_EQ(run.exit_code, 2);

@@ -79,7 +79,7 @@ std::set<std::string> NamesInStream(const std::string& stream) {
   return names;
 }
 
-struct FakeHelmTest : ::testing::Test {
+struct DriverFakeHelmTest : ::testing::Test {
   DriverSandbox sandbox;
   std::string render_file;
 
@@ -120,7 +120,7 @@ Call Concat(Call a, const std::vector<std::string>& b) {
   return a;
 }
 
-TEST_F(FakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
+TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string& chart = sandbox.chart;
@@ -152,7 +152,7 @@ TEST_F(FakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   EXPECT_NE(run.out.find("STATUS: deployed"), std::string::npos) << run.out;
 }
 
-TEST_F(FakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
+TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--profile", "gateway"}, Env("v3.18.0"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("v3.18.0 is Helm 3: release namespace envoy-gateway-system and profile helm3"),
@@ -181,7 +181,7 @@ TEST_F(FakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
                              Concat({"--skip-crds"}, Wiring(DOTK8S_POST_BINARY, ns))));
 }
 
-TEST_F(FakeHelmTest, Helm3RefusesAnotherNamespace) {
+TEST_F(DriverFakeHelmTest, Helm3RefusesAnotherNamespace) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "-n", "dot-system"}, Env("v3.18.0"));
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("Helm 3 cannot install the umbrella into namespace dot-system"), std::string::npos) << run.err;
@@ -191,7 +191,7 @@ TEST_F(FakeHelmTest, Helm3RefusesAnotherNamespace) {
   EXPECT_EQ(sandbox.Recorded(), (std::vector<Call>{Version()}));
 }
 
-TEST_F(FakeHelmTest, TemplateIsOneHelmCall) {
+TEST_F(DriverFakeHelmTest, TemplateIsOneHelmCall) {
   RunResult run = sandbox.Driver({"template", "web", "--chart", sandbox.chart, "-n", "apps", "--set", "a=b", "-f",
                                   sandbox.chart + "/values/autoscaling.yaml"},
                                  Env("v4.1.4"));
@@ -205,7 +205,7 @@ TEST_F(FakeHelmTest, TemplateIsOneHelmCall) {
                              Wiring("dotk8s-post", "apps")));
 }
 
-TEST_F(FakeHelmTest, UpgradeAndUninstall) {
+TEST_F(DriverFakeHelmTest, UpgradeAndUninstall) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
@@ -221,7 +221,7 @@ TEST_F(FakeHelmTest, UpgradeAndUninstall) {
   EXPECT_NE(uninstall.err.find("namespaces and CRDs are kept"), std::string::npos);
 }
 
-TEST_F(FakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
+TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--dry-run"}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
@@ -244,7 +244,7 @@ TEST_F(FakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
       << run.out;
 }
 
-TEST_F(FakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
+TEST_F(DriverFakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
   std::vector<std::string> env = Env("v4.1.4");
   env.push_back(
       "FAKE_HELM_POST_ERROR=error: doc 3 (dot-apps/templates/dotk8s-settings.yaml) apps.keda: not a map; hint: fix it");
@@ -258,7 +258,7 @@ TEST_F(FakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
   EXPECT_EQ(sandbox.Recorded().size(), 2u);
 }
 
-TEST_F(FakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
+TEST_F(DriverFakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
   std::vector<std::string> env = Env("v4.1.4");
   env.push_back("FAKE_KUBECTL_FAIL=apply");
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, env);
@@ -273,7 +273,7 @@ TEST_F(FakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
   EXPECT_EQ(calls[2][0], "kubectl");
 }
 
-TEST_F(FakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
+TEST_F(DriverFakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
   std::filesystem::remove(sandbox.chart + "/charts/keda-2.19.0.tgz");
   RunResult run = sandbox.Driver({"template", "--chart", sandbox.chart}, Env("v4.1.4"));
   EXPECT_EQ(run.exit_code, 3);
@@ -282,7 +282,7 @@ TEST_F(FakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
   EXPECT_TRUE(sandbox.Recorded().empty());
 }
 
-TEST_F(FakeHelmTest, EveryCommandHasHelp) {
+TEST_F(DriverFakeHelmTest, EveryCommandHasHelp) {
   for (const char* command : {"template", "install", "upgrade", "uninstall", "deps", "crds", "bundle", "doctor",
                               "explain"}) {
     RunResult run = sandbox.Driver({command, "--help"});

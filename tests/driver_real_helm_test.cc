@@ -16,7 +16,7 @@ std::string Tool(const std::string& relative) {
   return path;
 }
 
-struct RealHelmTest : ::testing::Test {
+struct DriverRealHelmTest : ::testing::Test {
   DriverSandbox sandbox;
   void SetUp() override { DOTK8S_REQUIRE_SANDBOX(sandbox); }
 
@@ -32,7 +32,7 @@ struct RealHelmTest : ::testing::Test {
   }
 };
 
-TEST_F(RealHelmTest, Helm4TemplateWiresThePlugin) {
+TEST_F(DriverRealHelmTest, Helm4TemplateWiresThePlugin) {
   RunResult run = Dotk8s(4, {"template", "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<Document> docs = ReadDocs(run.out);
@@ -53,7 +53,7 @@ TEST_F(RealHelmTest, Helm4TemplateWiresThePlugin) {
   EXPECT_EQ(run.err, "");
 }
 
-TEST_F(RealHelmTest, Helm3TemplateUsesEnvoyGatewaysNamespace) {
+TEST_F(DriverRealHelmTest, Helm3TemplateUsesEnvoyGatewaysNamespace) {
   RunResult run = Dotk8s(3, {"template", "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("is Helm 3: release namespace envoy-gateway-system and profile helm3"), std::string::npos);
@@ -68,7 +68,7 @@ TEST_F(RealHelmTest, Helm3TemplateUsesEnvoyGatewaysNamespace) {
   }
 }
 
-TEST_F(RealHelmTest, PostRendererFailureShowsItsOwnMessageNotHelms) {
+TEST_F(DriverRealHelmTest, PostRendererFailureShowsItsOwnMessageNotHelms) {
   const std::string values = sandbox.root + "/clash.yaml";
   WriteFile(values, "apps:\n  envoyGateway:\n    gateway:\n      extraListeners:\n"
                     "        - name: http\n          protocol: HTTP\n          port: 8080\n");
@@ -90,7 +90,7 @@ TEST_F(RealHelmTest, PostRendererFailureShowsItsOwnMessageNotHelms) {
   EXPECT_NE(doctor.out.find("listener name `http` is already used"), std::string::npos) << doctor.out;
 }
 
-TEST_F(RealHelmTest, DoctorChecksEverything) {
+TEST_F(DriverRealHelmTest, DoctorChecksEverything) {
   RunResult run = Dotk8s(4, {"doctor", "--chart", sandbox.chart, "--kubectl", Tool(".tools/kubectl/kubectl")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("ok    helm         v4.1.4"), std::string::npos) << run.out;
@@ -116,7 +116,7 @@ TEST_F(RealHelmTest, DoctorChecksEverything) {
   EXPECT_TRUE(run.out.ends_with("doctor: 1 check(s) failed\n")) << run.out;
 }
 
-TEST_F(RealHelmTest, ExplainShowsThePlanOfTheRealRender) {
+TEST_F(DriverRealHelmTest, ExplainShowsThePlanOfTheRealRender) {
   RunResult run = Dotk8s(4, {"explain", "--chart", sandbox.chart, "--profile", "gateway"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("release: dot-apps in namespace dot-system"), std::string::npos) << run.out;
@@ -146,7 +146,7 @@ TEST_F(RealHelmTest, ExplainShowsThePlanOfTheRealRender) {
 }
 
 // A captured stream (the shared fixture of the five real charts) needs no helm.
-TEST_F(RealHelmTest, ExplainGraphOfTheRealUpstreamStream) {
+TEST_F(DriverRealHelmTest, ExplainGraphOfTheRealUpstreamStream) {
   RunResult run = sandbox.Driver({"explain", "--graph", "--stream", FixturePath("helm4-all.yaml"), "-n", "dot-system"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("subgraph ns_prometheus_system[\"namespace prometheus-system\"]"), std::string::npos)
