@@ -153,9 +153,9 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
 }
 
 TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
-  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--profile", "gateway"}, Env("v3.18.0"));
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--profile", "gateway"}, Env("v3.17.3"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.err.find("v3.18.0 is Helm 3: release namespace envoy-gateway-system and profile helm3"),
+  EXPECT_NE(run.err.find("v3.17.3 is Helm 3: release namespace envoy-gateway-system and profile helm3"),
             std::string::npos)
       << run.err;
   const std::string& chart = sandbox.chart;
@@ -182,7 +182,7 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
 }
 
 TEST_F(DriverFakeHelmTest, Helm3RefusesAnotherNamespace) {
-  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "-n", "dot-system"}, Env("v3.18.0"));
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "-n", "dot-system"}, Env("v3.17.3"));
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("Helm 3 cannot install the umbrella into namespace dot-system"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("hint: under Helm 3 use -n envoy-gateway-system (the default), or run Helm 4"),

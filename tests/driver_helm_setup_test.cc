@@ -67,7 +67,7 @@ TEST(DriverHelmSetupTest, EmbeddedPluginYamlMatchesTheRepository) {
 
 TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
   testing::FakeProcessRunner runner;
-  runner.Answer({"version"}, 0, "v3.18.0");
+  runner.Answer({"version"}, 0, "v3.17.3");
   std::ostringstream out, err;
   DriverContext context;
   context.runner = &runner;
@@ -79,7 +79,7 @@ TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
   std::string error;
   ASSERT_TRUE(DetectHelm(context, "/x/helm", &helm, &error)) << error;
   EXPECT_EQ(helm.major, 3);
-  EXPECT_EQ(helm.version, "v3.18.0");
+  EXPECT_EQ(helm.version, "v3.17.3");
   ASSERT_EQ(runner.commands.size(), 1u);
   EXPECT_EQ(runner.commands[0].argv, (std::vector<std::string>{"/x/helm", "version", "--template", "{{.Version}}"}));
   EXPECT_EQ(runner.commands[0].env[0].second, data + "/dotk8s/helm3-plugins");
