@@ -282,6 +282,40 @@ TEST_F(DriverFakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
   EXPECT_TRUE(sandbox.Recorded().empty());
 }
 
+const std::string kRefusal =
+    "dotk8s: error: Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30923, fixed in 3.18.1): "
+    "kube-prometheus-stack's Prometheus would get maximumStartupDurationSeconds: 0 and the HTTP add-on's "
+    "PodDisruptionBudget minAvailable: 0 beside maxUnavailable, which the API server rejects\n"
+    "  hint: use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)\n";
+
+TEST_F(DriverFakeHelmTest, Helm3180IsRefusedBeforeAnythingRuns) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"template"}, {"install"}, {"upgrade"}, {"uninstall"}}) {
+    SCOPED_TRACE(args[0]);
+    std::filesystem::remove(sandbox.record);
+    RunResult run = sandbox.Driver(Concat(args, {"--chart", sandbox.chart}), Env("v3.18.0"));
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(run.err, kRefusal);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(sandbox.Recorded(), (std::vector<Call>{Version()}));
+  }
+  // Its neighbours are fine.
+  for (const char* version : {"v3.17.3", "v3.18.1"}) {
+    std::filesystem::remove(sandbox.record);
+    EXPECT_EQ(sandbox.Driver({"template", "--chart", sandbox.chart}, Env(version)).exit_code, 0) << version;
+  }
+
+  RunResult doctor = sandbox.Driver({"doctor", "--chart", sandbox.chart}, Env("v3.18.0"));
+  EXPECT_EQ(doctor.exit_code, 1);
+  EXPECT_NE(doctor.out.find("FAIL  helm         v3.18.0 (" + SourcePath("tests/fakes/helm") +
+                            "): Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30923, fixed in 3.18.1)"),
+            std::string::npos)
+      << doctor.out;
+  EXPECT_NE(doctor.out.find("fix: use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)\n"),
+            std::string::npos)
+      << doctor.out;
+}
+
 TEST_F(DriverFakeHelmTest, EveryCommandHasHelp) {
   for (const char* command : {"template", "install", "upgrade", "uninstall", "deps", "crds", "bundle", "doctor",
                               "explain"}) {

@@ -16,10 +16,25 @@ namespace dotk8s {
 namespace {
 
 TEST(DriverHelmSetupTest, MajorVersion) {
+  EXPECT_EQ(ParseHelmMajor("v3.17.3"), 3);
   EXPECT_EQ(ParseHelmMajor("v3.18.0"), 3);
   EXPECT_EQ(ParseHelmMajor("v4.1.4"), 4);
   EXPECT_EQ(ParseHelmMajor("v2.17.0"), 0);
   EXPECT_EQ(ParseHelmMajor(""), 0);
+}
+
+// helm/helm#30923: Helm 3.18.0 alone renders `{{ if 0 }}` as true.
+TEST(DriverHelmSetupTest, RefusesHelm3180Only) {
+  std::string why, fix;
+  ASSERT_TRUE(RefusedHelmVersion("v3.18.0", &why, &fix));
+  EXPECT_EQ(why,
+            "Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30923, fixed in 3.18.1): kube-prometheus-stack's "
+            "Prometheus would get maximumStartupDurationSeconds: 0 and the HTTP add-on's PodDisruptionBudget "
+            "minAvailable: 0 beside maxUnavailable, which the API server rejects");
+  EXPECT_EQ(fix, "use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)");
+  for (const char* fine : {"v3.17.3", "v3.18.1", "v3.18.10", "v3.19.0", "v4.1.4", "v3.1.0"}) {
+    EXPECT_FALSE(RefusedHelmVersion(fine, &why, &fix)) << fine;
+  }
 }
 
 TEST(DriverHelmSetupTest, Helm4UsesThePluginName) {

@@ -14,7 +14,8 @@ constexpr std::string_view kExitCodes =
     "Exit codes:\n"
     "  0  success\n"
     "  1  helm, kubectl or the post-renderer failed (its own message is printed); doctor found a problem\n"
-    "  2  usage error, or a setup dotk8s refuses (e.g. another namespace than envoy-gateway-system under Helm 3)\n"
+    "  2  usage error, or a setup dotk8s refuses (another namespace than envoy-gateway-system under Helm 3,\n"
+    "     Helm 3.18.0)\n"
     "  3  a prerequisite is missing: helm, dotk8s-post, the chart, its dependency archives\n"
     "  4  a bundle is damaged or does not match its SHA-256 sums\n";
 
@@ -40,6 +41,7 @@ std::vector<CommandSpec> MakeCommands() {
       "plugins); Helm 3: --post-renderer <path of dotk8s-post> (HELM_PLUGINS at an empty directory).\n"
       "dotk8s-post gets --release-namespace, one --crds per dependency archive (validation) and --log.\n"
       "Under Helm 3 the release namespace is envoy-gateway-system and the helm3 profile is added.\n"
+      "Helm 3.18.0 is refused (it renders `{{ if 0 }}` as true, helm/helm#30923).\n"
       "install/upgrade first render the release, create its namespaces outside it (kubectl apply\n"
       "--server-side), apply the CRDs of the charts that are on server-side (newer CRD versions reach\n"
       "the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to adopt),\n"

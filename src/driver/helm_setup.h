@@ -17,8 +17,13 @@ struct HelmInfo {
   int major = 0;        ///< 3 or 4
 };
 
-/// 3 for "v3.18.0", 4 for "v4.1.4", 0 for anything else.
+/// 3 for "v3.17.3", 4 for "v4.1.4", 0 for anything else.
 int ParseHelmMajor(std::string_view version);
+
+/// Why dotk8s refuses a helm version that renders the umbrella chart wrong
+/// (`why`) and what to do (`fix`); false when the version is fine. Refused:
+/// v3.18.0, where `{{ if 0 }}` is true (helm/helm#30923, fixed in 3.18.1).
+bool RefusedHelmVersion(std::string_view version, std::string* why, std::string* fix);
 
 /// Runs `helm version --template '{{.Version}}'`. HELM_PLUGINS points at the
 /// driver's empty Helm 3 plugin directory, so a Helm 4 plugin in the user's

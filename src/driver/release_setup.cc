@@ -65,6 +65,11 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
     context.Error(error, "install Helm 3 or 4 (make tools), or pass --helm PATH");
     return kExitMissing;
   }
+  std::string fix;
+  if (RefusedHelmVersion(prepared->helm.version, &error, &fix)) {
+    context.Error(error, fix);
+    return kExitUsage;
+  }
 
   prepared->release = line.positionals.empty() ? std::string(kDefaultRelease) : line.positionals[0];
   std::vector<std::string> profiles = line.Values("profile");

@@ -53,7 +53,9 @@ struct PreparedRelease {
 /// helm, settles release name, namespace and values (under Helm 3: namespace
 /// envoy-gateway-system and the helm3 profile, said on stderr; another -n is
 /// refused; as the Helm 4 CLI plugin, -n defaults to $HELM_NAMESPACE) and
-/// prepares the plugin directories. Returns an exit code.
+/// prepares the plugin directories. A helm version that renders the chart
+/// wrong (RefusedHelmVersion) is refused before anything else runs. Returns an
+/// exit code.
 /// `need_dependencies` false (uninstall): the chart's charts/ may be empty.
 int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_dependencies, PreparedRelease* prepared);
 
