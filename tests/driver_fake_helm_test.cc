@@ -282,6 +282,47 @@ TEST_F(DriverFakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
   EXPECT_TRUE(sandbox.Recorded().empty());
 }
 
+// A planning render holds Secrets (Grafana's admin password here): whatever
+// fails later, none of it reaches stdout or stderr.
+constexpr std::string_view kSecretData = "c3VwZXItc2VjcmV0LWFkbWluLXBhc3N3b3Jk";
+
+std::string RenderWithSecret() {
+  return fmt::format(
+      "{}---\n# Source: dot-apps/charts/kube-prometheus-stack/charts/grafana/templates/secret.yaml\n"
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: kube-prometheus-stack-grafana\n"
+      "  namespace: prometheus-system\ntype: Opaque\ndata:\n  admin-password: {}\n",
+      kRender, kSecretData);
+}
+
+TEST_F(DriverFakeHelmTest, AFailedInstallOrUpgradeNeverPrintsThePlanningRender) {
+  WriteFile(render_file, RenderWithSecret());
+  for (std::string verb : {"install", "upgrade"}) {
+    for (std::string version : {"v4.1.4", "v3.17.3"}) {
+      SCOPED_TRACE(verb + " with " + version);
+      std::filesystem::remove(sandbox.record);
+      std::vector<std::string> env = Env(version);
+      env.push_back("FAKE_HELM_FAIL=" + verb);
+      RunResult run = sandbox.Driver({verb, "--chart", sandbox.chart}, env);
+      EXPECT_EQ(run.exit_code, 1) << run.err;
+      // The planning render ran (and printed the Secret to the driver), then helm failed.
+      auto calls = sandbox.Recorded();
+      ASSERT_FALSE(calls.empty());
+      EXPECT_EQ(calls[1][2], "template");
+      EXPECT_EQ(calls.back()[2], verb);
+      EXPECT_EQ(run.out, "");
+      EXPECT_NE(run.err.find("Error: fake helm: " + verb + " failed\ndotk8s: error: helm " + verb +
+                             " failed (exit 1)\n"),
+                std::string::npos)
+          << run.err;
+      for (const std::string& text : {run.out, run.err}) {
+        EXPECT_EQ(text.find(kSecretData), std::string::npos) << text;
+        EXPECT_EQ(text.find("kind: Secret"), std::string::npos) << text;
+        EXPECT_EQ(text.find("name: envoy-gateway"), std::string::npos) << text;
+      }
+    }
+  }
+}
+
 const std::string kRefusal =
     "dotk8s: error: Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30923, fixed in 3.18.1): "
     "kube-prometheus-stack's Prometheus would get maximumStartupDurationSeconds: 0 and the HTTP add-on's "

@@ -8,7 +8,6 @@
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
-#include "driver/post_failure.h"
 #include "driver/release_setup.h"
 #include "driver/rendered_release.h"
 
@@ -81,28 +80,12 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
   return kExitOk;
 }
 
-int RunHelm(DriverContext& context, const PreparedRelease& prepared, Command command, std::string_view what,
-            std::string* out) {
-  context.Progress(what);
-  std::uintmax_t log_size = LogSize(prepared.wiring.log_path);
-  ProcessResult result = context.runner->Run(command);
-  if (!result.Ok()) {
-    ReportHelmFailure(context, fmt::format("helm {}", command.argv.size() > 1 ? command.argv[1] : ""), result,
-                      prepared.wiring.log_path, log_size);
-    return kExitFailed;
-  }
-  *out = std::move(result.out);
-  if (!result.err.empty() && !result.skipped) *context.err << result.err;
-  return kExitOk;
-}
-
 }  // namespace
 
 int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverContext& context) {
   PreparedRelease prepared;
   int code = PrepareRelease(line, context, /*need_dependencies=*/name != "uninstall", &prepared);
   if (code != kExitOk) return code;
-  std::string out;
 
   if (name == "uninstall") {
     Command command;
@@ -110,31 +93,36 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
     command.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir,
                                   prepared.wiring.helm3_plugin_dir);
     command.is_action = true;
-    code = RunHelm(context, prepared, command, "uninstalling", &out);
+    command.purpose = "uninstalling";
+    std::string out;
+    code = RunHelm(context, prepared, command, &out);
+    if (code != kExitOk) return code;
     *context.out << out;
-    if (code == kExitOk) {
-      context.Say("namespaces and CRDs are kept (they live outside the release); delete them by hand if you mean to");
-    }
-    return code;
+    context.Say("namespaces and CRDs are kept (they live outside the release); delete them by hand if you mean to");
+    return kExitOk;
   }
 
   if (name == "template") {
     Command command = HelmReleaseCommand(prepared, "template", {}, true);
     command.is_action = true;
-    code = RunHelm(context, prepared, command, "rendering through dotk8s-post", &out);
-    *context.out << out;
+    command.purpose = "rendering through dotk8s-post";
+    std::string out;
+    code = RunHelm(context, prepared, command, &out);
+    if (code == kExitOk) *context.out << out;
     return code;
   }
 
-  // install / upgrade: render first (what helm will install), then prepare the cluster.
+  // install / upgrade: render first (what helm will install), then prepare the
+  // cluster. The planning render holds Secrets: it is never printed.
   const std::vector<std::string> no_namespaces = {"--set", "apps.createNamespaces=false"};
   Command render = HelmReleaseCommand(prepared, "template", no_namespaces, true);
   render.purpose = "rendering the release to plan it";
-  code = RunHelm(context, prepared, render, "rendering the release to plan it", &out);
+  std::string stream;
+  code = RunHelm(context, prepared, render, &stream);
   if (code != kExitOk) return code;
   RenderedRelease rendered;
   std::string error;
-  if (!ReadRenderedRelease(out, prepared.release_namespace, &rendered, &error)) {
+  if (!ReadRenderedRelease(stream, prepared.release_namespace, &rendered, &error)) {
     context.Error(fmt::format("the rendered release does not read back: {}", error));
     return kExitFailed;
   }
@@ -145,8 +133,10 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   extra.push_back("--skip-crds");  // applied above, at their newest version
   Command command = HelmReleaseCommand(prepared, name, extra, true);
   command.is_action = true;
-  code = RunHelm(context, prepared, command, name == "install" ? "installing" : "upgrading", &out);
-  *context.out << out;
+  command.purpose = name == "install" ? "installing" : "upgrading";
+  std::string out;
+  code = RunHelm(context, prepared, command, &out);
+  if (code == kExitOk) *context.out << out;
   return code;
 }
 

@@ -63,6 +63,12 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
 Command HelmReleaseCommand(const PreparedRelease& prepared, std::string_view verb,
                            const std::vector<std::string>& extra_args, bool with_post_renderer);
 
+/// Runs a helm call on the release (a progress line with its purpose first).
+/// On success `out` gets helm's stdout and helm's stderr is passed on. On
+/// failure nothing of stdout is shown: helm's stderr, or dotk8s-post's own
+/// message from its log (ReportHelmFailure). Returns an exit code.
+int RunHelm(DriverContext& context, const PreparedRelease& prepared, const Command& command, std::string* out);
+
 }  // namespace dotk8s
 
 #endif  // DOTK8S_DRIVER_RELEASE_SETUP_H_
