@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -83,25 +84,59 @@ struct DriverFakeHelmTest : ::testing::Test {
   DriverSandbox sandbox;
   std::string render_file;
 
+  std::string tmp;  // TMPDIR: where the plan notes file goes
+
   void SetUp() override {
     DOTK8S_REQUIRE_SANDBOX(sandbox);
     render_file = sandbox.root + "/render.yaml";
     WriteFile(render_file, kRender);
+    tmp = sandbox.root + "/tmp";
+    std::filesystem::create_directories(tmp);
   }
 
   std::vector<std::string> Env(const std::string& version) const {
-    return {"FAKE_HELM_VERSION=" + version, "FAKE_HELM_TEMPLATE=" + render_file};
+    return {"FAKE_HELM_VERSION=" + version, "FAKE_HELM_TEMPLATE=" + render_file, "TMPDIR=" + tmp};
   }
 
-  // What the driver passes the post-renderer: Envoy Gateway's archive first.
-  std::vector<std::string> Wiring(const std::string& post_renderer, const std::string& ns) const {
+  // What the driver passes the post-renderer: Envoy Gateway's archive first;
+  // then `extra` (--notes=FILE, --gitops).
+  std::vector<std::string> Wiring(const std::string& post_renderer, const std::string& ns,
+                                  const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> args = {"--post-renderer", post_renderer,
                                      "--post-renderer-args=--release-namespace=" + ns};
     std::vector<std::string> archives = sandbox.ArchivesInOrder();
     args.push_back("--post-renderer-args=--crds=" + archives[1]);  // gateway-helm
     for (std::size_t i : {0u, 2u, 3u, 4u}) args.push_back("--post-renderer-args=--crds=" + archives[i]);
     args.push_back("--post-renderer-args=--log=" + sandbox.LogPath());
+    for (const std::string& arg : extra) args.push_back("--post-renderer-args=" + arg);
     return args;
+  }
+
+  // The notes file the planning render `call` passes dotk8s-post: a fresh file
+  // in TMPDIR, gone once the driver has read it.
+  std::string NotesArg(const Call& call) const {
+    const std::string flag = "--post-renderer-args=--notes=";
+    for (const std::string& arg : call) {
+      if (arg.starts_with(flag)) {
+        std::string path = arg.substr(flag.size());
+        EXPECT_TRUE(path.starts_with(tmp + "/dotk8s-post-notes-")) << path;
+        EXPECT_FALSE(std::filesystem::exists(path)) << path << " is left behind";
+        return "--notes=" + path;
+      }
+    }
+    ADD_FAILURE() << "no --notes in the planning render";
+    return "--notes=?";
+  }
+
+  // The planning render: the release's flags, apps.createNamespaces=true, --notes.
+  Call PlanningRender(const Call& recorded, const std::string& plugins, const std::string& post_renderer,
+                      const std::string& ns, const std::vector<std::string>& values = {}) const {
+    Call call = Helm(plugins, {"template", "dot-apps", sandbox.chart, "-n", ns});
+    call.insert(call.end(), values.begin(), values.end());
+    call.insert(call.end(), {"--set", "apps.createNamespaces=true"});
+    std::vector<std::string> wiring = Wiring(post_renderer, ns, {NotesArg(recorded)});
+    call.insert(call.end(), wiring.begin(), wiring.end());
+    return call;
   }
 
   Call Helm(const std::string& plugins, std::vector<std::string> args) const {
@@ -127,9 +162,7 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   auto calls = sandbox.Recorded();
   ASSERT_EQ(calls.size(), 6u);
   EXPECT_EQ(calls[0], Version());
-  EXPECT_EQ(calls[1], Concat(Helm(Helm4Plugins(), {"template", "dot-apps", chart, "-n", "dot-system", "--set",
-                                                   "apps.createNamespaces=false"}),
-                             Wiring("dotk8s-post", "dot-system")));
+  EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
   EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
             (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
@@ -160,13 +193,12 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
       << run.err;
   const std::string& chart = sandbox.chart;
   const std::string ns = "envoy-gateway-system";
-  const std::vector<std::string> values = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml",
-                                           "--set", "apps.createNamespaces=false"};
+  const std::vector<std::string> profiles = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml"};
+  const std::vector<std::string> values = Concat(profiles, {"--set", "apps.createNamespaces=false"});
   auto calls = sandbox.Recorded();
   ASSERT_EQ(calls.size(), 8u);
   EXPECT_EQ(calls[0], Version());
-  EXPECT_EQ(calls[1], Concat(Concat(Helm(Helm3Plugins(), {"template", "dot-apps", chart, "-n", ns}), values),
-                             Wiring(DOTK8S_POST_BINARY, ns)));
+  EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm3Plugins(), DOTK8S_POST_BINARY, ns, profiles));
   EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
             (std::set<std::string>{"envoy-gateway-system", "keda", "prometheus-system"}));
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
@@ -321,6 +353,110 @@ TEST_F(DriverFakeHelmTest, AFailedInstallOrUpgradeNeverPrintsThePlanningRender) 
       }
     }
   }
+}
+
+TEST_F(DriverFakeHelmTest, PlanNotesReachTheUserOnStderr) {
+  for (std::string version : {"v4.1.4", "v3.17.3"}) {
+    SCOPED_TRACE(version);
+    std::vector<std::string> env = Env(version);
+    env.push_back(
+        "FAKE_HELM_NOTES=note: Namespace default not injected: every cluster has it\n"
+        "note: Namespace keda is not labelled team=a: the Prometheus podMonitorNamespaceSelector excludes it");
+    RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, env);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("dotk8s-post: Namespace default not injected: every cluster has it\n"
+                           "dotk8s-post: Namespace keda is not labelled team=a: the Prometheus "
+                           "podMonitorNamespaceSelector excludes it\n"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out.find("dotk8s-post:"), std::string::npos) << run.out;
+    // The notes file was the planning render's, and it is gone.
+    auto calls = sandbox.Recorded();
+    NotesArg(calls[1]);
+    EXPECT_TRUE(std::filesystem::is_empty(tmp));
+    std::filesystem::remove(sandbox.record);
+  }
+  // No notes (dotk8s-post wrote none, or an older one ignored the file): nothing said.
+  RunResult quiet = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("dotk8s-post:"), std::string::npos) << quiet.err;
+}
+
+// What dotk8s-post injects with apps.createNamespaces=true (Helm 4 style:
+// hooks), and a Namespace a chart renders itself.
+constexpr std::string_view kInjectedNamespaces = R"(---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: keda
+  labels:
+    app.kubernetes.io/part-of: dot-apps
+    team: "1.0"
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-weight: "-1000"
+    helm.sh/hook-delete-policy: hook-failed
+    helm.sh/resource-policy: keep
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: prometheus-system
+  labels:
+    monitoring: enabled
+  annotations:
+    helm.sh/resource-policy: keep
+---
+# Source: dot-apps/charts/gateway-helm/templates/namespace.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: gateway-extras
+---
+# Source: dot-apps/charts/gateway-helm/templates/extras.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: extras
+  namespace: gateway-extras
+)";
+
+TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithoutHookAnnotations) {
+  WriteFile(render_file, std::string(kRender) + std::string(kInjectedNamespaces));
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
+  const std::string applied = sandbox.RecordedInput(2);
+  std::vector<YAML::Node> docs = YAML::LoadAll(applied);
+  std::vector<std::string> names;
+  for (const YAML::Node& doc : docs) names.push_back(doc["metadata"]["name"].as<std::string>());
+  // gateway-extras is the release's own Namespace: helm creates it.
+  EXPECT_EQ(names, (std::vector<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
+  for (const YAML::Node& doc : docs) {
+    EXPECT_EQ(doc["apiVersion"].as<std::string>(), "v1");
+    EXPECT_EQ(doc["kind"].as<std::string>(), "Namespace");
+  }
+  // Not injected: bare.
+  EXPECT_FALSE(docs[0]["metadata"]["labels"]) << applied;
+  EXPECT_FALSE(docs[1]["metadata"]["labels"]) << applied;
+  // Injected: labels as rendered, keep, no hook annotations.
+  const YAML::Node keda = docs[2]["metadata"];
+  EXPECT_EQ(keda["labels"].size(), 2u) << applied;
+  EXPECT_EQ(keda["labels"]["app.kubernetes.io/part-of"].as<std::string>(), "dot-apps");
+  EXPECT_EQ(keda["labels"]["team"].as<std::string>(), "1.0");
+  EXPECT_TRUE(applied.find("team: \"1.0\"") != std::string::npos || applied.find("team: '1.0'") != std::string::npos)
+      << "a label value that reads as a number must stay a string:\n" << applied;
+  EXPECT_EQ(keda["annotations"].size(), 1u) << applied;
+  EXPECT_EQ(keda["annotations"]["helm.sh/resource-policy"].as<std::string>(), "keep");
+  EXPECT_EQ(applied.find("helm.sh/hook"), std::string::npos) << applied;
+  EXPECT_EQ(docs[3]["metadata"]["labels"]["monitoring"].as<std::string>(), "enabled");
+  // The install itself does not create them.
+  EXPECT_EQ(calls[5][2], "install");
+  EXPECT_NE(std::find(calls[5].begin(), calls[5].end(), "apps.createNamespaces=false"), calls[5].end());
 }
 
 const std::string kRefusal =

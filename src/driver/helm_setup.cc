@@ -123,6 +123,7 @@ PostRendererWiring WirePostRenderer(const WiringInputs& inputs) {
   if (!inputs.release_namespace.empty()) pass("--release-namespace=" + inputs.release_namespace);
   for (const std::string& archive : inputs.crd_archives) pass("--crds=" + archive);
   if (!inputs.log_path.empty()) pass("--log=" + inputs.log_path);
+  if (!inputs.notes_path.empty()) pass("--notes=" + inputs.notes_path);
   return wiring;
 }
 

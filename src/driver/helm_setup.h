@@ -56,6 +56,8 @@ struct WiringInputs {
   std::string release_namespace;
   std::vector<std::string> crd_archives;  ///< the dependency archives, each passed as --crds
   std::string log_path;
+  /// dotk8s-post writes its plan notes there (`--notes FILE`), if not empty.
+  std::string notes_path;
 };
 
 /// The helm flags and environment that wire dotk8s-post in.
@@ -67,7 +69,8 @@ struct PostRendererWiring {
 /// Helm 4: `--post-renderer dotk8s-post` (the plugin's name), HELM_PLUGINS at
 /// the plugin dir. Helm 3: `--post-renderer <abs path>`, HELM_PLUGINS at the
 /// empty dir. Both: `--post-renderer-args=--release-namespace=NS`, one
-/// `--post-renderer-args=--crds=<archive>` per archive, `--post-renderer-args=--log=<file>`.
+/// `--post-renderer-args=--crds=<archive>` per archive, `--post-renderer-args=--log=<file>`,
+/// then `--post-renderer-args=--notes=<file>` when asked.
 PostRendererWiring WirePostRenderer(const WiringInputs& inputs);
 
 /// The environment for a helm call that runs no post-renderer.

@@ -8,6 +8,7 @@
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
+#include "driver/release_plan.h"
 #include "driver/release_setup.h"
 #include "driver/rendered_release.h"
 
@@ -33,8 +34,9 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
                    const std::string& kubectl) {
   // Namespaces live outside the release, so uninstalling never deletes one with
   // whatever else was put in it (helm install is told apps.createNamespaces=false).
+  // Those dotk8s-post injected carry the labels its plan demands.
   if (!RunStep(context, Kubectl(kubectl, {"apply", "--server-side", std::string(kFieldManager), "-f", "-"},
-                                NamespaceManifests(rendered.namespaces),
+                                NamespaceManifests(rendered),
                                 fmt::format("creating namespaces {}", fmt::join(rendered.namespaces, ", "))))) {
     return kExitFailed;
   }
@@ -114,24 +116,15 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
 
   // install / upgrade: render first (what helm will install), then prepare the
   // cluster. The planning render holds Secrets: it is never printed.
-  const std::vector<std::string> no_namespaces = {"--set", "apps.createNamespaces=false"};
-  Command render = HelmReleaseCommand(prepared, "template", no_namespaces, true);
-  render.purpose = "rendering the release to plan it";
-  std::string stream;
-  code = RunHelm(context, prepared, render, &stream);
-  if (code != kExitOk) return code;
   RenderedRelease rendered;
-  std::string error;
-  if (!ReadRenderedRelease(stream, prepared.release_namespace, &rendered, &error)) {
-    context.Error(fmt::format("the rendered release does not read back: {}", error));
-    return kExitFailed;
-  }
+  code = PlanRelease(context, prepared, &rendered);
+  if (code != kExitOk) return code;
   code = PrepareCluster(context, prepared, rendered, KubectlProgram(context, line.Value("kubectl")));
   if (code != kExitOk) return code;
 
-  std::vector<std::string> extra = no_namespaces;
-  extra.push_back("--skip-crds");  // applied above, at their newest version
-  Command command = HelmReleaseCommand(prepared, name, extra, true);
+  // Applied above: the namespaces outside the release, the CRDs at their newest version.
+  Command command =
+      HelmReleaseCommand(prepared, name, {"--set", "apps.createNamespaces=false", "--skip-crds"}, true);
   command.is_action = true;
   command.purpose = name == "install" ? "installing" : "upgrading";
   std::string out;
