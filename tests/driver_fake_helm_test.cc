@@ -237,20 +237,28 @@ TEST_F(DriverFakeHelmTest, TemplateIsOneHelmCall) {
                              Wiring("dotk8s-post", "apps")));
 }
 
-TEST_F(DriverFakeHelmTest, UpgradeAndUninstall) {
+TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 6u);
-  EXPECT_EQ(calls[5][2], "upgrade");
-  EXPECT_EQ(calls[3][1], "apply");  // CRDs again: upgrades get new CRD versions
+  ASSERT_EQ(calls.size(), 7u);
+  // No release yet: nothing to protect, nothing looked up.
+  EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
+  EXPECT_EQ(calls[3][1], "apply");
+  EXPECT_EQ(calls[4][1], "apply");  // CRDs again: upgrades get new CRD versions
+  EXPECT_EQ(calls[6][2], "upgrade");
 
   std::filesystem::remove(sandbox.record);
   RunResult uninstall = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(uninstall.exit_code, 0) << uninstall.err;
   EXPECT_EQ(sandbox.Recorded(),
-            (std::vector<Call>{Version(), Helm(Helm4Plugins(), {"uninstall", "dot-apps", "-n", "dot-system"})}));
-  EXPECT_NE(uninstall.err.find("namespaces and CRDs are kept"), std::string::npos);
+            (std::vector<Call>{Version(), Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}),
+                               Helm(Helm4Plugins(), {"uninstall", "dot-apps", "-n", "dot-system"})}));
+  // Nothing of the release carried keep, so nothing is said about it.
+  EXPECT_EQ(uninstall.err.find("kept the release's"), std::string::npos) << uninstall.err;
+  EXPECT_NE(uninstall.err.find("dotk8s: not in the release, so also left: the CRDs of the charts' crds/ folders"),
+            std::string::npos)
+      << uninstall.err;
 }
 
 TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
@@ -491,6 +499,151 @@ TEST_F(DriverFakeHelmTest, Helm3180IsRefusedBeforeAnythingRuns) {
   EXPECT_NE(doctor.out.find("fix: use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)\n"),
             std::string::npos)
       << doctor.out;
+}
+
+// The live release of an older version: its CRDs and Namespaces without keep,
+// one CRD and one Namespace already gone from the cluster, and a Secret.
+constexpr std::string_view kOldManifest = R"(---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledobjects.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledObject
+    plural: scaledobjects
+  scope: Namespaced
+---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledjobs.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledJob
+    plural: scaledjobs
+  scope: Namespaced
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: keda
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: gone
+---
+# Source: dot-apps/charts/keda/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: keda-token
+  namespace: keda
+data:
+  token: c3VwZXItc2VjcmV0LWFkbWluLXBhc3N3b3Jk
+)";
+
+struct DriverProtectionTest : DriverFakeHelmTest {
+  std::vector<std::string> Env(const std::string& version) const {
+    const std::string manifest = sandbox.root + "/manifest.yaml";
+    WriteFile(manifest, kOldManifest);
+    std::vector<std::string> env = DriverFakeHelmTest::Env(version);
+    env.push_back("FAKE_HELM_MANIFEST=" + manifest);
+    env.push_back("FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh namespace/keda");
+    return env;
+  }
+  std::vector<Call> Protection() const {
+    return {Call{"kubectl", "get", "crd", "scaledjobs.keda.sh", "scaledobjects.keda.sh", "--ignore-not-found", "-o",
+                 "name"},
+            Call{"kubectl", "annotate", "--overwrite", "crd", "scaledobjects.keda.sh", "helm.sh/resource-policy=keep"},
+            Call{"kubectl", "get", "namespace", "gone", "keda", "--ignore-not-found", "-o", "name"},
+            Call{"kubectl", "annotate", "--overwrite", "namespace", "keda", "helm.sh/resource-policy=keep"}};
+  }
+};
+
+TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFirst) {
+  RunResult run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 11u);
+  EXPECT_EQ(calls[0], Version());
+  EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
+  EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
+  std::vector<Call> protection = Protection();
+  for (std::size_t i = 0; i < protection.size(); ++i) EXPECT_EQ(calls[3 + i], protection[i]) << i;
+  EXPECT_EQ(calls[7], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
+  EXPECT_EQ(calls[8][1], "apply");
+  EXPECT_EQ(calls[9][1], "wait");
+  EXPECT_EQ(calls[10], Concat(Helm(Helm4Plugins(), {"upgrade", "dot-apps", sandbox.chart, "-n", "dot-system", "--set",
+                                                    "apps.createNamespaces=false", "--skip-crds"}),
+                              Wiring("dotk8s-post", "dot-system")));
+  for (const std::string& text : {run.out, run.err}) EXPECT_EQ(text.find(kSecretData), std::string::npos) << text;
+}
+
+TEST_F(DriverProtectionTest, UninstallProtectsThenSaysWhatItKeptAndWhy) {
+  for (std::string version : {"v4.1.4", "v3.17.3"}) {
+    SCOPED_TRACE(version);
+    std::filesystem::remove(sandbox.record);
+    RunResult run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env(version));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const bool helm3 = version.starts_with("v3");
+    const std::string plugins = helm3 ? Helm3Plugins() : Helm4Plugins();
+    const std::string ns = helm3 ? "envoy-gateway-system" : "dot-system";
+    std::vector<Call> expected = {Version(), Helm(plugins, {"get", "manifest", "dot-apps", "-n", ns})};
+    for (const Call& call : Protection()) expected.push_back(call);
+    expected.push_back(Helm(plugins, {"uninstall", "dot-apps", "-n", ns}));
+    EXPECT_EQ(sandbox.Recorded(), expected);
+    EXPECT_EQ(run.out, "release \"dot-apps\" uninstalled\n");
+    EXPECT_NE(run.err.find(
+                  "dotk8s: kept the release's CRDs scaledobjects.keda.sh and namespaces keda: they carry "
+                  "helm.sh/resource-policy: keep (deleting a CRD deletes every resource of its kind in the cluster; "
+                  "deleting a namespace, everything in it)\n"
+                  "dotk8s: not in the release, so also left: the CRDs of the charts' crds/ folders (applied by "
+                  "dotk8s; Helm never deletes crds/ either) and the namespaces dotk8s created outside the release\n"
+                  "dotk8s: delete them by hand if you mean to (kubectl delete crd NAME, kubectl delete namespace "
+                  "NAME)\n"),
+              std::string::npos)
+        << run.err;
+    // Gone before: not named as kept.
+    EXPECT_EQ(run.err.find("scaledjobs"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find("gone"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find(kSecretData), std::string::npos) << run.err;
+  }
+}
+
+TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {
+  std::vector<std::string> env = Env("v4.1.4");
+  env.push_back("FAKE_KUBECTL_FAIL=annotate");
+  RunResult run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("dotk8s: error: protecting the CRDs scaledobjects.keda.sh of release dot-apps from deletion "
+                         "(helm.sh/resource-policy=keep) failed: exit 1\n"),
+            std::string::npos)
+      << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[3][1], "annotate");
+
+  // helm get manifest failing for another reason than a missing release.
+  std::filesystem::remove(sandbox.record);
+  env = Env("v4.1.4");
+  env.push_back("FAKE_HELM_FAIL=get");
+  run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("Error: fake helm: get failed\n"
+                         "dotk8s: error: reading the manifest of release dot-apps failed: exit 1\n"),
+            std::string::npos)
+      << run.err;
+  calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2][2], "get");
 }
 
 TEST_F(DriverFakeHelmTest, EveryCommandHasHelp) {

@@ -1,6 +1,6 @@
-// What the driver reads from a render: the namespaces to create (dotk8s-post's
-// injected Namespaces with their labels, hook annotations stripped), and
-// dotk8s-post's notes.
+// What the driver reads from renders and manifests: the namespaces to create
+// (dotk8s-post's injected Namespaces with their labels, hook annotations
+// stripped), the release's CRDs and Namespaces to protect, dotk8s-post's notes.
 #include "driver/rendered_release.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "driver/release_plan.h"
+#include "driver/release_protection.h"
 
 namespace dotk8s {
 namespace {
@@ -71,6 +72,48 @@ TEST(DriverRenderedReleaseTest, InjectedPaths) {
   EXPECT_FALSE(IsInjectedPath("dot-apps/templates/dotk8s-settings.yaml"));
   EXPECT_FALSE(IsInjectedPath("dot-apps/charts/keda/templates/dotk8s-post/x.yaml"));
   EXPECT_FALSE(IsInjectedPath(""));
+}
+
+TEST(DriverRenderedReleaseTest, ReleaseKeepsAreItsCrdsAndNamespaces) {
+  constexpr std::string_view kManifest = R"(---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledobjects.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledObject
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: keda
+---
+# Source: dot-apps/charts/keda/templates/operator.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: keda-operator
+  namespace: keda
+---
+apiVersion: example.com/v1
+kind: Namespace
+metadata:
+  name: not-a-core-namespace
+)";
+  ReleaseKeeps keeps;
+  std::string error;
+  ASSERT_TRUE(ReadReleaseKeeps(kManifest, &keeps, &error)) << error;
+  EXPECT_EQ(keeps.crds, (std::vector<std::string>{"scaledobjects.keda.sh"}));
+  EXPECT_EQ(keeps.namespaces, (std::vector<std::string>{"keda"}));
+
+  ReleaseKeeps none;
+  ASSERT_TRUE(ReadReleaseKeeps("", &none, &error)) << error;
+  EXPECT_TRUE(none.crds.empty());
+  EXPECT_TRUE(none.namespaces.empty());
 }
 
 TEST(DriverRenderedReleaseTest, PlanNotesArePrefixedOnePerLine) {

@@ -53,7 +53,7 @@ std::vector<CommandSpec> MakeCommands() {
     spec.summary = verb == "template"    ? "render the umbrella chart through dotk8s-post"
                    : verb == "install"   ? "namespaces, CRDs, then helm install through dotk8s-post"
                    : verb == "upgrade"   ? "namespaces, CRDs (server-side, so they upgrade), then helm upgrade"
-                                         : "helm uninstall (namespaces and CRDs stay)";
+                                         : "helm uninstall (CRDs and namespaces are kept, and it says which)";
     spec.usage = verb == "template"    ? "dotk8s template [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
                  : verb == "install"   ? "dotk8s install [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
                  : verb == "upgrade"   ? "dotk8s upgrade [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"

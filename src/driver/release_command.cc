@@ -1,7 +1,10 @@
 // dotk8s template|install|upgrade|uninstall: helm on the umbrella chart with
-// dotk8s-post wired in; before install and upgrade, the namespaces and CRDs.
+// dotk8s-post wired in; before install and upgrade, the namespaces and CRDs;
+// before upgrade and uninstall, the release's CRDs and namespaces protected.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
@@ -9,6 +12,7 @@
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
 #include "driver/release_plan.h"
+#include "driver/release_protection.h"
 #include "driver/release_setup.h"
 #include "driver/rendered_release.h"
 
@@ -82,14 +86,33 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
   return kExitOk;
 }
 
+// What `dotk8s uninstall` left behind, and why: only what is true.
+void SayWhatUninstallKept(const DriverContext& context, const ReleaseKeeps& kept) {
+  std::vector<std::string> parts;
+  if (!kept.crds.empty()) parts.push_back(fmt::format("CRDs {}", fmt::join(kept.crds, ", ")));
+  if (!kept.namespaces.empty()) parts.push_back(fmt::format("namespaces {}", fmt::join(kept.namespaces, ", ")));
+  if (!parts.empty()) {
+    context.Say(fmt::format("kept the release's {}: they carry helm.sh/resource-policy: keep (deleting a CRD deletes "
+                            "every resource of its kind in the cluster; deleting a namespace, everything in it)",
+                            fmt::join(parts, " and ")));
+  }
+  context.Say("not in the release, so also left: the CRDs of the charts' crds/ folders (applied by dotk8s; Helm "
+              "never deletes crds/ either) and the namespaces dotk8s created outside the release");
+  context.Say("delete them by hand if you mean to (kubectl delete crd NAME, kubectl delete namespace NAME)");
+}
+
 }  // namespace
 
 int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverContext& context) {
   PreparedRelease prepared;
   int code = PrepareRelease(line, context, /*need_dependencies=*/name != "uninstall", &prepared);
   if (code != kExitOk) return code;
+  const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
 
   if (name == "uninstall") {
+    ReleaseKeeps kept;
+    code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
+    if (code != kExitOk) return code;
     Command command;
     command.argv = {prepared.helm.program, "uninstall", prepared.release, "-n", prepared.release_namespace};
     command.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir,
@@ -100,7 +123,7 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
     code = RunHelm(context, prepared, command, &out);
     if (code != kExitOk) return code;
     *context.out << out;
-    context.Say("namespaces and CRDs are kept (they live outside the release); delete them by hand if you mean to");
+    SayWhatUninstallKept(context, kept);
     return kExitOk;
   }
 
@@ -119,7 +142,12 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   RenderedRelease rendered;
   code = PlanRelease(context, prepared, &rendered);
   if (code != kExitOk) return code;
-  code = PrepareCluster(context, prepared, rendered, KubectlProgram(context, line.Value("kubectl")));
+  if (name == "upgrade") {
+    ReleaseKeeps kept;
+    code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
+    if (code != kExitOk) return code;
+  }
+  code = PrepareCluster(context, prepared, rendered, kubectl);
   if (code != kExitOk) return code;
 
   // Applied above: the namespaces outside the release, the CRDs at their newest version.
