@@ -223,6 +223,7 @@ TEST_F(DriverFakeHelmTest, Helm3RefusesAnotherNamespace) {
   EXPECT_EQ(sandbox.Recorded(), (std::vector<Call>{Version()}));
 }
 
+// The GitOps route: dotk8s-post --gitops (Namespaces, CRDs, the rest).
 TEST_F(DriverFakeHelmTest, TemplateIsOneHelmCall) {
   RunResult run = sandbox.Driver({"template", "web", "--chart", sandbox.chart, "-n", "apps", "--set", "a=b", "-f",
                                   sandbox.chart + "/values/autoscaling.yaml"},
@@ -234,7 +235,7 @@ TEST_F(DriverFakeHelmTest, TemplateIsOneHelmCall) {
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[1], Concat(Helm(Helm4Plugins(), {"template", "web", sandbox.chart, "-n", "apps", "-f",
                                                    sandbox.chart + "/values/autoscaling.yaml", "--set", "a=b"}),
-                             Wiring("dotk8s-post", "apps")));
+                             Wiring("dotk8s-post", "apps", {"--gitops"})));
 }
 
 TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {

@@ -37,6 +37,29 @@ TEST(DriverHelmSetupTest, RefusesHelm3180Only) {
   }
 }
 
+TEST(DriverHelmSetupTest, NotesAndGitopsArePassedLast) {
+  WiringInputs inputs;
+  inputs.helm_major = 3;
+  inputs.post_binary = "/opt/bin/dotk8s-post";
+  inputs.release_namespace = "envoy-gateway-system";
+  inputs.log_path = "/state/dotk8s-post.log";
+  inputs.notes_path = "/tmp/dotk8s-post-notes-x";
+  inputs.gitops = true;
+  EXPECT_EQ(WirePostRenderer(inputs).args,
+            (std::vector<std::string>{"--post-renderer", "/opt/bin/dotk8s-post",
+                                      "--post-renderer-args=--release-namespace=envoy-gateway-system",
+                                      "--post-renderer-args=--log=/state/dotk8s-post.log",
+                                      "--post-renderer-args=--notes=/tmp/dotk8s-post-notes-x",
+                                      "--post-renderer-args=--gitops"}));
+  inputs.helm_major = 4;
+  inputs.notes_path.clear();
+  EXPECT_EQ(WirePostRenderer(inputs).args,
+            (std::vector<std::string>{"--post-renderer", "dotk8s-post",
+                                      "--post-renderer-args=--release-namespace=envoy-gateway-system",
+                                      "--post-renderer-args=--log=/state/dotk8s-post.log",
+                                      "--post-renderer-args=--gitops"}));
+}
+
 TEST(DriverHelmSetupTest, Helm4UsesThePluginName) {
   WiringInputs inputs;
   inputs.helm_major = 4;

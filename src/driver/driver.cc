@@ -42,10 +42,15 @@ std::vector<CommandSpec> MakeCommands() {
       "dotk8s-post gets --release-namespace, one --crds per dependency archive (validation) and --log.\n"
       "Under Helm 3 the release namespace is envoy-gateway-system and the helm3 profile is added.\n"
       "Helm 3.18.0 is refused (it renders `{{ if 0 }}` as true, helm/helm#30923).\n"
-      "install/upgrade first render the release, create its namespaces outside it (kubectl apply\n"
-      "--server-side), apply the CRDs of the charts that are on server-side (newer CRD versions reach\n"
-      "the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to adopt),\n"
-      "then run helm with --skip-crds and apps.createNamespaces=false.\n"
+      "template: the GitOps route (Argo CD, kubectl apply --server-side): dotk8s-post --gitops puts\n"
+      "Namespaces first, then the CRDs of the components that are on, then the rest.\n"
+      "install/upgrade first render the release (apps.createNamespaces=true, never printed; dotk8s-post's\n"
+      "plan notes are shown), create its namespaces outside it with the labels the plan demands (kubectl\n"
+      "apply --server-side), apply the CRDs of the charts that are on server-side (newer CRD versions\n"
+      "reach the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to\n"
+      "adopt), then run helm with --skip-crds and apps.createNamespaces=false.\n"
+      "upgrade/uninstall first mark every CRD and Namespace of the live release helm.sh/resource-policy=keep\n"
+      "(releases made by older versions too), so neither deletes one; uninstall says what it left.\n"
       "If dotk8s-post fails, its own message (from its log) is printed, not helm's summary.\n";
   for (std::string_view verb : {"template", "install", "upgrade", "uninstall"}) {
     CommandSpec spec;

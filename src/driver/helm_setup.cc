@@ -124,6 +124,7 @@ PostRendererWiring WirePostRenderer(const WiringInputs& inputs) {
   for (const std::string& archive : inputs.crd_archives) pass("--crds=" + archive);
   if (!inputs.log_path.empty()) pass("--log=" + inputs.log_path);
   if (!inputs.notes_path.empty()) pass("--notes=" + inputs.notes_path);
+  if (inputs.gitops) pass("--gitops");
   return wiring;
 }
 

@@ -58,6 +58,8 @@ struct WiringInputs {
   std::string log_path;
   /// dotk8s-post writes its plan notes there (`--notes FILE`), if not empty.
   std::string notes_path;
+  /// `--gitops`: Namespaces, then CRDs, then the rest, with Argo CD's annotations.
+  bool gitops = false;
 };
 
 /// The helm flags and environment that wire dotk8s-post in.
@@ -70,7 +72,7 @@ struct PostRendererWiring {
 /// the plugin dir. Helm 3: `--post-renderer <abs path>`, HELM_PLUGINS at the
 /// empty dir. Both: `--post-renderer-args=--release-namespace=NS`, one
 /// `--post-renderer-args=--crds=<archive>` per archive, `--post-renderer-args=--log=<file>`,
-/// then `--post-renderer-args=--notes=<file>` when asked.
+/// then `--post-renderer-args=--notes=<file>` and `--post-renderer-args=--gitops` when asked.
 PostRendererWiring WirePostRenderer(const WiringInputs& inputs);
 
 /// The environment for a helm call that runs no post-renderer.

@@ -128,6 +128,9 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   }
 
   if (name == "template") {
+    // The GitOps route (Argo CD, kubectl apply --server-side): Namespaces, then
+    // CRDs (the crds/ ones read from the --crds archives), then the rest.
+    prepared.wiring.gitops = true;
     Command command = HelmReleaseCommand(prepared, "template", {}, true);
     command.is_action = true;
     command.purpose = "rendering through dotk8s-post";
