@@ -476,7 +476,7 @@ const std::string kRefusal =
 
 TEST_F(DriverFakeHelmTest, Helm3180IsRefusedBeforeAnythingRuns) {
   for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"template"}, {"install"}, {"upgrade"}, {"uninstall"}}) {
+       std::vector<std::vector<std::string>>{{"template"}, {"install"}, {"upgrade"}, {"uninstall"}, {"crds", "apply"}}) {
     SCOPED_TRACE(args[0]);
     std::filesystem::remove(sandbox.record);
     RunResult run = sandbox.Driver(Concat(args, {"--chart", sandbox.chart}), Env("v3.18.0"));

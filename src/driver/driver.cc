@@ -79,17 +79,22 @@ std::vector<CommandSpec> MakeCommands() {
                                 {"offline", "", false, "", "never run helm dependency build"},
                                 chart, bundle, helm, dry_run}),
                       RunDepsCommand});
+  std::vector<FlagSpec> crds_flags = ReleaseFlags();
+  crds_flags.insert(crds_flags.begin(), {"output", "o", true, "DIR", "extract: directory to write to"});
   commands.push_back({"crds", "list, extract or apply the CRDs inside the dependency archives",
-                      "dotk8s crds list|extract -o DIR|apply [--chart DIR] [--bundle FILE]",
+                      "dotk8s crds list|extract -o DIR|apply [RELEASE] [-n NS] [-f FILE]... [--set K=V]... "
+                      "[--profile NAME]",
                       "Reads every CRD in the dependency archives (crds/ folders, kube-prometheus-stack's crds\n"
-                      "subchart, and KEDA's templated ones, listed but left to Helm) with group, kind, served\n"
-                      "versions and the Gateway API bundle version and channel. When two charts ship the same\n"
-                      "CRDs (Envoy Gateway's experimental Gateway API bundle and Traefik's standard one) Envoy\n"
-                      "Gateway's is used. apply: kubectl apply --server-side --force-conflicts, then waits for\n"
-                      "the CRDs to be established.\n",
-                      WithHelp({{"output", "o", true, "DIR", "extract: directory to write to"}, chart, bundle,
-                                kubectl, dry_run}),
-                      RunCrdsCommand});
+                      "subchart, and KEDA's templated ones) with group, kind, served versions and the Gateway API\n"
+                      "bundle version and channel. When two charts ship the same CRDs (Envoy Gateway's experimental\n"
+                      "Gateway API bundle and Traefik's standard one) Envoy Gateway's is used.\n"
+                      "apply (before a plain `helm install`, Helm 3's route): renders the release as install does\n"
+                      "(same RELEASE, -n, --profile, -f, --set), then kubectl apply --server-side --force-conflicts\n"
+                      "of the crds/ CRDs and of the templated CRDs of the render, waits for them to be\n"
+                      "established, and marks the templated ones with Helm's ownership for the release\n"
+                      "(app.kubernetes.io/managed-by=Helm, meta.helm.sh/release-name, meta.helm.sh/release-namespace)\n"
+                      "so that helm adopts them.\n",
+                      crds_flags, RunCrdsCommand});
   commands.push_back({"bundle", "write, list or verify an air-gapped bundle",
                       "dotk8s bundle -o FILE | dotk8s bundle list FILE | dotk8s bundle verify FILE",
                       "One .tar.gz for a cluster without network: the chart with its five dependency archives and\n"

@@ -54,35 +54,12 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
     return kExitFailed;
   }
   for (const std::string& note : inventory.notes) context.Say(note);
-  std::string crd_stream;
-  std::vector<std::string> crd_names;
-  for (const CrdRecord* crd : inventory.Applicable()) AppendCrd(crd->name, crd->text, &crd_stream, &crd_names);
+  CrdsToApply crds;
+  crds.from_crds_folders = inventory.Applicable();
   // Under Helm 3 the CRDs the chart templates (KEDA's) must exist before the
-  // custom resources of the same release; applied here, then handed to Helm.
-  std::vector<std::string> adopted;
-  if (prepared.helm.major == 3) {
-    for (const auto& [name, text] : rendered.crds) {
-      AppendCrd(name, text, &crd_stream, &crd_names);
-      adopted.push_back(name);
-    }
-  }
-  if (crd_names.empty()) return kExitOk;
-  if (!ApplyCrdsServerSide(context, kubectl, std::move(crd_stream), crd_names)) return kExitFailed;
-  if (!adopted.empty()) {
-    // Helm adopts an existing object that carries its ownership marks; without
-    // them the install fails with "exists and cannot be imported".
-    std::vector<std::string> label = {"label", "crd"};
-    label.insert(label.end(), adopted.begin(), adopted.end());
-    label.insert(label.end(), {"app.kubernetes.io/managed-by=Helm", "--overwrite"});
-    std::vector<std::string> annotate = {"annotate", "crd"};
-    annotate.insert(annotate.end(), adopted.begin(), adopted.end());
-    annotate.insert(annotate.end(), {"meta.helm.sh/release-name=" + prepared.release,
-                                     "meta.helm.sh/release-namespace=" + prepared.release_namespace, "--overwrite"});
-    if (!RunStep(context, Kubectl(kubectl, label, {}, "marking the templated CRDs as the release's (label)")) ||
-        !RunStep(context, Kubectl(kubectl, annotate, {}, "marking the templated CRDs as the release's (annotate)"))) {
-      return kExitFailed;
-    }
-  }
+  // custom resources of the same release (Helm 4 gets those as hooks).
+  if (prepared.helm.major == 3) crds.templated = rendered.crds;
+  if (!ApplyCrdsForRelease(context, kubectl, crds, prepared.release, prepared.release_namespace)) return kExitFailed;
   return kExitOk;
 }
 
