@@ -1,6 +1,7 @@
 // dotk8s bundle: write, list, verify, use; a tampered byte is refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "driver/archive_io.h"
@@ -58,7 +59,11 @@ TEST(DriverBundleTest, RoundTripAndTamperedBytes) {
   EXPECT_TRUE(chart.starts_with(sandbox.cache + "/dotk8s/bundles/")) << chart;
   EXPECT_TRUE(chart.ends_with("/chart/dot-apps")) << chart;
   const std::string bundle_root = fs::path(chart).parent_path().parent_path().string();
-  EXPECT_EQ(calls[1][calls[1].size() - 6], "--post-renderer-args=--crds=" + chart + "/charts/gateway-helm-1.7.0.tgz");
+  auto first_crds = std::find_if(calls[1].begin(), calls[1].end(), [](const std::string& arg) {
+    return arg.starts_with("--post-renderer-args=--crds=");
+  });
+  ASSERT_NE(first_crds, calls[1].end());
+  EXPECT_EQ(*first_crds, "--post-renderer-args=--crds=" + chart + "/charts/gateway-helm-1.7.0.tgz");
   // Helm 4 runs the bundle's own dotk8s-post.
   EXPECT_EQ(fs::read_symlink(sandbox.data + "/dotk8s/driver-helm4-plugins/dotk8s-post/bin/dotk8s-post").string(),
             bundle_root + "/bin/dotk8s-post");

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -30,7 +33,7 @@ std::set<std::string> CrdNamesUnder(const std::string& directory) {
   return names;
 }
 
-struct CrdsTest : ::testing::Test {
+struct DriverCrdsTest : ::testing::Test {
   DriverSandbox sandbox;
   std::set<std::string> envoy, traefik, prometheus;
   void SetUp() override {
@@ -55,7 +58,7 @@ const std::string* FindRow(const std::vector<std::string>& lines, const std::str
   return nullptr;
 }
 
-TEST_F(CrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
+TEST_F(DriverCrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
   RunResult run = sandbox.Driver({"crds", "list", "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<std::string> lines = Lines(run.out);
@@ -79,7 +82,7 @@ TEST_F(CrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
   const std::string* http = FindRow(lines, "httpscaledobjects.http.keda.sh", "keda-add-ons-http-0.12.2");
   ASSERT_NE(http, nullptr) << run.out;
   EXPECT_NE(http->find("HTTPScaledObject"), std::string::npos) << *http;
-  EXPECT_TRUE(http->ends_with("templated: helm installs it with the release")) << *http;
+  EXPECT_TRUE(http->ends_with("templated: in the release; `crds apply` applies it from a render")) << *http;
   // Prometheus' CRDs come from the crds subchart inside kube-prometheus-stack.
   const std::string* podmonitors = FindRow(lines, "podmonitors.monitoring.coreos.com", "kube-prometheus-stack-82.2.1");
   ASSERT_NE(podmonitors, nullptr) << run.out;
@@ -99,7 +102,7 @@ TEST_F(CrdsTest, ListNoticesBothGatewayApiBundlesAndUsesEnvoyGateways) {
   EXPECT_NE(run.out.find(fmt::format("{} superseded", shared.size())), std::string::npos) << run.out;
 }
 
-TEST_F(CrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
+TEST_F(DriverCrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
   const std::string out = sandbox.root + "/extracted";
   RunResult run = sandbox.Driver({"crds", "extract", "-o", out, "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -117,29 +120,115 @@ TEST_F(CrdsTest, ExtractWritesOneFilePerCrdFromTheChartThatWins) {
   EXPECT_FALSE(fs::exists(out + "/traefik-39.0.0/httproutes.gateway.networking.k8s.io.yaml"));
 }
 
-TEST_F(CrdsTest, ApplyIsServerSideThenWaits) {
+std::set<std::string> NamesIn(const std::string& stream) {
+  std::set<std::string> names;
+  for (const YAML::Node& doc : YAML::LoadAll(stream)) {
+    if (doc.IsMap()) names.insert(doc["metadata"]["name"].as<std::string>());
+  }
+  return names;
+}
+
+TEST_F(DriverCrdsTest, ApplyRendersThenAppliesServerSideThenWaits) {
   RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 2u);
-  EXPECT_EQ(calls[0], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0][2], "version");
+  EXPECT_EQ(calls[1][2], "template");  // renders nothing here: no templated CRDs
+  EXPECT_EQ(calls[2], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
                                                 "--field-manager=dotk8s", "-f", "-"}));
-  std::set<std::string> applied;
-  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(0))) {
-    if (doc.IsMap()) applied.insert(doc["metadata"]["name"].as<std::string>());
-  }
-  EXPECT_EQ(applied, Applied());
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(2)), Applied());
   // The Gateway API CRDs sent are Envoy Gateway's experimental ones.
-  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(0))) {
+  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(2))) {
     if (doc.IsMap() && doc["spec"]["group"].as<std::string>() == "gateway.networking.k8s.io") {
       EXPECT_EQ(doc["metadata"]["annotations"]["gateway.networking.k8s.io/channel"].as<std::string>(), "experimental");
     }
   }
-  EXPECT_EQ(calls[1][1], "wait");
-  EXPECT_EQ(calls[1].size(), 4 + Applied().size());
+  EXPECT_EQ(calls[3][1], "wait");
+  EXPECT_EQ(calls[3].size(), 4 + Applied().size());
 }
 
-TEST_F(CrdsTest, UsageErrors) {
+// What a render of the release has that the archives' crds/ folders do not:
+// KEDA's templated CRD (the stand-in builds it with `include`).
+constexpr std::string_view kRenderWithTemplatedCrd = R"(---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledobjects.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledObject
+    plural: scaledobjects
+  scope: Namespaced
+  versions:
+    - name: v1alpha1
+      served: true
+      storage: true
+---
+# Source: dot-apps/charts/keda/templates/operator.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: keda-operator
+  namespace: keda
+)";
+
+// The plain Helm 3 route: `dotk8s crds apply` renders the release with the
+// flags install would get, applies the templated CRDs too and marks them as
+// the release's, exactly as install does under Helm 3.
+TEST_F(DriverCrdsTest, ApplyAlsoAppliesTheTemplatedCrdsMarkedForTheRelease) {
+  const std::string render = sandbox.root + "/render.yaml";
+  WriteFile(render, kRenderWithTemplatedCrd);
+  const std::string values = sandbox.root + "/mine.yaml";
+  WriteFile(values, "apps:\n  traefik:\n    enabled: false\n");
+  const std::string tmp = sandbox.root + "/tmp";
+  fs::create_directories(tmp);
+  RunResult run = sandbox.Driver({"crds", "apply", "web", "--chart", sandbox.chart, "--profile", "autoscaling", "-f",
+                                  values, "--set", "a=b"},
+                                 {"FAKE_HELM_VERSION=v3.17.3", "FAKE_HELM_TEMPLATE=" + render, "TMPDIR=" + tmp});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string& chart = sandbox.chart;
+  const std::string ns = "envoy-gateway-system";
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[0], (std::vector<std::string>{"helm", "HELM_PLUGINS=" + sandbox.data + "/dotk8s/helm3-plugins",
+                                                "version", "--template", "{{.Version}}"}));
+  // install's planning render, word for word (the notes file is a fresh temporary one).
+  std::vector<std::string> render_call = {"helm", "HELM_PLUGINS=" + sandbox.data + "/dotk8s/helm3-plugins",
+                                          "template", "web", chart, "-n", ns, "-f",
+                                          chart + "/values/autoscaling.yaml", "-f", chart + "/values/helm3.yaml",
+                                          "-f", values, "--set", "a=b", "--set", "apps.createNamespaces=true",
+                                          "--post-renderer", DOTK8S_POST_BINARY,
+                                          "--post-renderer-args=--release-namespace=" + ns};
+  std::vector<std::string> archives = sandbox.ArchivesInOrder();
+  render_call.push_back("--post-renderer-args=--crds=" + archives[1]);
+  for (std::size_t i : {0u, 2u, 3u, 4u}) render_call.push_back("--post-renderer-args=--crds=" + archives[i]);
+  render_call.push_back("--post-renderer-args=--log=" + sandbox.LogPath());
+  ASSERT_EQ(calls[1].size(), render_call.size() + 1) << fmt::format("{}", fmt::join(calls[1], " "));
+  EXPECT_EQ(std::vector<std::string>(calls[1].begin(), calls[1].end() - 1), render_call);
+  EXPECT_TRUE(calls[1].back().starts_with("--post-renderer-args=--notes=" + tmp + "/dotk8s-post-notes-"))
+      << calls[1].back();
+
+  EXPECT_EQ(calls[2], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
+                                                "--field-manager=dotk8s", "-f", "-"}));
+  std::set<std::string> expected = Applied();
+  expected.insert("scaledobjects.keda.sh");
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(2)), expected);
+  EXPECT_EQ(calls[3][1], "wait");
+  EXPECT_NE(std::find(calls[3].begin(), calls[3].end(), "crd/scaledobjects.keda.sh"), calls[3].end());
+  EXPECT_EQ(calls[4], (std::vector<std::string>{"kubectl", "label", "crd", "scaledobjects.keda.sh",
+                                                "app.kubernetes.io/managed-by=Helm", "--overwrite"}));
+  EXPECT_EQ(calls[5], (std::vector<std::string>{"kubectl", "annotate", "crd", "scaledobjects.keda.sh",
+                                                "meta.helm.sh/release-name=web",
+                                                "meta.helm.sh/release-namespace=envoy-gateway-system",
+                                                "--overwrite"}));
+  // kubectl's own output is the command's output; the render is not.
+  EXPECT_EQ(run.out, "fake kubectl: apply ok\n");
+}
+
+TEST_F(DriverCrdsTest, UsageErrors) {
   EXPECT_EQ(sandbox.Driver({"crds", "--chart", sandbox.chart}).exit_code, 2);
   RunResult run = sandbox.Driver({"crds", "show", "--chart", sandbox.chart});
   EXPECT_EQ(run.exit_code, 2);

@@ -10,7 +10,7 @@ namespace dotk8s::testing {
 namespace {
 namespace fs = std::filesystem;
 
-struct DepsTest : ::testing::Test {
+struct DriverDepsTest : ::testing::Test {
   DriverSandbox sandbox;
   std::string cache;
   void SetUp() override {
@@ -27,7 +27,7 @@ struct DepsTest : ::testing::Test {
   }
 };
 
-TEST_F(DepsTest, FromTheChartCache) {
+TEST_F(DriverDepsTest, FromTheChartCache) {
   for (const auto& entry : fs::directory_iterator(sandbox.archives)) {
     fs::copy_file(entry.path(), cache + "/" + entry.path().filename().string());
   }
@@ -49,7 +49,7 @@ TEST_F(DepsTest, FromTheChartCache) {
 }
 
 // An archive is judged by the Chart.yaml inside it, not by its file name.
-TEST_F(DepsTest, ArchivesAreCheckedByTheirOwnChartYaml) {
+TEST_F(DriverDepsTest, ArchivesAreCheckedByTheirOwnChartYaml) {
   for (const auto& entry : fs::directory_iterator(sandbox.archives)) {
     fs::copy_file(entry.path(), cache + "/" + entry.path().filename().string());
   }
@@ -77,7 +77,7 @@ TEST_F(DepsTest, ArchivesAreCheckedByTheirOwnChartYaml) {
       << run.out;
 }
 
-TEST_F(DepsTest, OfflineWithoutCacheSaysWhatToDo) {
+TEST_F(DriverDepsTest, OfflineWithoutCacheSaysWhatToDo) {
   RunResult run = sandbox.Driver({"deps", "--chart", sandbox.chart, "--cache", cache});
   EXPECT_EQ(run.exit_code, 3);
   // It tried the network once, through helm.
@@ -99,7 +99,7 @@ TEST_F(DepsTest, OfflineWithoutCacheSaysWhatToDo) {
       << run.err;
 }
 
-TEST_F(DepsTest, NetworkThroughHelmDependencyBuild) {
+TEST_F(DriverDepsTest, NetworkThroughHelmDependencyBuild) {
   RunResult run = sandbox.Driver({"deps", "--chart", sandbox.chart, "--cache", cache},
                                  {"FAKE_HELM_DEP_SOURCE=" + sandbox.archives});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -107,7 +107,7 @@ TEST_F(DepsTest, NetworkThroughHelmDependencyBuild) {
   EXPECT_EQ(sandbox.Recorded().size(), 1u);
 }
 
-TEST_F(DepsTest, DryRunCopiesNothing) {
+TEST_F(DriverDepsTest, DryRunCopiesNothing) {
   for (const auto& entry : fs::directory_iterator(sandbox.archives)) {
     fs::copy_file(entry.path(), cache + "/" + entry.path().filename().string());
   }

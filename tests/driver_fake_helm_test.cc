@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -79,29 +80,63 @@ std::set<std::string> NamesInStream(const std::string& stream) {
   return names;
 }
 
-struct FakeHelmTest : ::testing::Test {
+struct DriverFakeHelmTest : ::testing::Test {
   DriverSandbox sandbox;
   std::string render_file;
+
+  std::string tmp;  // TMPDIR: where the plan notes file goes
 
   void SetUp() override {
     DOTK8S_REQUIRE_SANDBOX(sandbox);
     render_file = sandbox.root + "/render.yaml";
     WriteFile(render_file, kRender);
+    tmp = sandbox.root + "/tmp";
+    std::filesystem::create_directories(tmp);
   }
 
   std::vector<std::string> Env(const std::string& version) const {
-    return {"FAKE_HELM_VERSION=" + version, "FAKE_HELM_TEMPLATE=" + render_file};
+    return {"FAKE_HELM_VERSION=" + version, "FAKE_HELM_TEMPLATE=" + render_file, "TMPDIR=" + tmp};
   }
 
-  // What the driver passes the post-renderer: Envoy Gateway's archive first.
-  std::vector<std::string> Wiring(const std::string& post_renderer, const std::string& ns) const {
+  // What the driver passes the post-renderer: Envoy Gateway's archive first;
+  // then `extra` (--notes=FILE, --gitops).
+  std::vector<std::string> Wiring(const std::string& post_renderer, const std::string& ns,
+                                  const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> args = {"--post-renderer", post_renderer,
                                      "--post-renderer-args=--release-namespace=" + ns};
     std::vector<std::string> archives = sandbox.ArchivesInOrder();
     args.push_back("--post-renderer-args=--crds=" + archives[1]);  // gateway-helm
     for (std::size_t i : {0u, 2u, 3u, 4u}) args.push_back("--post-renderer-args=--crds=" + archives[i]);
     args.push_back("--post-renderer-args=--log=" + sandbox.LogPath());
+    for (const std::string& arg : extra) args.push_back("--post-renderer-args=" + arg);
     return args;
+  }
+
+  // The notes file the planning render `call` passes dotk8s-post: a fresh file
+  // in TMPDIR, gone once the driver has read it.
+  std::string NotesArg(const Call& call) const {
+    const std::string flag = "--post-renderer-args=--notes=";
+    for (const std::string& arg : call) {
+      if (arg.starts_with(flag)) {
+        std::string path = arg.substr(flag.size());
+        EXPECT_TRUE(path.starts_with(tmp + "/dotk8s-post-notes-")) << path;
+        EXPECT_FALSE(std::filesystem::exists(path)) << path << " is left behind";
+        return "--notes=" + path;
+      }
+    }
+    ADD_FAILURE() << "no --notes in the planning render";
+    return "--notes=?";
+  }
+
+  // The planning render: the release's flags, apps.createNamespaces=true, --notes.
+  Call PlanningRender(const Call& recorded, const std::string& plugins, const std::string& post_renderer,
+                      const std::string& ns, const std::vector<std::string>& values = {}) const {
+    Call call = Helm(plugins, {"template", "dot-apps", sandbox.chart, "-n", ns});
+    call.insert(call.end(), values.begin(), values.end());
+    call.insert(call.end(), {"--set", "apps.createNamespaces=true"});
+    std::vector<std::string> wiring = Wiring(post_renderer, ns, {NotesArg(recorded)});
+    call.insert(call.end(), wiring.begin(), wiring.end());
+    return call;
   }
 
   Call Helm(const std::string& plugins, std::vector<std::string> args) const {
@@ -120,16 +155,14 @@ Call Concat(Call a, const std::vector<std::string>& b) {
   return a;
 }
 
-TEST_F(FakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
+TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string& chart = sandbox.chart;
   auto calls = sandbox.Recorded();
   ASSERT_EQ(calls.size(), 6u);
   EXPECT_EQ(calls[0], Version());
-  EXPECT_EQ(calls[1], Concat(Helm(Helm4Plugins(), {"template", "dot-apps", chart, "-n", "dot-system", "--set",
-                                                   "apps.createNamespaces=false"}),
-                             Wiring("dotk8s-post", "dot-system")));
+  EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
   EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
             (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
@@ -152,21 +185,20 @@ TEST_F(FakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   EXPECT_NE(run.out.find("STATUS: deployed"), std::string::npos) << run.out;
 }
 
-TEST_F(FakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
-  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--profile", "gateway"}, Env("v3.18.0"));
+TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--profile", "gateway"}, Env("v3.17.3"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.err.find("v3.18.0 is Helm 3: release namespace envoy-gateway-system and profile helm3"),
+  EXPECT_NE(run.err.find("v3.17.3 is Helm 3: release namespace envoy-gateway-system and profile helm3"),
             std::string::npos)
       << run.err;
   const std::string& chart = sandbox.chart;
   const std::string ns = "envoy-gateway-system";
-  const std::vector<std::string> values = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml",
-                                           "--set", "apps.createNamespaces=false"};
+  const std::vector<std::string> profiles = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml"};
+  const std::vector<std::string> values = Concat(profiles, {"--set", "apps.createNamespaces=false"});
   auto calls = sandbox.Recorded();
   ASSERT_EQ(calls.size(), 8u);
   EXPECT_EQ(calls[0], Version());
-  EXPECT_EQ(calls[1], Concat(Concat(Helm(Helm3Plugins(), {"template", "dot-apps", chart, "-n", ns}), values),
-                             Wiring(DOTK8S_POST_BINARY, ns)));
+  EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm3Plugins(), DOTK8S_POST_BINARY, ns, profiles));
   EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
             (std::set<std::string>{"envoy-gateway-system", "keda", "prometheus-system"}));
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
@@ -181,8 +213,8 @@ TEST_F(FakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds) {
                              Concat({"--skip-crds"}, Wiring(DOTK8S_POST_BINARY, ns))));
 }
 
-TEST_F(FakeHelmTest, Helm3RefusesAnotherNamespace) {
-  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "-n", "dot-system"}, Env("v3.18.0"));
+TEST_F(DriverFakeHelmTest, Helm3RefusesAnotherNamespace) {
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "-n", "dot-system"}, Env("v3.17.3"));
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("Helm 3 cannot install the umbrella into namespace dot-system"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("hint: under Helm 3 use -n envoy-gateway-system (the default), or run Helm 4"),
@@ -191,7 +223,8 @@ TEST_F(FakeHelmTest, Helm3RefusesAnotherNamespace) {
   EXPECT_EQ(sandbox.Recorded(), (std::vector<Call>{Version()}));
 }
 
-TEST_F(FakeHelmTest, TemplateIsOneHelmCall) {
+// The GitOps route: dotk8s-post --gitops (Namespaces, CRDs, the rest).
+TEST_F(DriverFakeHelmTest, TemplateIsOneHelmCall) {
   RunResult run = sandbox.Driver({"template", "web", "--chart", sandbox.chart, "-n", "apps", "--set", "a=b", "-f",
                                   sandbox.chart + "/values/autoscaling.yaml"},
                                  Env("v4.1.4"));
@@ -202,26 +235,34 @@ TEST_F(FakeHelmTest, TemplateIsOneHelmCall) {
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[1], Concat(Helm(Helm4Plugins(), {"template", "web", sandbox.chart, "-n", "apps", "-f",
                                                    sandbox.chart + "/values/autoscaling.yaml", "--set", "a=b"}),
-                             Wiring("dotk8s-post", "apps")));
+                             Wiring("dotk8s-post", "apps", {"--gitops"})));
 }
 
-TEST_F(FakeHelmTest, UpgradeAndUninstall) {
+TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 6u);
-  EXPECT_EQ(calls[5][2], "upgrade");
-  EXPECT_EQ(calls[3][1], "apply");  // CRDs again: upgrades get new CRD versions
+  ASSERT_EQ(calls.size(), 7u);
+  // No release yet: nothing to protect, nothing looked up.
+  EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
+  EXPECT_EQ(calls[3][1], "apply");
+  EXPECT_EQ(calls[4][1], "apply");  // CRDs again: upgrades get new CRD versions
+  EXPECT_EQ(calls[6][2], "upgrade");
 
   std::filesystem::remove(sandbox.record);
   RunResult uninstall = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(uninstall.exit_code, 0) << uninstall.err;
   EXPECT_EQ(sandbox.Recorded(),
-            (std::vector<Call>{Version(), Helm(Helm4Plugins(), {"uninstall", "dot-apps", "-n", "dot-system"})}));
-  EXPECT_NE(uninstall.err.find("namespaces and CRDs are kept"), std::string::npos);
+            (std::vector<Call>{Version(), Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}),
+                               Helm(Helm4Plugins(), {"uninstall", "dot-apps", "-n", "dot-system"})}));
+  // Nothing of the release carried keep, so nothing is said about it.
+  EXPECT_EQ(uninstall.err.find("kept the release's"), std::string::npos) << uninstall.err;
+  EXPECT_NE(uninstall.err.find("dotk8s: not in the release, so also left: the CRDs of the charts' crds/ folders"),
+            std::string::npos)
+      << uninstall.err;
 }
 
-TEST_F(FakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
+TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--dry-run"}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
@@ -244,7 +285,7 @@ TEST_F(FakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
       << run.out;
 }
 
-TEST_F(FakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
+TEST_F(DriverFakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
   std::vector<std::string> env = Env("v4.1.4");
   env.push_back(
       "FAKE_HELM_POST_ERROR=error: doc 3 (dot-apps/templates/dotk8s-settings.yaml) apps.keda: not a map; hint: fix it");
@@ -258,7 +299,7 @@ TEST_F(FakeHelmTest, PostRendererFailureShowsItsOwnMessage) {
   EXPECT_EQ(sandbox.Recorded().size(), 2u);
 }
 
-TEST_F(FakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
+TEST_F(DriverFakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
   std::vector<std::string> env = Env("v4.1.4");
   env.push_back("FAKE_KUBECTL_FAIL=apply");
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, env);
@@ -273,7 +314,7 @@ TEST_F(FakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
   EXPECT_EQ(calls[2][0], "kubectl");
 }
 
-TEST_F(FakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
+TEST_F(DriverFakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
   std::filesystem::remove(sandbox.chart + "/charts/keda-2.19.0.tgz");
   RunResult run = sandbox.Driver({"template", "--chart", sandbox.chart}, Env("v4.1.4"));
   EXPECT_EQ(run.exit_code, 3);
@@ -282,7 +323,331 @@ TEST_F(FakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
   EXPECT_TRUE(sandbox.Recorded().empty());
 }
 
-TEST_F(FakeHelmTest, EveryCommandHasHelp) {
+// A planning render holds Secrets (Grafana's admin password here): whatever
+// fails later, none of it reaches stdout or stderr.
+constexpr std::string_view kSecretData = "c3VwZXItc2VjcmV0LWFkbWluLXBhc3N3b3Jk";
+
+std::string RenderWithSecret() {
+  return fmt::format(
+      "{}---\n# Source: dot-apps/charts/kube-prometheus-stack/charts/grafana/templates/secret.yaml\n"
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: kube-prometheus-stack-grafana\n"
+      "  namespace: prometheus-system\ntype: Opaque\ndata:\n  admin-password: {}\n",
+      kRender, kSecretData);
+}
+
+TEST_F(DriverFakeHelmTest, AFailedInstallOrUpgradeNeverPrintsThePlanningRender) {
+  WriteFile(render_file, RenderWithSecret());
+  for (std::string verb : {"install", "upgrade"}) {
+    for (std::string version : {"v4.1.4", "v3.17.3"}) {
+      SCOPED_TRACE(verb + " with " + version);
+      std::filesystem::remove(sandbox.record);
+      std::vector<std::string> env = Env(version);
+      env.push_back("FAKE_HELM_FAIL=" + verb);
+      RunResult run = sandbox.Driver({verb, "--chart", sandbox.chart}, env);
+      EXPECT_EQ(run.exit_code, 1) << run.err;
+      // The planning render ran (and printed the Secret to the driver), then helm failed.
+      auto calls = sandbox.Recorded();
+      ASSERT_FALSE(calls.empty());
+      EXPECT_EQ(calls[1][2], "template");
+      EXPECT_EQ(calls.back()[2], verb);
+      EXPECT_EQ(run.out, "");
+      EXPECT_NE(run.err.find("Error: fake helm: " + verb + " failed\ndotk8s: error: helm " + verb +
+                             " failed (exit 1)\n"),
+                std::string::npos)
+          << run.err;
+      for (const std::string& text : {run.out, run.err}) {
+        EXPECT_EQ(text.find(kSecretData), std::string::npos) << text;
+        EXPECT_EQ(text.find("kind: Secret"), std::string::npos) << text;
+        EXPECT_EQ(text.find("name: envoy-gateway"), std::string::npos) << text;
+      }
+    }
+  }
+}
+
+TEST_F(DriverFakeHelmTest, PlanNotesReachTheUserOnStderr) {
+  for (std::string version : {"v4.1.4", "v3.17.3"}) {
+    SCOPED_TRACE(version);
+    std::vector<std::string> env = Env(version);
+    env.push_back(
+        "FAKE_HELM_NOTES=note: Namespace default not injected: every cluster has it\n"
+        "note: Namespace keda is not labelled team=a: the Prometheus podMonitorNamespaceSelector excludes it");
+    RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, env);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("dotk8s-post: Namespace default not injected: every cluster has it\n"
+                           "dotk8s-post: Namespace keda is not labelled team=a: the Prometheus "
+                           "podMonitorNamespaceSelector excludes it\n"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.out.find("dotk8s-post:"), std::string::npos) << run.out;
+    // The notes file was the planning render's, and it is gone.
+    auto calls = sandbox.Recorded();
+    NotesArg(calls[1]);
+    EXPECT_TRUE(std::filesystem::is_empty(tmp));
+    std::filesystem::remove(sandbox.record);
+  }
+  // No notes (dotk8s-post wrote none, or an older one ignored the file): nothing said.
+  RunResult quiet = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("dotk8s-post:"), std::string::npos) << quiet.err;
+}
+
+// What dotk8s-post injects with apps.createNamespaces=true (Helm 4 style:
+// hooks), and a Namespace a chart renders itself.
+constexpr std::string_view kInjectedNamespaces = R"(---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: keda
+  labels:
+    app.kubernetes.io/part-of: dot-apps
+    team: "1.0"
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-weight: "-1000"
+    helm.sh/hook-delete-policy: hook-failed
+    helm.sh/resource-policy: keep
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: prometheus-system
+  labels:
+    monitoring: enabled
+  annotations:
+    helm.sh/resource-policy: keep
+---
+# Source: dot-apps/charts/gateway-helm/templates/namespace.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: gateway-extras
+---
+# Source: dot-apps/charts/gateway-helm/templates/extras.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: extras
+  namespace: gateway-extras
+)";
+
+TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithoutHookAnnotations) {
+  WriteFile(render_file, std::string(kRender) + std::string(kInjectedNamespaces));
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
+  const std::string applied = sandbox.RecordedInput(2);
+  std::vector<YAML::Node> docs = YAML::LoadAll(applied);
+  std::vector<std::string> names;
+  for (const YAML::Node& doc : docs) names.push_back(doc["metadata"]["name"].as<std::string>());
+  // gateway-extras is the release's own Namespace: helm creates it.
+  EXPECT_EQ(names, (std::vector<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
+  for (const YAML::Node& doc : docs) {
+    EXPECT_EQ(doc["apiVersion"].as<std::string>(), "v1");
+    EXPECT_EQ(doc["kind"].as<std::string>(), "Namespace");
+  }
+  // Not injected: bare.
+  EXPECT_FALSE(docs[0]["metadata"]["labels"]) << applied;
+  EXPECT_FALSE(docs[1]["metadata"]["labels"]) << applied;
+  // Injected: labels as rendered, keep, no hook annotations.
+  const YAML::Node keda = docs[2]["metadata"];
+  EXPECT_EQ(keda["labels"].size(), 2u) << applied;
+  EXPECT_EQ(keda["labels"]["app.kubernetes.io/part-of"].as<std::string>(), "dot-apps");
+  EXPECT_EQ(keda["labels"]["team"].as<std::string>(), "1.0");
+  EXPECT_TRUE(applied.find("team: \"1.0\"") != std::string::npos || applied.find("team: '1.0'") != std::string::npos)
+      << "a label value that reads as a number must stay a string:\n" << applied;
+  EXPECT_EQ(keda["annotations"].size(), 1u) << applied;
+  EXPECT_EQ(keda["annotations"]["helm.sh/resource-policy"].as<std::string>(), "keep");
+  EXPECT_EQ(applied.find("helm.sh/hook"), std::string::npos) << applied;
+  EXPECT_EQ(docs[3]["metadata"]["labels"]["monitoring"].as<std::string>(), "enabled");
+  // The install itself does not create them.
+  EXPECT_EQ(calls[5][2], "install");
+  EXPECT_NE(std::find(calls[5].begin(), calls[5].end(), "apps.createNamespaces=false"), calls[5].end());
+}
+
+const std::string kRefusal =
+    "dotk8s: error: Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30880, fixed in 3.18.1): "
+    "kube-prometheus-stack's Prometheus would get maximumStartupDurationSeconds: 0 and the HTTP add-on's "
+    "PodDisruptionBudget minAvailable: 0 beside maxUnavailable, which the API server rejects\n"
+    "  hint: use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)\n";
+
+TEST_F(DriverFakeHelmTest, Helm3180IsRefusedBeforeAnythingRuns) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"template"}, {"install"}, {"upgrade"}, {"uninstall"}, {"crds", "apply"}}) {
+    SCOPED_TRACE(args[0]);
+    std::filesystem::remove(sandbox.record);
+    RunResult run = sandbox.Driver(Concat(args, {"--chart", sandbox.chart}), Env("v3.18.0"));
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(run.err, kRefusal);
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(sandbox.Recorded(), (std::vector<Call>{Version()}));
+  }
+  // Its neighbours are fine.
+  for (const char* version : {"v3.17.3", "v3.18.1"}) {
+    std::filesystem::remove(sandbox.record);
+    EXPECT_EQ(sandbox.Driver({"template", "--chart", sandbox.chart}, Env(version)).exit_code, 0) << version;
+  }
+
+  RunResult doctor = sandbox.Driver({"doctor", "--chart", sandbox.chart}, Env("v3.18.0"));
+  EXPECT_EQ(doctor.exit_code, 1);
+  EXPECT_NE(doctor.out.find("FAIL  helm         v3.18.0 (" + SourcePath("tests/fakes/helm") +
+                            "): Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30880, fixed in 3.18.1)"),
+            std::string::npos)
+      << doctor.out;
+  EXPECT_NE(doctor.out.find("fix: use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)\n"),
+            std::string::npos)
+      << doctor.out;
+}
+
+// The live release of an older version: its CRDs and Namespaces without keep,
+// one CRD and one Namespace already gone from the cluster, and a Secret.
+constexpr std::string_view kOldManifest = R"(---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledobjects.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledObject
+    plural: scaledobjects
+  scope: Namespaced
+---
+# Source: dot-apps/charts/keda/templates/crds.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: scaledjobs.keda.sh
+spec:
+  group: keda.sh
+  names:
+    kind: ScaledJob
+    plural: scaledjobs
+  scope: Namespaced
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: keda
+---
+# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: gone
+---
+# Source: dot-apps/charts/keda/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: keda-token
+  namespace: keda
+data:
+  token: c3VwZXItc2VjcmV0LWFkbWluLXBhc3N3b3Jk
+)";
+
+struct DriverProtectionTest : DriverFakeHelmTest {
+  std::vector<std::string> Env(const std::string& version) const {
+    const std::string manifest = sandbox.root + "/manifest.yaml";
+    WriteFile(manifest, kOldManifest);
+    std::vector<std::string> env = DriverFakeHelmTest::Env(version);
+    env.push_back("FAKE_HELM_MANIFEST=" + manifest);
+    env.push_back("FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh namespace/keda");
+    return env;
+  }
+  std::vector<Call> Protection() const {
+    return {Call{"kubectl", "get", "crd", "scaledjobs.keda.sh", "scaledobjects.keda.sh", "--ignore-not-found", "-o",
+                 "name"},
+            Call{"kubectl", "annotate", "--overwrite", "crd", "scaledobjects.keda.sh", "helm.sh/resource-policy=keep"},
+            Call{"kubectl", "get", "namespace", "gone", "keda", "--ignore-not-found", "-o", "name"},
+            Call{"kubectl", "annotate", "--overwrite", "namespace", "keda", "helm.sh/resource-policy=keep"}};
+  }
+};
+
+TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFirst) {
+  RunResult run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 11u);
+  EXPECT_EQ(calls[0], Version());
+  EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
+  EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
+  std::vector<Call> protection = Protection();
+  for (std::size_t i = 0; i < protection.size(); ++i) EXPECT_EQ(calls[3 + i], protection[i]) << i;
+  EXPECT_EQ(calls[7], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
+  EXPECT_EQ(calls[8][1], "apply");
+  EXPECT_EQ(calls[9][1], "wait");
+  EXPECT_EQ(calls[10], Concat(Helm(Helm4Plugins(), {"upgrade", "dot-apps", sandbox.chart, "-n", "dot-system", "--set",
+                                                    "apps.createNamespaces=false", "--skip-crds"}),
+                              Wiring("dotk8s-post", "dot-system")));
+  for (const std::string& text : {run.out, run.err}) EXPECT_EQ(text.find(kSecretData), std::string::npos) << text;
+}
+
+TEST_F(DriverProtectionTest, UninstallProtectsThenSaysWhatItKeptAndWhy) {
+  for (std::string version : {"v4.1.4", "v3.17.3"}) {
+    SCOPED_TRACE(version);
+    std::filesystem::remove(sandbox.record);
+    RunResult run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env(version));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const bool helm3 = version.starts_with("v3");
+    const std::string plugins = helm3 ? Helm3Plugins() : Helm4Plugins();
+    const std::string ns = helm3 ? "envoy-gateway-system" : "dot-system";
+    std::vector<Call> expected = {Version(), Helm(plugins, {"get", "manifest", "dot-apps", "-n", ns})};
+    for (const Call& call : Protection()) expected.push_back(call);
+    expected.push_back(Helm(plugins, {"uninstall", "dot-apps", "-n", ns}));
+    EXPECT_EQ(sandbox.Recorded(), expected);
+    EXPECT_EQ(run.out, "release \"dot-apps\" uninstalled\n");
+    EXPECT_NE(run.err.find(
+                  "dotk8s: kept the release's CRDs scaledobjects.keda.sh and namespaces keda: they carry "
+                  "helm.sh/resource-policy: keep (deleting a CRD deletes every resource of its kind in the cluster; "
+                  "deleting a namespace, everything in it)\n"
+                  "dotk8s: not in the release, so also left: the CRDs of the charts' crds/ folders (applied by "
+                  "dotk8s; Helm never deletes crds/ either) and the namespaces dotk8s created outside the release\n"
+                  "dotk8s: delete them by hand if you mean to (kubectl delete crd NAME, kubectl delete namespace "
+                  "NAME)\n"),
+              std::string::npos)
+        << run.err;
+    // Gone before: not named as kept.
+    EXPECT_EQ(run.err.find("scaledjobs"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find("gone"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find(kSecretData), std::string::npos) << run.err;
+  }
+}
+
+TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {
+  std::vector<std::string> env = Env("v4.1.4");
+  env.push_back("FAKE_KUBECTL_FAIL=annotate");
+  RunResult run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("dotk8s: error: protecting the CRDs scaledobjects.keda.sh of release dot-apps from deletion "
+                         "(helm.sh/resource-policy=keep) failed: exit 1\n"),
+            std::string::npos)
+      << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[3][1], "annotate");
+
+  // helm get manifest failing for another reason than a missing release.
+  std::filesystem::remove(sandbox.record);
+  env = Env("v4.1.4");
+  env.push_back("FAKE_HELM_FAIL=get");
+  run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, env);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("Error: fake helm: get failed\n"
+                         "dotk8s: error: reading the manifest of release dot-apps failed: exit 1\n"),
+            std::string::npos)
+      << run.err;
+  calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2][2], "get");
+}
+
+TEST_F(DriverFakeHelmTest, EveryCommandHasHelp) {
   for (const char* command : {"template", "install", "upgrade", "uninstall", "deps", "crds", "bundle", "doctor",
                               "explain"}) {
     RunResult run = sandbox.Driver({command, "--help"});

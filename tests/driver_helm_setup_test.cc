@@ -16,10 +16,48 @@ namespace dotk8s {
 namespace {
 
 TEST(DriverHelmSetupTest, MajorVersion) {
+  EXPECT_EQ(ParseHelmMajor("v3.17.3"), 3);
   EXPECT_EQ(ParseHelmMajor("v3.18.0"), 3);
   EXPECT_EQ(ParseHelmMajor("v4.1.4"), 4);
   EXPECT_EQ(ParseHelmMajor("v2.17.0"), 0);
   EXPECT_EQ(ParseHelmMajor(""), 0);
+}
+
+// helm/helm#30880: Helm 3.18.0 alone renders `{{ if 0 }}` as true.
+TEST(DriverHelmSetupTest, RefusesHelm3180Only) {
+  std::string why, fix;
+  ASSERT_TRUE(RefusedHelmVersion("v3.18.0", &why, &fix));
+  EXPECT_EQ(why,
+            "Helm v3.18.0 renders `{{ if 0 }}` as true (helm/helm#30880, fixed in 3.18.1): kube-prometheus-stack's "
+            "Prometheus would get maximumStartupDurationSeconds: 0 and the HTTP add-on's PodDisruptionBudget "
+            "minAvailable: 0 beside maxUnavailable, which the API server rejects");
+  EXPECT_EQ(fix, "use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)");
+  for (const char* fine : {"v3.17.3", "v3.18.1", "v3.18.10", "v3.19.0", "v4.1.4", "v3.1.0"}) {
+    EXPECT_FALSE(RefusedHelmVersion(fine, &why, &fix)) << fine;
+  }
+}
+
+TEST(DriverHelmSetupTest, NotesAndGitopsArePassedLast) {
+  WiringInputs inputs;
+  inputs.helm_major = 3;
+  inputs.post_binary = "/opt/bin/dotk8s-post";
+  inputs.release_namespace = "envoy-gateway-system";
+  inputs.log_path = "/state/dotk8s-post.log";
+  inputs.notes_path = "/tmp/dotk8s-post-notes-x";
+  inputs.gitops = true;
+  EXPECT_EQ(WirePostRenderer(inputs).args,
+            (std::vector<std::string>{"--post-renderer", "/opt/bin/dotk8s-post",
+                                      "--post-renderer-args=--release-namespace=envoy-gateway-system",
+                                      "--post-renderer-args=--log=/state/dotk8s-post.log",
+                                      "--post-renderer-args=--notes=/tmp/dotk8s-post-notes-x",
+                                      "--post-renderer-args=--gitops"}));
+  inputs.helm_major = 4;
+  inputs.notes_path.clear();
+  EXPECT_EQ(WirePostRenderer(inputs).args,
+            (std::vector<std::string>{"--post-renderer", "dotk8s-post",
+                                      "--post-renderer-args=--release-namespace=envoy-gateway-system",
+                                      "--post-renderer-args=--log=/state/dotk8s-post.log",
+                                      "--post-renderer-args=--gitops"}));
 }
 
 TEST(DriverHelmSetupTest, Helm4UsesThePluginName) {
@@ -67,7 +105,7 @@ TEST(DriverHelmSetupTest, EmbeddedPluginYamlMatchesTheRepository) {
 
 TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
   testing::FakeProcessRunner runner;
-  runner.Answer({"version"}, 0, "v3.18.0");
+  runner.Answer({"version"}, 0, "v3.17.3");
   std::ostringstream out, err;
   DriverContext context;
   context.runner = &runner;
@@ -79,7 +117,7 @@ TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
   std::string error;
   ASSERT_TRUE(DetectHelm(context, "/x/helm", &helm, &error)) << error;
   EXPECT_EQ(helm.major, 3);
-  EXPECT_EQ(helm.version, "v3.18.0");
+  EXPECT_EQ(helm.version, "v3.17.3");
   ASSERT_EQ(runner.commands.size(), 1u);
   EXPECT_EQ(runner.commands[0].argv, (std::vector<std::string>{"/x/helm", "version", "--template", "{{.Version}}"}));
   EXPECT_EQ(runner.commands[0].env[0].second, data + "/dotk8s/helm3-plugins");

@@ -230,7 +230,7 @@ TEST_F(ChartTest, LintPassesUnderHelm3WithItsStrategy) {
 
 // A misspelt key under apps fails lint and template, naming the key. The two
 // versions word it differently (Helm 4: "at '/apps': additional properties
-// 'envoyGatway' not allowed"; Helm 3.18: "- apps: Additional property
+// 'envoyGatway' not allowed"; Helm 3.17: "- apps: Additional property
 // envoyGatway is not allowed").
 TEST_F(ChartTest, SchemaRejectsATypoUnderAppsInBothHelmVersions) {
   const std::map<HelmVersion, std::string> message = {
@@ -269,7 +269,7 @@ TEST_F(ChartTest, SchemaRejectsWrongTypesAndWildcardRouteNamespaces) {
       {{"--set", "apps.traefik.namespaces=traefik"}, "/apps/traefik"},
   };
   for (const Bad& b : bad) {
-    // Helm 4 names the place as a JSON pointer, Helm 3.18 with dots.
+    // Helm 4 names the place as a JSON pointer, Helm 3.17 with dots.
     std::string dotted = b.where.substr(1);
     std::replace(dotted.begin(), dotted.end(), '/', '.');
     for (HelmVersion helm : {HelmVersion::k4, HelmVersion::k3}) {

@@ -11,6 +11,8 @@
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
+#include "driver/release_plan.h"
+#include "driver/release_setup.h"
 #include "driver/workspace.h"
 
 namespace dotk8s {
@@ -25,7 +27,7 @@ std::string Bundle(const CrdRecord& crd) {
 }
 
 std::string Use(const CrdRecord& crd) {
-  if (crd.templated) return "templated: helm installs it with the release";
+  if (crd.templated) return "templated: in the release; `crds apply` applies it from a render";
   if (!crd.superseded_by.empty()) return fmt::format("not used: {}'s copy is", crd.superseded_by);
   return "applied";
 }
@@ -60,7 +62,8 @@ void PrintList(const DriverContext& context, const CrdInventory& inventory) {
     }
   }
   PrintTable(context, rows);
-  *context.out << fmt::format("{} CRDs: {} applied by `dotk8s crds apply` (and before install/upgrade), {} templated, "
+  *context.out << fmt::format("{} CRDs: {} applied by `dotk8s crds apply` (and before install/upgrade), {} templated "
+                              "(`crds apply` renders the release and applies them marked as its own), "
                               "{} superseded (* = storage version)\n",
                               inventory.crds.size(), applied, templated, superseded);
   for (const std::string& note : inventory.notes) *context.out << "note: " << note << '\n';
@@ -92,12 +95,33 @@ int Extract(const DriverContext& context, const CrdInventory& inventory, const s
   return kExitOk;
 }
 
-int Apply(DriverContext& context, const CrdInventory& inventory, const std::string& kubectl) {
-  std::string stream;
-  std::vector<std::string> names;
-  for (const CrdRecord* crd : inventory.Applicable()) AppendCrd(crd->name, crd->text, &stream, &names);
+// The CRDs of crds/ folders, and those the chart templates (KEDA's) taken from
+// a render of the release made like install's (same -n, --profile, -f, --set),
+// marked for Helm to adopt: plain Helm 3 (and Helm 4) can then install the
+// release, whose custom resources need those CRDs to exist first.
+int Apply(DriverContext& context, const CommandLine& line) {
+  CommandLine release_line = line;
+  release_line.positionals.erase(release_line.positionals.begin());  // "apply"; a release name may follow
+  PreparedRelease prepared;
+  int code = PrepareRelease(release_line, context, /*need_dependencies=*/true, &prepared);
+  if (code != kExitOk) return code;
+  RenderedRelease rendered;
+  code = PlanRelease(context, prepared, &rendered);
+  if (code != kExitOk) return code;
+  CrdInventory inventory;
+  std::string error;
+  if (!ReadCrdInventory(prepared.archives, &inventory, &error)) {
+    context.Error(error);
+    return kExitFailed;
+  }
   for (const std::string& note : inventory.notes) context.Say(note);
-  if (!ApplyCrdsServerSide(context, kubectl, std::move(stream), names, /*echo_output=*/true)) return kExitFailed;
+  CrdsToApply crds;
+  crds.from_crds_folders = inventory.Applicable();
+  crds.templated = rendered.crds;
+  if (!ApplyCrdsForRelease(context, KubectlProgram(context, line.Value("kubectl")), crds, prepared.release,
+                           prepared.release_namespace, /*echo_output=*/true)) {
+    return kExitFailed;
+  }
   return kExitOk;
 }
 
@@ -117,6 +141,7 @@ int RunCrdsCommand(std::string_view, const CommandLine& line, DriverContext& con
     context.Error("crds extract needs -o DIR");
     return kExitUsage;
   }
+  if (action == "apply") return Apply(context, line);
   Workspace workspace;
   int code = OpenWorkspace(context, line, /*need_post=*/false, &workspace);
   if (code != kExitOk) return code;
@@ -136,8 +161,7 @@ int RunCrdsCommand(std::string_view, const CommandLine& line, DriverContext& con
     PrintList(context, inventory);
     return kExitOk;
   }
-  if (action == "extract") return Extract(context, inventory, line.Value("output"));
-  return Apply(context, inventory, KubectlProgram(context, line.Value("kubectl")));
+  return Extract(context, inventory, line.Value("output"));
 }
 
 }  // namespace dotk8s

@@ -45,7 +45,10 @@ int RunDoctorCommand(std::string_view, const CommandLine& line, DriverContext& c
   HelmInfo helm;
   std::string error;
   const bool have_helm = DetectHelm(context, HelmProgram(context, line.Value("helm")), &helm, &error);
-  if (have_helm) {
+  std::string fix;
+  if (have_helm && RefusedHelmVersion(helm.version, &error, &fix)) {
+    report.Fail("helm", fmt::format("{} ({}): {}", helm.version, helm.program, error), fix);
+  } else if (have_helm) {
     report.Ok("helm", fmt::format("{} ({})", helm.version, helm.program));
   } else {
     report.Fail("helm", error, "install Helm 3 or 4 (make tools) or pass --helm PATH");

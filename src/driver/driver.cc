@@ -14,7 +14,8 @@ constexpr std::string_view kExitCodes =
     "Exit codes:\n"
     "  0  success\n"
     "  1  helm, kubectl or the post-renderer failed (its own message is printed); doctor found a problem\n"
-    "  2  usage error, or a setup dotk8s refuses (e.g. another namespace than envoy-gateway-system under Helm 3)\n"
+    "  2  usage error, or a setup dotk8s refuses (another namespace than envoy-gateway-system under Helm 3,\n"
+    "     Helm 3.18.0)\n"
     "  3  a prerequisite is missing: helm, dotk8s-post, the chart, its dependency archives\n"
     "  4  a bundle is damaged or does not match its SHA-256 sums\n";
 
@@ -40,10 +41,16 @@ std::vector<CommandSpec> MakeCommands() {
       "plugins); Helm 3: --post-renderer <path of dotk8s-post> (HELM_PLUGINS at an empty directory).\n"
       "dotk8s-post gets --release-namespace, one --crds per dependency archive (validation) and --log.\n"
       "Under Helm 3 the release namespace is envoy-gateway-system and the helm3 profile is added.\n"
-      "install/upgrade first render the release, create its namespaces outside it (kubectl apply\n"
-      "--server-side), apply the CRDs of the charts that are on server-side (newer CRD versions reach\n"
-      "the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to adopt),\n"
-      "then run helm with --skip-crds and apps.createNamespaces=false.\n"
+      "Helm 3.18.0 is refused (it renders `{{ if 0 }}` as true, helm/helm#30880).\n"
+      "template: the GitOps route (Argo CD, kubectl apply --server-side): dotk8s-post --gitops puts\n"
+      "Namespaces first, then the CRDs of the components that are on, then the rest.\n"
+      "install/upgrade first render the release (apps.createNamespaces=true, never printed; dotk8s-post's\n"
+      "plan notes are shown), create its namespaces outside it with the labels the plan demands (kubectl\n"
+      "apply --server-side), apply the CRDs of the charts that are on server-side (newer CRD versions\n"
+      "reach the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to\n"
+      "adopt), then run helm with --skip-crds and apps.createNamespaces=false.\n"
+      "upgrade/uninstall first mark every CRD and Namespace of the live release helm.sh/resource-policy=keep\n"
+      "(releases made by older versions too), so neither deletes one; uninstall says what it left.\n"
       "If dotk8s-post fails, its own message (from its log) is printed, not helm's summary.\n";
   for (std::string_view verb : {"template", "install", "upgrade", "uninstall"}) {
     CommandSpec spec;
@@ -51,7 +58,7 @@ std::vector<CommandSpec> MakeCommands() {
     spec.summary = verb == "template"    ? "render the umbrella chart through dotk8s-post"
                    : verb == "install"   ? "namespaces, CRDs, then helm install through dotk8s-post"
                    : verb == "upgrade"   ? "namespaces, CRDs (server-side, so they upgrade), then helm upgrade"
-                                         : "helm uninstall (namespaces and CRDs stay)";
+                                         : "helm uninstall (CRDs and namespaces are kept, and it says which)";
     spec.usage = verb == "template"    ? "dotk8s template [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
                  : verb == "install"   ? "dotk8s install [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
                  : verb == "upgrade"   ? "dotk8s upgrade [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME]"
@@ -72,17 +79,22 @@ std::vector<CommandSpec> MakeCommands() {
                                 {"offline", "", false, "", "never run helm dependency build"},
                                 chart, bundle, helm, dry_run}),
                       RunDepsCommand});
+  std::vector<FlagSpec> crds_flags = ReleaseFlags();
+  crds_flags.insert(crds_flags.begin(), {"output", "o", true, "DIR", "extract: directory to write to"});
   commands.push_back({"crds", "list, extract or apply the CRDs inside the dependency archives",
-                      "dotk8s crds list|extract -o DIR|apply [--chart DIR] [--bundle FILE]",
+                      "dotk8s crds list|extract -o DIR|apply [RELEASE] [-n NS] [-f FILE]... [--set K=V]... "
+                      "[--profile NAME]",
                       "Reads every CRD in the dependency archives (crds/ folders, kube-prometheus-stack's crds\n"
-                      "subchart, and KEDA's templated ones, listed but left to Helm) with group, kind, served\n"
-                      "versions and the Gateway API bundle version and channel. When two charts ship the same\n"
-                      "CRDs (Envoy Gateway's experimental Gateway API bundle and Traefik's standard one) Envoy\n"
-                      "Gateway's is used. apply: kubectl apply --server-side --force-conflicts, then waits for\n"
-                      "the CRDs to be established.\n",
-                      WithHelp({{"output", "o", true, "DIR", "extract: directory to write to"}, chart, bundle,
-                                kubectl, dry_run}),
-                      RunCrdsCommand});
+                      "subchart, and KEDA's templated ones) with group, kind, served versions and the Gateway API\n"
+                      "bundle version and channel. When two charts ship the same CRDs (Envoy Gateway's experimental\n"
+                      "Gateway API bundle and Traefik's standard one) Envoy Gateway's is used.\n"
+                      "apply (before a plain `helm install`, Helm 3's route): renders the release as install does\n"
+                      "(same RELEASE, -n, --profile, -f, --set), then kubectl apply --server-side --force-conflicts\n"
+                      "of the crds/ CRDs and of the templated CRDs of the render, waits for them to be\n"
+                      "established, and marks the templated ones with Helm's ownership for the release\n"
+                      "(app.kubernetes.io/managed-by=Helm, meta.helm.sh/release-name, meta.helm.sh/release-namespace)\n"
+                      "so that helm adopts them.\n",
+                      crds_flags, RunCrdsCommand});
   commands.push_back({"bundle", "write, list or verify an air-gapped bundle",
                       "dotk8s bundle -o FILE | dotk8s bundle list FILE | dotk8s bundle verify FILE",
                       "One .tar.gz for a cluster without network: the chart with its five dependency archives and\n"

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -32,9 +33,17 @@ runtimeConfig:
 // Runs helm template with a capture post-renderer (dotk8s __capture) in place
 // of dotk8s-post, so the stream is byte for byte what dotk8s-post would get.
 int CaptureStream(DriverContext& context, const PreparedRelease& prepared, std::string* stream) {
-  const std::string capture_file = fmt::format("{}/explain-{}.yaml", CacheDir(context), ::getpid());
   std::error_code ec;
   fs::create_directories(CacheDir(context), ec);
+  // The render holds Secrets: a file only we can read (mkstemp: mode 0600),
+  // which the capture overwrites in place and which is removed once read.
+  std::string capture_file = CacheDir(context) + "/explain-XXXXXX";
+  int fd = ::mkstemp(capture_file.data());
+  if (fd < 0) {
+    context.Error(fmt::format("cannot create a capture file in {}", CacheDir(context)));
+    return kExitFailed;
+  }
+  ::close(fd);
   Command command = HelmReleaseCommand(prepared, "template", {}, false);
   if (prepared.helm.major == 4) {
     const std::string plugins = DataDir(context) + "/capture-plugins";

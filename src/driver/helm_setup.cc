@@ -29,6 +29,17 @@ int ParseHelmMajor(std::string_view version) {
   return 0;
 }
 
+bool RefusedHelmVersion(std::string_view version, std::string* why, std::string* fix) {
+  if (version != "v3.18.0") return false;
+  *why = fmt::format(
+      "Helm {} renders `{{{{ if 0 }}}}` as true (helm/helm#30880, fixed in 3.18.1): kube-prometheus-stack's "
+      "Prometheus would get maximumStartupDurationSeconds: 0 and the HTTP add-on's PodDisruptionBudget "
+      "minAvailable: 0 beside maxUnavailable, which the API server rejects",
+      version);
+  *fix = "use Helm 3.17.x, Helm 3.18.1 or later, or Helm 4 (--helm PATH)";
+  return true;
+}
+
 std::string PrepareHelm3PluginDir(const DriverContext& context) {
   std::string dir = DataDir(context) + "/helm3-plugins";
   std::error_code ec;
@@ -112,6 +123,8 @@ PostRendererWiring WirePostRenderer(const WiringInputs& inputs) {
   if (!inputs.release_namespace.empty()) pass("--release-namespace=" + inputs.release_namespace);
   for (const std::string& archive : inputs.crd_archives) pass("--crds=" + archive);
   if (!inputs.log_path.empty()) pass("--log=" + inputs.log_path);
+  if (!inputs.notes_path.empty()) pass("--notes=" + inputs.notes_path);
+  if (inputs.gitops) pass("--gitops");
   return wiring;
 }
 

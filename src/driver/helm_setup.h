@@ -17,8 +17,13 @@ struct HelmInfo {
   int major = 0;        ///< 3 or 4
 };
 
-/// 3 for "v3.18.0", 4 for "v4.1.4", 0 for anything else.
+/// 3 for "v3.17.3", 4 for "v4.1.4", 0 for anything else.
 int ParseHelmMajor(std::string_view version);
+
+/// Why dotk8s refuses a helm version that renders the umbrella chart wrong
+/// (`why`) and what to do (`fix`); false when the version is fine. Refused:
+/// v3.18.0, where `{{ if 0 }}` is true (helm/helm#30880, fixed in 3.18.1).
+bool RefusedHelmVersion(std::string_view version, std::string* why, std::string* fix);
 
 /// Runs `helm version --template '{{.Version}}'`. HELM_PLUGINS points at the
 /// driver's empty Helm 3 plugin directory, so a Helm 4 plugin in the user's
@@ -51,6 +56,10 @@ struct WiringInputs {
   std::string release_namespace;
   std::vector<std::string> crd_archives;  ///< the dependency archives, each passed as --crds
   std::string log_path;
+  /// dotk8s-post writes its plan notes there (`--notes FILE`), if not empty.
+  std::string notes_path;
+  /// `--gitops`: Namespaces, then CRDs, then the rest, with Argo CD's annotations.
+  bool gitops = false;
 };
 
 /// The helm flags and environment that wire dotk8s-post in.
@@ -62,7 +71,8 @@ struct PostRendererWiring {
 /// Helm 4: `--post-renderer dotk8s-post` (the plugin's name), HELM_PLUGINS at
 /// the plugin dir. Helm 3: `--post-renderer <abs path>`, HELM_PLUGINS at the
 /// empty dir. Both: `--post-renderer-args=--release-namespace=NS`, one
-/// `--post-renderer-args=--crds=<archive>` per archive, `--post-renderer-args=--log=<file>`.
+/// `--post-renderer-args=--crds=<archive>` per archive, `--post-renderer-args=--log=<file>`,
+/// then `--post-renderer-args=--notes=<file>` and `--post-renderer-args=--gitops` when asked.
 PostRendererWiring WirePostRenderer(const WiringInputs& inputs);
 
 /// The environment for a helm call that runs no post-renderer.

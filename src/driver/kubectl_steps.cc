@@ -45,4 +45,28 @@ bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl, std
   return RunStep(context, Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"));
 }
 
+bool ApplyCrdsForRelease(DriverContext& context, const std::string& kubectl, const CrdsToApply& crds,
+                         const std::string& release, const std::string& release_namespace, bool echo_output) {
+  std::string stream;
+  std::vector<std::string> wait_names;
+  for (const CrdRecord* crd : crds.from_crds_folders) AppendCrd(crd->name, crd->text, &stream, &wait_names);
+  std::vector<std::string> templated;
+  for (const auto& [name, text] : crds.templated) {
+    AppendCrd(name, text, &stream, &wait_names);
+    templated.push_back(name);
+  }
+  if (wait_names.empty()) return true;
+  if (!ApplyCrdsServerSide(context, kubectl, std::move(stream), wait_names, echo_output)) return false;
+  if (templated.empty()) return true;
+  std::vector<std::string> label = {"label", "crd"};
+  label.insert(label.end(), templated.begin(), templated.end());
+  label.insert(label.end(), {"app.kubernetes.io/managed-by=Helm", "--overwrite"});
+  std::vector<std::string> annotate = {"annotate", "crd"};
+  annotate.insert(annotate.end(), templated.begin(), templated.end());
+  annotate.insert(annotate.end(), {"meta.helm.sh/release-name=" + release,
+                                   "meta.helm.sh/release-namespace=" + release_namespace, "--overwrite"});
+  return RunStep(context, Kubectl(kubectl, label, {}, "marking the templated CRDs as the release's (label)")) &&
+         RunStep(context, Kubectl(kubectl, annotate, {}, "marking the templated CRDs as the release's (annotate)"));
+}
+
 }  // namespace dotk8s

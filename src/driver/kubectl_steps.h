@@ -3,8 +3,10 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "driver/crd_inventory.h"
 #include "driver/driver_context.h"
 #include "driver/process_runner.h"
 
@@ -24,6 +26,22 @@ bool RunStep(DriverContext& context, const Command& command, bool echo_output = 
 /// `names`), then `kubectl wait --for=condition=Established` for them.
 bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl, std::string stream,
                          const std::vector<std::string>& names, bool echo_output = false);
+
+/// The CRDs to apply before helm runs: from crds/ folders (the archives),
+/// and templated ones taken from a render of the release, each (name, text).
+struct CrdsToApply {
+  std::vector<const CrdRecord*> from_crds_folders;
+  std::vector<std::pair<std::string, std::string>> templated;
+};
+
+/// ApplyCrdsServerSide of all `crds` in one go, then the templated ones get
+/// Helm's ownership marks for `release` in `release_namespace` (label
+/// app.kubernetes.io/managed-by=Helm, annotations meta.helm.sh/release-name
+/// and meta.helm.sh/release-namespace): Helm adopts an existing object that
+/// carries them, and refuses one that does not ("exists and cannot be
+/// imported"). Nothing runs when there is nothing to apply.
+bool ApplyCrdsForRelease(DriverContext& context, const std::string& kubectl, const CrdsToApply& crds,
+                         const std::string& release, const std::string& release_namespace, bool echo_output = false);
 
 }  // namespace dotk8s
 

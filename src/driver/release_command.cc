@@ -1,14 +1,18 @@
 // dotk8s template|install|upgrade|uninstall: helm on the umbrella chart with
-// dotk8s-post wired in; before install and upgrade, the namespaces and CRDs.
+// dotk8s-post wired in; before install and upgrade, the namespaces and CRDs;
+// before upgrade and uninstall, the release's CRDs and namespaces protected.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
-#include "driver/post_failure.h"
+#include "driver/release_plan.h"
+#include "driver/release_protection.h"
 #include "driver/release_setup.h"
 #include "driver/rendered_release.h"
 
@@ -34,8 +38,9 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
                    const std::string& kubectl) {
   // Namespaces live outside the release, so uninstalling never deletes one with
   // whatever else was put in it (helm install is told apps.createNamespaces=false).
+  // Those dotk8s-post injected carry the labels its plan demands.
   if (!RunStep(context, Kubectl(kubectl, {"apply", "--server-side", std::string(kFieldManager), "-f", "-"},
-                                NamespaceManifests(rendered.namespaces),
+                                NamespaceManifests(rendered),
                                 fmt::format("creating namespaces {}", fmt::join(rendered.namespaces, ", "))))) {
     return kExitFailed;
   }
@@ -49,51 +54,28 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
     return kExitFailed;
   }
   for (const std::string& note : inventory.notes) context.Say(note);
-  std::string crd_stream;
-  std::vector<std::string> crd_names;
-  for (const CrdRecord* crd : inventory.Applicable()) AppendCrd(crd->name, crd->text, &crd_stream, &crd_names);
+  CrdsToApply crds;
+  crds.from_crds_folders = inventory.Applicable();
   // Under Helm 3 the CRDs the chart templates (KEDA's) must exist before the
-  // custom resources of the same release; applied here, then handed to Helm.
-  std::vector<std::string> adopted;
-  if (prepared.helm.major == 3) {
-    for (const auto& [name, text] : rendered.crds) {
-      AppendCrd(name, text, &crd_stream, &crd_names);
-      adopted.push_back(name);
-    }
-  }
-  if (crd_names.empty()) return kExitOk;
-  if (!ApplyCrdsServerSide(context, kubectl, std::move(crd_stream), crd_names)) return kExitFailed;
-  if (!adopted.empty()) {
-    // Helm adopts an existing object that carries its ownership marks; without
-    // them the install fails with "exists and cannot be imported".
-    std::vector<std::string> label = {"label", "crd"};
-    label.insert(label.end(), adopted.begin(), adopted.end());
-    label.insert(label.end(), {"app.kubernetes.io/managed-by=Helm", "--overwrite"});
-    std::vector<std::string> annotate = {"annotate", "crd"};
-    annotate.insert(annotate.end(), adopted.begin(), adopted.end());
-    annotate.insert(annotate.end(), {"meta.helm.sh/release-name=" + prepared.release,
-                                     "meta.helm.sh/release-namespace=" + prepared.release_namespace, "--overwrite"});
-    if (!RunStep(context, Kubectl(kubectl, label, {}, "marking the templated CRDs as the release's (label)")) ||
-        !RunStep(context, Kubectl(kubectl, annotate, {}, "marking the templated CRDs as the release's (annotate)"))) {
-      return kExitFailed;
-    }
-  }
+  // custom resources of the same release (Helm 4 gets those as hooks).
+  if (prepared.helm.major == 3) crds.templated = rendered.crds;
+  if (!ApplyCrdsForRelease(context, kubectl, crds, prepared.release, prepared.release_namespace)) return kExitFailed;
   return kExitOk;
 }
 
-int RunHelm(DriverContext& context, const PreparedRelease& prepared, Command command, std::string_view what,
-            std::string* out) {
-  context.Progress(what);
-  std::uintmax_t log_size = LogSize(prepared.wiring.log_path);
-  ProcessResult result = context.runner->Run(command);
-  if (!result.Ok()) {
-    ReportHelmFailure(context, fmt::format("helm {}", command.argv.size() > 1 ? command.argv[1] : ""), result,
-                      prepared.wiring.log_path, log_size);
-    return kExitFailed;
+// What `dotk8s uninstall` left behind, and why: only what is true.
+void SayWhatUninstallKept(const DriverContext& context, const ReleaseKeeps& kept) {
+  std::vector<std::string> parts;
+  if (!kept.crds.empty()) parts.push_back(fmt::format("CRDs {}", fmt::join(kept.crds, ", ")));
+  if (!kept.namespaces.empty()) parts.push_back(fmt::format("namespaces {}", fmt::join(kept.namespaces, ", ")));
+  if (!parts.empty()) {
+    context.Say(fmt::format("kept the release's {}: they carry helm.sh/resource-policy: keep (deleting a CRD deletes "
+                            "every resource of its kind in the cluster; deleting a namespace, everything in it)",
+                            fmt::join(parts, " and ")));
   }
-  *out = std::move(result.out);
-  if (!result.err.empty() && !result.skipped) *context.err << result.err;
-  return kExitOk;
+  context.Say("not in the release, so also left: the CRDs of the charts' crds/ folders (applied by dotk8s; Helm "
+              "never deletes crds/ either) and the namespaces dotk8s created outside the release");
+  context.Say("delete them by hand if you mean to (kubectl delete crd NAME, kubectl delete namespace NAME)");
 }
 
 }  // namespace
@@ -102,51 +84,60 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   PreparedRelease prepared;
   int code = PrepareRelease(line, context, /*need_dependencies=*/name != "uninstall", &prepared);
   if (code != kExitOk) return code;
-  std::string out;
+  const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
 
   if (name == "uninstall") {
+    ReleaseKeeps kept;
+    code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
+    if (code != kExitOk) return code;
     Command command;
     command.argv = {prepared.helm.program, "uninstall", prepared.release, "-n", prepared.release_namespace};
     command.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir,
                                   prepared.wiring.helm3_plugin_dir);
     command.is_action = true;
-    code = RunHelm(context, prepared, command, "uninstalling", &out);
+    command.purpose = "uninstalling";
+    std::string out;
+    code = RunHelm(context, prepared, command, &out);
+    if (code != kExitOk) return code;
     *context.out << out;
-    if (code == kExitOk) {
-      context.Say("namespaces and CRDs are kept (they live outside the release); delete them by hand if you mean to");
-    }
-    return code;
+    SayWhatUninstallKept(context, kept);
+    return kExitOk;
   }
 
   if (name == "template") {
+    // The GitOps route (Argo CD, kubectl apply --server-side): Namespaces, then
+    // CRDs (the crds/ ones read from the --crds archives), then the rest.
+    prepared.wiring.gitops = true;
     Command command = HelmReleaseCommand(prepared, "template", {}, true);
     command.is_action = true;
-    code = RunHelm(context, prepared, command, "rendering through dotk8s-post", &out);
-    *context.out << out;
+    command.purpose = "rendering through dotk8s-post";
+    std::string out;
+    code = RunHelm(context, prepared, command, &out);
+    if (code == kExitOk) *context.out << out;
     return code;
   }
 
-  // install / upgrade: render first (what helm will install), then prepare the cluster.
-  const std::vector<std::string> no_namespaces = {"--set", "apps.createNamespaces=false"};
-  Command render = HelmReleaseCommand(prepared, "template", no_namespaces, true);
-  render.purpose = "rendering the release to plan it";
-  code = RunHelm(context, prepared, render, "rendering the release to plan it", &out);
-  if (code != kExitOk) return code;
+  // install / upgrade: render first (what helm will install), then prepare the
+  // cluster. The planning render holds Secrets: it is never printed.
   RenderedRelease rendered;
-  std::string error;
-  if (!ReadRenderedRelease(out, prepared.release_namespace, &rendered, &error)) {
-    context.Error(fmt::format("the rendered release does not read back: {}", error));
-    return kExitFailed;
+  code = PlanRelease(context, prepared, &rendered);
+  if (code != kExitOk) return code;
+  if (name == "upgrade") {
+    ReleaseKeeps kept;
+    code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
+    if (code != kExitOk) return code;
   }
-  code = PrepareCluster(context, prepared, rendered, KubectlProgram(context, line.Value("kubectl")));
+  code = PrepareCluster(context, prepared, rendered, kubectl);
   if (code != kExitOk) return code;
 
-  std::vector<std::string> extra = no_namespaces;
-  extra.push_back("--skip-crds");  // applied above, at their newest version
-  Command command = HelmReleaseCommand(prepared, name, extra, true);
+  // Applied above: the namespaces outside the release, the CRDs at their newest version.
+  Command command =
+      HelmReleaseCommand(prepared, name, {"--set", "apps.createNamespaces=false", "--skip-crds"}, true);
   command.is_action = true;
-  code = RunHelm(context, prepared, command, name == "install" ? "installing" : "upgrading", &out);
-  *context.out << out;
+  command.purpose = name == "install" ? "installing" : "upgrading";
+  std::string out;
+  code = RunHelm(context, prepared, command, &out);
+  if (code == kExitOk) *context.out << out;
   return code;
 }
 

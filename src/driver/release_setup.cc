@@ -8,6 +8,7 @@
 
 #include "driver/dependencies.h"
 #include "driver/locations.h"
+#include "driver/post_failure.h"
 
 namespace dotk8s {
 namespace fs = std::filesystem;
@@ -64,6 +65,11 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
   if (!DetectHelm(context, HelmProgram(context, line.Value("helm")), &prepared->helm, &error)) {
     context.Error(error, "install Helm 3 or 4 (make tools), or pass --helm PATH");
     return kExitMissing;
+  }
+  std::string fix;
+  if (RefusedHelmVersion(prepared->helm.version, &error, &fix)) {
+    context.Error(error, fix);
+    return kExitUsage;
   }
 
   prepared->release = line.positionals.empty() ? std::string(kDefaultRelease) : line.positionals[0];
@@ -152,6 +158,22 @@ Command HelmReleaseCommand(const PreparedRelease& prepared, std::string_view ver
                                   prepared.wiring.helm3_plugin_dir);
   }
   return command;
+}
+
+int RunHelm(DriverContext& context, const PreparedRelease& prepared, const Command& command, std::string* out) {
+  context.Progress(command.purpose);
+  std::uintmax_t log_size = LogSize(prepared.wiring.log_path);
+  ProcessResult result = context.runner->Run(command);
+  if (!result.Ok()) {
+    // Only helm's stderr and dotk8s-post's own message: stdout may hold a
+    // partial render, with Secrets in it.
+    ReportHelmFailure(context, fmt::format("helm {}", command.argv.size() > 1 ? command.argv[1] : ""), result,
+                      prepared.wiring.log_path, log_size);
+    return kExitFailed;
+  }
+  *out = std::move(result.out);
+  if (!result.err.empty() && !result.skipped) *context.err << result.err;
+  return kExitOk;
 }
 
 }  // namespace dotk8s

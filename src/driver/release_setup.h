@@ -53,13 +53,21 @@ struct PreparedRelease {
 /// helm, settles release name, namespace and values (under Helm 3: namespace
 /// envoy-gateway-system and the helm3 profile, said on stderr; another -n is
 /// refused; as the Helm 4 CLI plugin, -n defaults to $HELM_NAMESPACE) and
-/// prepares the plugin directories. Returns an exit code.
+/// prepares the plugin directories. A helm version that renders the chart
+/// wrong (RefusedHelmVersion) is refused before anything else runs. Returns an
+/// exit code.
 /// `need_dependencies` false (uninstall): the chart's charts/ may be empty.
 int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_dependencies, PreparedRelease* prepared);
 
 /// `helm <verb> RELEASE CHART -n NS <values> <extra> <wiring>` with the wiring's environment.
 Command HelmReleaseCommand(const PreparedRelease& prepared, std::string_view verb,
                            const std::vector<std::string>& extra_args, bool with_post_renderer);
+
+/// Runs a helm call on the release (a progress line with its purpose first).
+/// On success `out` gets helm's stdout and helm's stderr is passed on. On
+/// failure nothing of stdout is shown: helm's stderr, or dotk8s-post's own
+/// message from its log (ReportHelmFailure). Returns an exit code.
+int RunHelm(DriverContext& context, const PreparedRelease& prepared, const Command& command, std::string* out);
 
 }  // namespace dotk8s
 

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dotk8s {
@@ -10,8 +11,10 @@ namespace dotk8s {
 /// What an install needs to know from the release as rendered (through the
 /// post-renderer) before helm installs it.
 struct RenderedRelease {
-  /// Every namespace the release puts objects in, the release namespace
-  /// included, sorted.
+  /// Every namespace to create before helm runs, sorted: the release namespace
+  /// and each namespace the release puts objects in or dotk8s-post injected a
+  /// Namespace for. A Namespace object a chart renders itself is the
+  /// release's, so its name is left out (helm creates it first).
   std::vector<std::string> namespaces;
   /// Top-level subcharts with documents in the render ("gateway-helm", ...):
   /// the components that are on.
@@ -19,6 +22,12 @@ struct RenderedRelease {
   /// CustomResourceDefinitions in the render itself: the templated ones
   /// (KEDA's). Each is (name, document text).
   std::vector<std::pair<std::string, std::string>> crds;
+  /// The Namespace objects dotk8s-post injected (rendered with
+  /// apps.createNamespaces=true), each (name, manifest): name, labels and
+  /// annotations as rendered (the labels a podMonitorNamespaceSelector
+  /// demands, helm.sh/resource-policy: keep), without the `helm.sh/hook*`
+  /// annotations they carry as Helm 4 hooks.
+  std::vector<std::pair<std::string, std::string>> injected_namespaces;
 };
 
 /// Reads `stream` (helm template output: `# Source:` lines present under both
@@ -26,8 +35,14 @@ struct RenderedRelease {
 bool ReadRenderedRelease(std::string_view stream, const std::string& release_namespace, RenderedRelease* release,
                          std::string* error);
 
-/// Namespace manifests for `names`, as one stream for `kubectl apply`.
-std::string NamespaceManifests(const std::vector<std::string>& names);
+/// True for the path of a document dotk8s-post injected
+/// ("dot-apps/templates/dotk8s-post/namespaces.yaml").
+bool IsInjectedPath(std::string_view source_path);
+
+/// One stream for `kubectl apply` with a Namespace for each of
+/// `release.namespaces`: the injected manifest where there is one, else a bare
+/// Namespace.
+std::string NamespaceManifests(const RenderedRelease& release);
 
 }  // namespace dotk8s
 

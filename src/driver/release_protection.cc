@@ -1,0 +1,120 @@
+#include "driver/release_protection.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <set>
+
+#include "core/kinds.h"
+#include "core/read.h"
+#include "driver/kubectl_steps.h"
+
+namespace dotk8s {
+namespace {
+
+// The ones of `names` (of `resource`: crd or namespace) the cluster has.
+bool Existing(DriverContext& context, const std::string& kubectl, const std::string& resource,
+              const std::vector<std::string>& names, std::vector<std::string>* existing) {
+  Command get;
+  get.argv = {kubectl, "get", resource};
+  get.argv.insert(get.argv.end(), names.begin(), names.end());
+  get.argv.insert(get.argv.end(), {"--ignore-not-found", "-o", "name"});
+  get.purpose = fmt::format("looking up the release's {}", resource == "crd" ? "CRDs" : "namespaces");
+  context.Progress(get.purpose);
+  ProcessResult result = context.runner->Run(get);
+  if (!result.Ok()) {
+    if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
+    context.Error(fmt::format("{} failed: {}", get.purpose,
+                              result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
+                  "check the cluster connection (kubectl config current-context) and rights");
+    return false;
+  }
+  // One `<resource>.<group>/<name>` a line.
+  std::set<std::string> found;
+  std::string_view out = result.out;
+  while (!out.empty()) {
+    std::size_t end = out.find('\n');
+    std::string_view line = out.substr(0, end);
+    out.remove_prefix(end == std::string_view::npos ? out.size() : end + 1);
+    std::size_t slash = line.rfind('/');
+    if (slash != std::string_view::npos) found.insert(std::string(line.substr(slash + 1)));
+  }
+  for (const std::string& name : names) {
+    if (found.count(name) != 0) existing->push_back(name);
+  }
+  return true;
+}
+
+bool Protect(DriverContext& context, const std::string& kubectl, const std::string& resource,
+             const std::vector<std::string>& names, const std::string& release, std::vector<std::string>* kept) {
+  if (names.empty()) return true;
+  std::vector<std::string> existing;
+  if (!Existing(context, kubectl, resource, names, &existing)) return false;
+  if (existing.empty()) return true;
+  std::vector<std::string> args = {"annotate", "--overwrite", resource};
+  args.insert(args.end(), existing.begin(), existing.end());
+  args.push_back("helm.sh/resource-policy=keep");
+  const std::string purpose =
+      fmt::format("protecting the {} {} of release {} from deletion (helm.sh/resource-policy=keep)",
+                  resource == "crd" ? "CRDs" : "namespaces", fmt::join(existing, ", "), release);
+  if (!RunStep(context, Kubectl(kubectl, args, {}, purpose))) return false;
+  *kept = existing;
+  return true;
+}
+
+}  // namespace
+
+bool ReadReleaseKeeps(std::string_view manifest, ReleaseKeeps* keeps, std::string* error) {
+  std::vector<Document> docs;
+  Diagnostics diagnostics = ReadStream(manifest, ReadOptions{}, &docs);
+  if (HasErrors(diagnostics)) {
+    *error = FormatDiagnostic(diagnostics.front());
+    return false;
+  }
+  std::set<std::string> crds;
+  std::set<std::string> namespaces;
+  for (const Document& doc : docs) {
+    if (!doc.IsObject() || doc.Name().empty()) continue;
+    if (IsCrd(doc)) crds.insert(std::string(doc.Name()));
+    if (doc.Kind() == "Namespace" && doc.ApiVersion() == "v1") namespaces.insert(std::string(doc.Name()));
+  }
+  keeps->crds.assign(crds.begin(), crds.end());
+  keeps->namespaces.assign(namespaces.begin(), namespaces.end());
+  return true;
+}
+
+int ProtectReleaseObjects(DriverContext& context, const PreparedRelease& prepared, const std::string& kubectl,
+                          ReleaseKeeps* kept) {
+  Command get;
+  get.argv = {prepared.helm.program, "get", "manifest", prepared.release, "-n", prepared.release_namespace};
+  get.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir, prepared.wiring.helm3_plugin_dir);
+  get.purpose = fmt::format("reading the manifest of release {}", prepared.release);
+  context.Progress(get.purpose);
+  ProcessResult result = context.runner->Run(get);
+  if (!result.Ok()) {
+    // Helm 3 and 4 both say "Error: release: not found".
+    if (result.start_error.empty() && result.err.find("not found") != std::string::npos) {
+      kept->no_release = true;
+      return kExitOk;
+    }
+    // Only stderr: stdout would be the manifest, Secrets included.
+    if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
+    context.Error(fmt::format("{} failed: {}", get.purpose,
+                              result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
+                  "check the cluster connection (kubectl config current-context) and rights");
+    return kExitFailed;
+  }
+  ReleaseKeeps found;
+  std::string error;
+  if (!ReadReleaseKeeps(result.out, &found, &error)) {
+    context.Error(fmt::format("the manifest of release {} does not read: {}", prepared.release, error));
+    return kExitFailed;
+  }
+  if (!Protect(context, kubectl, "crd", found.crds, prepared.release, &kept->crds) ||
+      !Protect(context, kubectl, "namespace", found.namespaces, prepared.release, &kept->namespaces)) {
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace dotk8s
