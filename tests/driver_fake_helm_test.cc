@@ -551,10 +551,23 @@ data:
   token: c3VwZXItc2VjcmV0LWFkbWluLXBhc3N3b3Jk
 )";
 
+// kOldManifest as this version stores it: CRDs and Namespaces marked keep.
+std::string MarkedManifest() {
+  std::string text(kOldManifest);
+  for (const std::string kind : {"CustomResourceDefinition", "Namespace"}) {
+    const std::string from = "kind: " + kind + "\nmetadata:\n";
+    const std::string to = from + "  annotations:\n    helm.sh/resource-policy: keep\n";
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  }
+  return text;
+}
+
 struct DriverProtectionTest : DriverFakeHelmTest {
-  std::vector<std::string> Env(const std::string& version) const {
+  std::vector<std::string> Env(const std::string& version, const std::string& stored = MarkedManifest()) const {
     const std::string manifest = sandbox.root + "/manifest.yaml";
-    WriteFile(manifest, kOldManifest);
+    WriteFile(manifest, stored);
     std::vector<std::string> env = DriverFakeHelmTest::Env(version);
     env.push_back("FAKE_HELM_MANIFEST=" + manifest);
     env.push_back("FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh namespace/keda");
@@ -617,6 +630,19 @@ TEST_F(DriverProtectionTest, UninstallProtectsThenSaysWhatItKeptAndWhy) {
     EXPECT_EQ(run.err.find("gone"), std::string::npos) << run.err;
     EXPECT_EQ(run.err.find(kSecretData), std::string::npos) << run.err;
   }
+}
+
+TEST_F(DriverProtectionTest, UninstallRefusesAReleaseStoredWithoutKeepMarks) {
+  // helm uninstall reads helm.sh/resource-policy from the stored manifest, not
+  // the live object: marking the cluster's copies cannot save them.
+  RunResult run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env("v4.1.4", std::string(kOldManifest)));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("dotk8s: error: release dot-apps was stored without helm.sh/resource-policy: keep on CRD "
+                         "scaledobjects.keda.sh, CRD scaledjobs.keda.sh, Namespace keda, Namespace gone"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("run `dotk8s upgrade` with the release's values first"), std::string::npos) << run.err;
+  for (const Call& call : sandbox.Recorded()) EXPECT_NE(call[1], "uninstall") << "helm uninstall ran";
 }
 
 TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {

@@ -75,8 +75,13 @@ bool ReadReleaseKeeps(std::string_view manifest, ReleaseKeeps* keeps, std::strin
   std::set<std::string> namespaces;
   for (const Document& doc : docs) {
     if (!doc.IsObject() || doc.Name().empty()) continue;
-    if (IsCrd(doc)) crds.insert(std::string(doc.Name()));
-    if (doc.Kind() == "Namespace" && doc.ApiVersion() == "v1") namespaces.insert(std::string(doc.Name()));
+    const bool crd = IsCrd(doc);
+    const bool ns = doc.Kind() == "Namespace" && doc.ApiVersion() == "v1";
+    if (crd) crds.insert(std::string(doc.Name()));
+    if (ns) namespaces.insert(std::string(doc.Name()));
+    if ((crd || ns) && doc.outline.Annotation("helm.sh/resource-policy") == nullptr) {
+      keeps->unmarked.push_back(fmt::format("{} {}", crd ? "CRD" : "Namespace", doc.Name()));
+    }
   }
   keeps->crds.assign(crds.begin(), crds.end());
   keeps->namespaces.assign(namespaces.begin(), namespaces.end());
@@ -110,6 +115,7 @@ int ProtectReleaseObjects(DriverContext& context, const PreparedRelease& prepare
     context.Error(fmt::format("the manifest of release {} does not read: {}", prepared.release, error));
     return kExitFailed;
   }
+  kept->unmarked = found.unmarked;
   if (!Protect(context, kubectl, "crd", found.crds, prepared.release, &kept->crds) ||
       !Protect(context, kubectl, "namespace", found.namespaces, prepared.release, &kept->namespaces)) {
     return kExitFailed;

@@ -14,6 +14,10 @@ namespace dotk8s {
 struct ReleaseKeeps {
   std::vector<std::string> crds;
   std::vector<std::string> namespaces;
+  /// Those of them whose stored manifest has no `helm.sh/resource-policy`:
+  /// `helm uninstall` reads the mark there, not in the cluster, so a release
+  /// stored by an older version would lose them.
+  std::vector<std::string> unmarked;
   /// `helm get manifest` found no such release.
   bool no_release = false;
 };

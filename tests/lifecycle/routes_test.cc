@@ -7,9 +7,9 @@
 // and must survive every one of them; no step may break an invariant of
 // docs/lifecycle.md.
 //
-// These tests describe the behaviour of the design (Namespaces as pre-install
+// These tests hold dotk8s-post to its lifecycle pass (Namespaces as pre-install
 // hooks under Helm 4, keep on templated CRDs, capabilities in the settings
-// document, --gitops): they fail until dotk8s-post implements it. The last two
+// document, --gitops; src/core/lifecycle.h). The last two
 // tests feed the model hand-made streams instead of dotk8s-post's output: one
 // in today's shape, whose defects the model must catch, and the same objects in
 // the design's shape, which must pass; they do not depend on dotk8s-post.
@@ -363,13 +363,12 @@ TEST(LifecycleRoutesTest, Helm4PlainComponentsOffAndOn) {
   ComponentsOffAndOn(route);
 }
 
-// What issue 11 asks of every route, plain Helm included. The design note does
-// not cover it: plain Helm installs crds/ only on install (v4.1.4 upgrade.go has
-// no CRDObjects() call), so when gateway -> autoscaling turns kube-prometheus-stack
-// on, its CRDs are not served and Build refuses the Prometheus, Alertmanager,
-// ServiceMonitor and PrometheusRule objects. This test keeps failing until
-// something installs those CRDs before such an upgrade (the driver does:
-// DriverHelm4Profiles).
+// What issue 11 asks of every route, plain Helm included: plain Helm installs
+// crds/ only on install (v4.1.4 upgrade.go has no CRDObjects() call), so when
+// gateway -> autoscaling turns kube-prometheus-stack on, its CRDs are not
+// served and Build would refuse the Prometheus, Alertmanager, ServiceMonitor and
+// PrometheusRule objects. dotk8s-post, given the charts' CRDs (--crds), brings
+// them as pre-upgrade hooks and makes those objects post-upgrade hooks.
 TEST(LifecycleRoutesTest, Helm4PlainProfiles) {
   HelmRoute route = PlainHelm(4);
   Profiles(route);
