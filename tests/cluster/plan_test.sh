@@ -80,9 +80,9 @@ for route in "${routes[@]}"; do
   esac
 done
 
-expect_in helm4 "install dot-apps charts/dot-apps -n dot-system --create-namespace -f charts/dot-apps/values/autoscaling.yaml --post-renderer dotk8s-post" \
-  "upgrade dot-apps charts/dot-apps -n dot-system -f charts/dot-apps/values/gateway.yaml --post-renderer dotk8s-post" \
-  "upgrade dot-apps charts/dot-apps -n dot-system -f charts/dot-apps/values/migration.yaml --post-renderer dotk8s-post" \
+expect_in helm4 "install dot-apps charts/dot-apps -n dot-system --create-namespace -f charts/dot-apps/values/autoscaling.yaml --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts" \
+  "upgrade dot-apps charts/dot-apps -n dot-system -f charts/dot-apps/values/gateway.yaml --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts" \
+  "upgrade dot-apps charts/dot-apps -n dot-system -f charts/dot-apps/values/migration.yaml --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts" \
   "uninstall dot-apps -n dot-system"
 grep -q -F "scripts/install-plugin.sh $build/dotk8s-post /nonexistent/helm4" "$out" ||
   problem "the setup does not install the Helm 4 plugin into the suite's own HELM_PLUGINS"

@@ -41,13 +41,15 @@ set_flags() {  # KEY=VALUE... -> the global array SET_FLAGS (--set KEY=VALUE ...
 # dotk8s crds apply "with the same profile": the flags are passed when this
 # build's `crds` command takes them (issue 11 adds them; older builds apply the
 # crds/ CRDs of every chart and leave KEDA's templated ones to Helm).
-crds_apply() {  # PROFILE [KEY=VALUE]...
-  local profile=$1
-  shift
+# The Helm given decides the release namespace the templated CRDs are marked
+# for (Helm 3: envoy-gateway-system, with the helm3 profile), as for install.
+crds_apply() {  # HELM PROFILE [KEY=VALUE]...
+  local helm=$1 profile=$2
+  shift 2
   local selection=()
   if [ "$CRDS_APPLY_TAKES_PROFILE" = 1 ]; then
     set_flags "$@"
-    selection=(--profile "$profile" "${SET_FLAGS[@]}")
+    selection=(--helm "$helm" --profile "$profile" "${SET_FLAGS[@]}")
   fi
   run_cmd crds-apply "$DOTK8S" crds apply --kubectl "$KUBECTL" "${selection[@]}"
 }
@@ -61,7 +63,7 @@ deploy_helm4() {
   [ "$verb" = install ] && create=(--create-namespace)
   run_cmd "helm-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" "$verb" dot-apps charts/dot-apps \
     -n dot-system "${create[@]}" -f "charts/dot-apps/values/$profile.yaml" "${SET_FLAGS[@]}" \
-    --post-renderer dotk8s-post
+    --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts
 }
 
 uninstall_helm4() {
@@ -75,7 +77,7 @@ uninstall_helm4() {
 deploy_helmfile() {
   local verb=$1 profile=$2
   shift 2
-  crds_apply "$profile" "$@" || return 1
+  crds_apply "$HELM4" "$profile" "$@" || return 1
   local args=(--file helmfile.yaml --helm-binary "$HELM4" --skip-deps sync)
   # The example's values are the autoscaling profile; other profiles are laid over it.
   [ "$profile" = autoscaling ] || args+=(--values "$ROOT/charts/dot-apps/values/$profile.yaml")
@@ -118,7 +120,7 @@ uninstall_driver_helm3() { run_cmd dotk8s-uninstall "$DOTK8S" uninstall --helm "
 deploy_helm3() {
   local verb=$1 profile=$2
   shift 2
-  crds_apply "$profile" "$@" || return 1
+  crds_apply "$HELM3" "$profile" "$@" || return 1
   set_flags "$@"
   local create=()
   [ "$verb" = install ] && create=(--create-namespace)
