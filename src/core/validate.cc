@@ -16,43 +16,12 @@
 #include <set>
 
 #include "core/crd_catalog.h"
+#include "core/kinds.h"
 #include "core/schema_check.h"
 
 namespace dotk8s {
 
 namespace {
-
-// API groups the API server serves itself: objects in them have no CRD.
-constexpr std::array<std::string_view, 24> kBuiltinGroups = {
-    "",
-    "admissionregistration.k8s.io",
-    "apiextensions.k8s.io",
-    "apiregistration.k8s.io",
-    "apps",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "autoscaling",
-    "batch",
-    "certificates.k8s.io",
-    "coordination.k8s.io",
-    "discovery.k8s.io",
-    "events.k8s.io",
-    "extensions",
-    "flowcontrol.apiserver.k8s.io",
-    "internal.apiserver.k8s.io",
-    "networking.k8s.io",
-    "node.k8s.io",
-    "policy",
-    "rbac.authorization.k8s.io",
-    "resource.k8s.io",
-    "scheduling.k8s.io",
-    "storage.k8s.io",
-    "storagemigration.k8s.io",
-};
-
-bool IsBuiltinGroup(std::string_view group) {
-  return std::find(kBuiltinGroups.begin(), kBuiltinGroups.end(), group) != kBuiltinGroups.end();
-}
 
 std::string_view VersionOf(const Document& doc) {
   std::string_view api_version = doc.ApiVersion();
@@ -240,7 +209,7 @@ Diagnostics ValidateAgainstCrds(const std::vector<Document>& docs, const Validat
   std::vector<const Document*> targets;
   std::set<std::pair<std::string, std::string>> kinds;
   for (const Document& doc : docs) {
-    if (doc.removed || !doc.IsObject() || doc.Kind().empty() || IsBuiltinGroup(doc.Group())) continue;
+    if (doc.removed || !doc.IsObject() || doc.Kind().empty() || IsBuiltinApiGroup(doc.Group())) continue;
     if (doc.origin != Origin::kGenerated && options.mode != ValidateMode::kAll) continue;
     targets.push_back(&doc);
     kinds.emplace(std::string(doc.Group()), std::string(doc.Kind()));
