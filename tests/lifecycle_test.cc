@@ -27,9 +27,10 @@ bool HasAnnotation(const Document& doc, std::string_view key) { return doc.outli
 
 // A settings document as the chart renders it, with the cluster's served kinds.
 std::string SettingsWith(std::string_view apps, const std::vector<std::string>& served, bool helm3 = false,
-                         std::string_view release_namespace = "dot-system") {
+                         std::string_view release_namespace = "dot-system", bool upgrade = false) {
   std::string text = SettingsDocument(apps, helm3, release_namespace);
   if (text.back() != '\n') text += '\n';
+  if (upgrade) text.replace(text.find("release:\n"), 9, "release:\n  upgrade: true\n");
   text += "capabilities:\n  helmVersion: \"v4.1.4\"\n  apiVersions:\n";
   for (const std::string& entry : served) text += fmt::format("    - \"{}\"\n", entry);
   return text;
@@ -265,7 +266,10 @@ TEST(LifecycleTest, AnUpgradeThatTurnsPrometheusOnBringsItsCrdsAsHooks) {
   const std::vector<std::string> served = {"gateway.networking.k8s.io/v1/GatewayClass",
                                            "gateway.networking.k8s.io/v1/Gateway",
                                            "gateway.networking.k8s.io/v1beta1/ReferenceGrant"};
-  const std::string input = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", served);
+  const std::string input =
+      Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", served, false, "dot-system", /*upgrade=*/true);
+  // On an install Helm applies crds/ itself, after it read what is served: no refusal then.
+  MustPost({}, Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", served));
   RunResult refused = RunPost({}, input);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_TRUE(refused.out.empty());

@@ -235,9 +235,14 @@ class Lifecycle {
         continue;
       }
       if (!in_release) {
-        // Only a cluster Helm asked (install, upgrade) says what is served;
-        // the API server's own kinds are not custom resources.
-        if (!served_known || options_.gitops || IsBuiltinApiGroup(doc.Group())) continue;
+        // Only a cluster Helm asked says what is served; the API server's own
+        // kinds are not custom resources. On an install Helm applies crds/
+        // itself, after it read what is served (without waiting for them to
+        // be established): only an upgrade is known to lack them.
+        if (!served_known || !settings_.is_upgrade.value_or(false) || options_.gitops ||
+            IsBuiltinApiGroup(doc.Group())) {
+          continue;
+        }
         if (plan_.style != StreamStyle::kHelm4 || !AddCrdHookFor(doc)) {
           missing[served].push_back(doc.Describe());
           continue;

@@ -187,8 +187,9 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
     r.Error("kind", fmt::format("settings are kind `{}`, not `{}`", kSettingsKind, root["kind"].Scalar()));
   }
   const YAML::Node release = root["release"];
-  if (r.Mapping(release, "release", {"name", "namespace"})) {
+  if (r.Mapping(release, "release", {"name", "namespace", "upgrade"})) {
     settings->release_name = r.String(release["name"], "release.name").value_or("");
+    settings->is_upgrade = r.Bool(release["upgrade"], "release.upgrade");
     r.Namespace(release["namespace"], "release.namespace", &settings->release_namespace);
   }
   const YAML::Node capabilities = root["capabilities"];

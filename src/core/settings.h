@@ -97,6 +97,9 @@ struct Settings {
   /// `group/version/Kind` entries): whether a custom resource's CRD already
   /// exists decides how a fresh install can create it. Unset: not known.
   std::optional<std::set<std::string>> served_kinds;
+  /// `.Release.IsUpgrade`: Helm installs a chart's crds/ before it reads what
+  /// the cluster serves on an install, never on an upgrade. Unset: not known.
+  std::optional<bool> is_upgrade;
   /// Component namespaces that exist already (empty under `helm template`).
   std::vector<ExistingNamespace> existing_namespaces;
   /// `.Capabilities.HelmVersion.Version` ("v4.1.4"); empty: not known.

@@ -50,15 +50,15 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
 // The settings document the umbrella chart renders, with the group/version/Kind
 // entries of .Capabilities.APIVersions the design adds (`capabilities.apiVersions`).
 std::string SettingsDoc(const Selection& on, bool helm3, std::string_view release_namespace, bool create_namespaces,
-                        const std::vector<std::string>& capabilities) {
+                        const std::vector<std::string>& capabilities, bool upgrade) {
   std::string text = "---\n";
   if (helm3) text += "# Source: dot-apps/templates/dotk8s-settings.yaml\n";
   text += "apiVersion: dotk8s.dev/v1alpha1\nkind: Settings\nmetadata:\n  name: dot-apps\n";
   if (!helm3) {
     text += "  annotations:\n    postrenderer.helm.sh/postrender-filename: 'dot-apps/templates/dotk8s-settings.yaml'\n";
   }
-  text += fmt::format("release:\n  name: dot-apps\n  namespace: {}\napps:\n  createNamespaces: {}\n", release_namespace,
-                      create_namespaces ? "true" : "false");
+  text += fmt::format("release:\n  name: dot-apps\n  namespace: {}\n  upgrade: {}\napps:\n  createNamespaces: {}\n",
+                      release_namespace, upgrade ? "true" : "false", create_namespaces ? "true" : "false");
   text += testing::AppsEnabled(on.envoy_gateway, on.keda, true, on.prometheus, on.traefik);
   text += "capabilities:\n  apiVersions:";
   if (capabilities.empty()) text += " []";
@@ -124,14 +124,14 @@ struct Render {
 
 // Runs the real dotk8s-post on what the charts render for `on`.
 Render RunPost(Style style, const Selection& on, std::string_view release_namespace, bool create_namespaces,
-               const std::vector<std::string>& capabilities) {
+               const std::vector<std::string>& capabilities, bool upgrade = false) {
   std::string input;
   std::vector<std::string> args = {"--release-namespace", std::string(release_namespace)};
   if (style == Style::kHelm3) {
-    input = SettingsDoc(on, true, release_namespace, create_namespaces, capabilities) + Helm3Stream(on);
+    input = SettingsDoc(on, true, release_namespace, create_namespaces, capabilities, upgrade) + Helm3Stream(on);
   } else {
     input = FilterComponents(testing::Fixture("helm4-all-plus-traefik.yaml"), Rendered(on)) +
-            SettingsDoc(on, false, release_namespace, create_namespaces, capabilities);
+            SettingsDoc(on, false, release_namespace, create_namespaces, capabilities, upgrade);
   }
   // The README's commands pass the charts' CRDs (--post-renderer-args --crds=charts/dot-apps/charts; the
   // driver and the Argo CD plugin pass the archives): an upgrade that turns a component on brings its crds/.
@@ -284,7 +284,8 @@ StepResult Upgrade(HelmRoute& route, const Selection& on) {
   // The driver applies crds/ before helm runs; plain Helm never installs crds/ on upgrade.
   Render render = RunPost(StyleOf(route), on, route.release.namespace_, !route.driver,
                           Plus(Capabilities(route.cluster, route.driver ? crds : std::vector<CrdFile>{}),
-                               route.driver ? TemplatedKedaKinds(on, route.release.helm) : std::vector<std::string>{}));
+                               route.driver ? TemplatedKedaKinds(on, route.release.helm) : std::vector<std::string>{}),
+                          /*upgrade=*/true);
   if (!render.ok) return RenderFailed(render);
   const std::string hooks = route.release.helm == 3 ? Helm3Hooks(on, route.release.namespace_) : std::string();
   if (route.driver) return DriverUpgrade(route.cluster, route.release, render.stream, crds, hooks);
