@@ -675,7 +675,7 @@ TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {
 
 TEST_F(DriverFakeHelmTest, EveryCommandHasHelp) {
   for (const char* command : {"template", "install", "upgrade", "uninstall", "deps", "crds", "bundle", "doctor",
-                              "explain"}) {
+                              "explain", "verify"}) {
     RunResult run = sandbox.Driver({command, "--help"});
     EXPECT_EQ(run.exit_code, 0) << command;
     EXPECT_NE(run.out.find("Usage: dotk8s " + std::string(command)), std::string::npos) << run.out;

@@ -36,6 +36,7 @@ int RunCrdsCommand(std::string_view name, const CommandLine& line, DriverContext
 int RunBundleCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunDoctorCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunExplainCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunVerifyCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 /// Hidden: `dotk8s __capture FILE` copies stdin to FILE and to stdout; explain
 /// runs it as a post-renderer to see exactly what dotk8s-post would get.
 int RunCaptureCommand(std::string_view name, const CommandLine& line, DriverContext& context);

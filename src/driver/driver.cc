@@ -13,7 +13,8 @@ namespace {
 constexpr std::string_view kExitCodes =
     "Exit codes:\n"
     "  0  success\n"
-    "  1  helm, kubectl or the post-renderer failed (its own message is printed); doctor found a problem\n"
+    "  1  helm, kubectl or the post-renderer failed (its own message is printed); doctor found a problem;\n"
+    "     verify found broken wiring\n"
     "  2  usage error, or a setup dotk8s refuses (another namespace than envoy-gateway-system under Helm 3,\n"
     "     Helm 3.18.0)\n"
     "  3  a prerequisite is missing: helm, dotk8s-post, the chart, its dependency archives\n"
@@ -125,6 +126,24 @@ std::vector<CommandSpec> MakeCommands() {
                       "objects that tie them (GatewayClass/Gateway and routes, PodMonitor and Prometheus,\n"
                       "ReferenceGrant and the interceptor Service), drawn from the post-rendered objects.\n",
                       explain_flags, RunExplainCommand});
+  std::vector<FlagSpec> verify_flags = ReleaseFlags();
+  verify_flags.insert(verify_flags.begin(), {"output", "o", true, "text|json", "report format (default text)"});
+  commands.push_back({"verify", "check on the live cluster that the components that are on are wired",
+                      "dotk8s verify [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME] [--kubectl PATH] "
+                      "[-o text|json]",
+                      "Which components are on comes from the release's values as helm resolves them (helm template\n"
+                      "--show-only templates/dotk8s-settings.yaml with the same RELEASE, -n, --profile, -f, --set as\n"
+                      "install). The live objects come from kubectl get -o json. For the components that are on it checks\n"
+                      "README \"The contracts\": Envoy Gateway's Gateway API CRDs (bundle-version v1.4.1, experimental),\n"
+                      "GatewayClass eg and its controller, Gateway eg (listener http HTTP/80 from All; Accepted and\n"
+                      "Programmed), PodMonitor envoy-gateway-proxy and whether every Prometheus' podMonitorSelector and\n"
+                      "podMonitorNamespaceSelector (against the live Namespace labels) select it, ReferenceGrant\n"
+                      "keda-interceptor, the interceptor Service (8080), routeNamespaces, HTTPRoutes that send traffic to\n"
+                      "the interceptor, Service kube-prometheus-stack-prometheus (9090), KEDA's CRDs, each component's\n"
+                      "Deployments; for the components that are off, that nothing of them is left.\n"
+                      "Each check prints ok, warn (a controller not running, pods not ready) or FAIL (broken wiring) with\n"
+                      "what was found, what was expected and the fix. Exit 1 when a check fails; warnings do not fail.\n",
+                      verify_flags, RunVerifyCommand});
   commands.push_back({"__capture", "", "dotk8s __capture FILE", "", {}, RunCaptureCommand});
   return commands;
 }

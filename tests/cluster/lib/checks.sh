@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # variables shared with the other files run.sh sources
 # What the suite asserts with kubectl after every step: the invariants of issue 11
 # and the contracts of README "The contracts" (verify_contracts, the one place
-# they are written down here; `dotk8s verify` replaces it once it exists).
+# they are written down here; `dotk8s verify` replaces it when the build has it).
 
 # The namespaces whose survival is checked: the components', the releases', the tenants'.
 SUITE_NAMESPACES=(dot-system envoy-gateway-system keda prometheus-system traefik team-a default)
@@ -194,7 +194,8 @@ secret_line() {
 
 # verify_contracts: README "The contracts" for the components that are on, and
 # that switched-off components left no Deployment behind. `dotk8s verify` (issue
-# 13) checks the same on the live cluster; it is used as soon as this build has it.
+# 13, docs/driver.md "verify") checks the same and more on the live cluster; it is
+# used whenever this build has it, the kubectl checks below only without it.
 verify_contracts() {
   if [ "$HAVE_DOTK8S_VERIFY" = 1 ]; then
     set_flags "${SPEC_SETS[@]}"

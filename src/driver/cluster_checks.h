@@ -1,0 +1,80 @@
+#ifndef DOTK8S_DRIVER_CLUSTER_CHECKS_H_
+#define DOTK8S_DRIVER_CLUSTER_CHECKS_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/settings.h"
+
+namespace dotk8s {
+
+/// The Gateway API bundle Envoy Gateway 1.7.0 ships (its CRDs' annotations
+/// gateway.networking.k8s.io/bundle-version and /channel).
+inline constexpr std::string_view kGatewayApiBundleVersion = "v1.4.1";
+inline constexpr std::string_view kGatewayApiChannel = "experimental";
+
+/// One `kubectl get RESOURCE [-n NS | -A] -o json` that verify makes.
+struct ClusterRead {
+  std::string resource;    ///< "gateways.gateway.networking.k8s.io"
+  std::string namespace_;  ///< empty: cluster-scoped, or all namespaces when `all_namespaces`
+  bool all_namespaces = false;
+
+  /// "gateways.gateway.networking.k8s.io -n envoy-gateway-system": the key in LiveCluster.
+  std::string Key() const;
+};
+
+/// What one read returned.
+struct LiveList {
+  bool served = true;  ///< false: the API server does not serve the resource (its CRD is missing)
+  std::vector<YAML::Node> items;
+};
+
+/// Every read's answer, by ClusterRead::Key().
+using LiveCluster = std::map<std::string, LiveList>;
+
+enum class CheckStatus { kOk, kWarn, kFail };
+
+/// One line of the report: what was found, what was expected, how to fix it.
+/// Warnings are things that are not wiring (a controller not running, pods
+/// not ready); failures are broken contracts.
+struct ClusterCheck {
+  CheckStatus status = CheckStatus::kOk;
+  std::string subject;   ///< "Gateway envoy-gateway-system/eg"
+  std::string found;
+  std::string expected;  ///< empty for ok
+  std::string fix;       ///< empty for ok
+};
+
+/// Which components are on, from the resolved `apps:` values (the add-on
+/// follows KEDA, as dotk8s-post makes it).
+struct ComponentSwitches {
+  bool envoy_gateway = false;
+  bool keda = false;
+  bool http_addon = false;
+  bool prometheus = false;
+  bool traefik = false;
+};
+ComponentSwitches SwitchesFrom(const Settings& settings);
+
+/// The reads CheckCluster needs for these settings, in the order they are made.
+std::vector<ClusterRead> ReadsNeeded(const Settings& settings);
+
+/// README "The contracts" against the live objects, for release `release`:
+/// the components that are on are wired, the ones that are off left nothing.
+std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::string& release, const LiveCluster& live);
+
+/// The report as text (one block per check, then a summary line) and as a JSON array.
+std::string FormatChecksText(const std::vector<ClusterCheck>& checks);
+std::string FormatChecksJson(const std::vector<ClusterCheck>& checks);
+
+/// Whether a Kubernetes LabelSelector (matchLabels, matchExpressions) selects
+/// `labels`. An empty selector selects everything.
+bool SelectorSelects(const YAML::Node& selector, const std::map<std::string, std::string>& labels);
+
+}  // namespace dotk8s
+
+#endif  // DOTK8S_DRIVER_CLUSTER_CHECKS_H_

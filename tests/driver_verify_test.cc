@@ -1,0 +1,280 @@
+// dotk8s verify end to end: the built driver, the fake helm printing a
+// settings document rendered by the real chart, and the fake kubectl
+// answering from recorded kubectl get -o json lists (tests/testdata/verify:
+// healthy/ and, per broken case, only the files that differ).
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+#include "driver/cluster_checks.h"
+#include "fakes/driver_sandbox.h"
+
+namespace dotk8s::testing {
+namespace {
+
+using Call = std::vector<std::string>;
+
+std::string VerifyData(const std::string& relative) { return SourcePath("tests/testdata/verify/" + relative); }
+
+constexpr std::string_view kHealthyReport =
+    "ok    Gateway API CRDs: 6 CRDs, bundle-version v1.4.1, channel experimental\n"
+    "ok    GatewayClass eg: controllerName gateway.envoyproxy.io/gatewayclass-controller\n"
+    "ok    Gateway envoy-gateway-system/eg: class eg, listener http HTTP/80, routes from All\n"
+    "ok    Gateway envoy-gateway-system/eg conditions: Accepted=True, Programmed=True\n"
+    "ok    PodMonitor envoy-gateway-system/envoy-gateway-proxy: selector app.kubernetes.io/component=proxy, port "
+    "metrics, path /stats/prometheus\n"
+    "ok    Prometheus prometheus-system/kube-prometheus-stack-prometheus selects PodMonitor "
+    "envoy-gateway-system/envoy-gateway-proxy: podMonitorSelector release=dot-apps matches its labels\n"
+    "ok    Prometheus prometheus-system/kube-prometheus-stack-prometheus watches namespace envoy-gateway-system: "
+    "podMonitorNamespaceSelector {} (everything) matches the namespace's labels\n"
+    "ok    KEDA CRDs: scaledobjects.keda.sh, scaledjobs.keda.sh, triggerauthentications.keda.sh, "
+    "clustertriggerauthentications.keda.sh, httpscaledobjects.http.keda.sh served\n"
+    "ok    Service keda/keda-add-ons-http-interceptor-proxy: port 8080\n"
+    "ok    ReferenceGrant keda/keda-interceptor: HTTPRoutes from default to Service "
+    "keda-add-ons-http-interceptor-proxy\n"
+    "ok    apps.keda.httpAddon.routeNamespaces: namespaces default exist\n"
+    "ok    HTTPRoute default/dotk8s-tenant -> Service keda/keda-add-ons-http-interceptor-proxy: allowed by "
+    "ReferenceGrant keda/keda-interceptor\n"
+    "ok    Service prometheus-system/kube-prometheus-stack-prometheus: port 9090\n"
+    "ok    envoyGateway Deployments in envoy-gateway-system: envoy-gateway present and Available\n"
+    "ok    keda Deployments in keda: keda-operator, keda-operator-metrics-apiserver, keda-admission-webhooks "
+    "present and Available\n"
+    "ok    keda.httpAddon Deployments in keda: keda-add-ons-http-controller-manager, "
+    "keda-add-ons-http-external-scaler, keda-add-ons-http-interceptor present and Available\n"
+    "ok    prometheus Deployments in prometheus-system: kube-prometheus-stack-operator, dot-apps-grafana, "
+    "dot-apps-kube-state-metrics present and Available\n"
+    "ok    traefik (off) Deployments in traefik: none left\n"
+    "verify: 18 ok, 0 warning(s), 0 failed\n";
+
+// The report without its ok lines: what each broken case adds.
+std::string NotOk(const std::string& report) {
+  std::string kept;
+  bool in_ok = false;
+  for (const std::string& line : Lines(report)) {
+    if (line.starts_with("ok    ")) {
+      in_ok = true;
+    } else if (!line.starts_with("      ")) {
+      in_ok = false;
+    }
+    if (!in_ok) kept += line + "\n";
+  }
+  return kept;
+}
+
+struct DriverVerifyTest : ::testing::Test {
+  DriverSandbox sandbox;
+
+  void SetUp() override { DOTK8S_REQUIRE_SANDBOX(sandbox); }
+
+  // healthy/ with the files of `broken` (a directory of testdata/verify) laid over it.
+  std::string Cluster(const std::string& broken = {}) const {
+    namespace fs = std::filesystem;
+    const std::string dir = sandbox.root + "/cluster-" + (broken.empty() ? "healthy" : broken);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const auto& entry : fs::directory_iterator(VerifyData("healthy"))) {
+      fs::copy_file(entry.path(), dir + "/" + entry.path().filename().string());
+    }
+    if (!broken.empty()) {
+      for (const auto& entry : fs::directory_iterator(VerifyData(broken))) {
+        fs::copy_file(entry.path(), dir + "/" + entry.path().filename().string(),
+                      fs::copy_options::overwrite_existing);
+      }
+    }
+    return dir;
+  }
+
+  RunResult Verify(const std::string& cluster, std::vector<std::string> args = {},
+                   const std::string& settings = "settings-default.yaml") const {
+    std::vector<std::string> argv = {"verify", "--chart", sandbox.chart};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return sandbox.Driver(argv, {"FAKE_HELM_TEMPLATE=" + VerifyData(settings), "FAKE_KUBECTL_CLUSTER=" + cluster});
+  }
+};
+
+TEST_F(DriverVerifyTest, AHealthyClusterPassesEveryCheck) {
+  RunResult run = Verify(Cluster());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, kHealthyReport);
+  const std::string plugins = sandbox.data + "/dotk8s/driver-helm4-plugins";
+  const std::vector<Call> expected = {
+      {"helm", "HELM_PLUGINS=" + sandbox.data + "/dotk8s/helm3-plugins", "version", "--template", "{{.Version}}"},
+      {"helm", "HELM_PLUGINS=" + plugins, "template", "dot-apps", sandbox.chart, "-n", "dot-system", "--show-only",
+       "templates/dotk8s-settings.yaml"},
+      {"kubectl", "get", "customresourcedefinitions.apiextensions.k8s.io", "-o", "json"},
+      {"kubectl", "get", "namespaces", "-o", "json"},
+      {"kubectl", "get", "gatewayclasses.gateway.networking.k8s.io", "-o", "json"},
+      {"kubectl", "get", "gateways.gateway.networking.k8s.io", "-n", "envoy-gateway-system", "-o", "json"},
+      {"kubectl", "get", "podmonitors.monitoring.coreos.com", "-n", "envoy-gateway-system", "-o", "json"},
+      {"kubectl", "get", "prometheuses.monitoring.coreos.com", "-A", "-o", "json"},
+      {"kubectl", "get", "referencegrants.gateway.networking.k8s.io", "-n", "keda", "-o", "json"},
+      {"kubectl", "get", "httproutes.gateway.networking.k8s.io", "-A", "-o", "json"},
+      {"kubectl", "get", "services", "-n", "keda", "-o", "json"},
+      {"kubectl", "get", "services", "-n", "prometheus-system", "-o", "json"},
+      {"kubectl", "get", "deployments.apps", "-n", "envoy-gateway-system", "-o", "json"},
+      {"kubectl", "get", "deployments.apps", "-n", "keda", "-o", "json"},
+      {"kubectl", "get", "deployments.apps", "-n", "prometheus-system", "-o", "json"},
+      {"kubectl", "get", "deployments.apps", "-n", "traefik", "-o", "json"},
+  };
+  EXPECT_EQ(sandbox.Recorded(), expected);
+}
+
+TEST_F(DriverVerifyTest, APrometheusSelectorChangedByHandFails) {
+  RunResult run = Verify(Cluster("prometheus-selector-changed"));
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "FAIL  Prometheus prometheus-system/kube-prometheus-stack-prometheus selects PodMonitor "
+            "envoy-gateway-system/envoy-gateway-proxy: podMonitorSelector release=kube-prometheus-stack does not match "
+            "the PodMonitor's labels app.kubernetes.io/component=podmonitor,app.kubernetes.io/instance=dot-apps,"
+            "app.kubernetes.io/managed-by=Helm,app.kubernetes.io/name=envoy-gateway-proxy,"
+            "app.kubernetes.io/part-of=dot-apps,release=dot-apps\n"
+            "      expected: the PodMonitor's labels selected by podMonitorSelector\n"
+            "      fix: the selector or the labels were changed outside the release: `dotk8s upgrade` derives the "
+            "labels from the rendered podMonitorSelector again\n"
+            "verify: 17 ok, 0 warning(s), 1 failed\n");
+}
+
+TEST_F(DriverVerifyTest, AGrantNamingAMissingServiceFails) {
+  RunResult run = Verify(Cluster("grant-missing-service"));
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "FAIL  Service keda/keda-add-ons-http-interceptor-proxy: does not exist\n"
+            "      expected: port 8080 (the HTTP add-on's interceptor)\n"
+            "      fix: run `dotk8s upgrade` with the release's flags: it re-applies what the release renders\n"
+            "FAIL  ReferenceGrant keda/keda-interceptor: HTTPRoutes from default to Service "
+            "keda-add-ons-http-interceptor-proxy; Service keda-add-ons-http-interceptor-proxy does not exist in keda\n"
+            "      expected: HTTPRoutes from default to Service keda-add-ons-http-interceptor-proxy (which exists)\n"
+            "      fix: the HTTP add-on's interceptor Service is gone: check the add-on (kubectl -n keda get "
+            "deployment,service), then `dotk8s upgrade`\n"
+            "verify: 16 ok, 0 warning(s), 2 failed\n");
+}
+
+TEST_F(DriverVerifyTest, ANamespaceLabelTheNamespaceSelectorNeedsIsMissing) {
+  RunResult run = Verify(Cluster("namespace-label-missing"));
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "FAIL  Prometheus prometheus-system/kube-prometheus-stack-prometheus watches namespace "
+            "envoy-gateway-system: podMonitorNamespaceSelector monitoring=enabled does not match the namespace's "
+            "labels app.kubernetes.io/component=namespace,app.kubernetes.io/instance=dot-apps,"
+            "app.kubernetes.io/managed-by=Helm,app.kubernetes.io/name=envoy-gateway-system,"
+            "app.kubernetes.io/part-of=dot-apps,kubernetes.io/metadata.name=envoy-gateway-system\n"
+            "      expected: namespace envoy-gateway-system labelled so that podMonitorNamespaceSelector selects it\n"
+            "      fix: `dotk8s upgrade` labels the namespace as the plan demands (or kubectl label namespace "
+            "envoy-gateway-system with the selector's labels)\n"
+            "verify: 17 ok, 0 warning(s), 1 failed\n");
+}
+
+TEST_F(DriverVerifyTest, AComponentLeftBehindAfterSwitchingItOffFails) {
+  // The cluster still runs everything; the values now have KEDA off (the
+  // settings document the real chart renders with this --set).
+  RunResult run = Verify(Cluster(), {"--set", "apps.keda.enabled=false"}, "settings-keda-off.yaml");
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "FAIL  ReferenceGrant keda/keda-interceptor: still there\n"
+            "      expected: absent (needs KEDA, its HTTP add-on and Envoy Gateway)\n"
+            "      fix: kubectl delete -n keda referencegrants.gateway.networking.k8s.io keda-interceptor\n"
+            "FAIL  keda, keda.httpAddon (off) Deployments in keda: still there: keda-add-ons-http-controller-manager, "
+            "keda-add-ons-http-external-scaler, keda-add-ons-http-interceptor, keda-admission-webhooks, keda-operator, "
+            "keda-operator-metrics-apiserver\n"
+            "      expected: no Deployment of keda, keda.httpAddon (off)\n"
+            "      fix: left behind by an earlier release: kubectl -n keda delete deployment "
+            "keda-add-ons-http-controller-manager keda-add-ons-http-external-scaler keda-add-ons-http-interceptor "
+            "keda-admission-webhooks keda-operator keda-operator-metrics-apiserver\n"
+            "verify: 11 ok, 0 warning(s), 2 failed\n");
+  // --set reaches helm, which resolves the values.
+  const auto calls = sandbox.Recorded();
+  ASSERT_GE(calls.size(), 2u);
+  EXPECT_EQ(Call(calls[1].begin() + 7, calls[1].end()),
+            (Call{"--set", "apps.keda.enabled=false", "--show-only", "templates/dotk8s-settings.yaml"}));
+}
+
+TEST_F(DriverVerifyTest, WarningsDoNotFail) {
+  RunResult run = Verify(Cluster("controller-down"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "warn  Gateway envoy-gateway-system/eg conditions: Accepted not reported, Programmed not reported\n"
+            "      expected: Accepted=True and Programmed=True, reported by the Envoy Gateway controller\n"
+            "      fix: the controller is not running or rejects the Gateway: kubectl -n envoy-gateway-system get "
+            "deployment envoy-gateway; kubectl -n envoy-gateway-system logs deployment/envoy-gateway\n"
+            "warn  envoyGateway Deployments in envoy-gateway-system: not Available: envoy-gateway "
+            "(MinimumReplicasUnavailable)\n"
+            "      expected: envoy-gateway present and Available\n"
+            "      fix: pods not ready: kubectl -n envoy-gateway-system get pods; kubectl -n envoy-gateway-system "
+            "describe deployment NAME\n"
+            "verify: 16 ok, 2 warning(s), 0 failed\n");
+
+  run = Verify(Cluster("route-without-grant"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "warn  HTTPRoute team-b/shop -> Service keda/keda-add-ons-http-interceptor-proxy: no ReferenceGrant in "
+            "keda allows HTTPRoutes from team-b\n"
+            "      expected: a ReferenceGrant covering it (Envoy Gateway otherwise refuses the backend: "
+            "ResolvedRefs=False)\n"
+            "      fix: add team-b to apps.keda.httpAddon.routeNamespaces, then `dotk8s upgrade`\n"
+            "verify: 18 ok, 1 warning(s), 0 failed\n");
+}
+
+TEST_F(DriverVerifyTest, JsonGivesTheSameChecks) {
+  RunResult text = Verify(Cluster("grant-missing-service"));
+  RunResult json = Verify(Cluster("grant-missing-service"), {"-o", "json"});
+  EXPECT_EQ(json.exit_code, 1) << json.err;
+  const YAML::Node array = YAML::Load(json.out);
+  ASSERT_TRUE(array.IsSequence()) << json.out;
+  std::string summary;
+  std::size_t fails = 0;
+  for (const YAML::Node& entry : array) {
+    if (entry["status"].as<std::string>() == "fail") ++fails;
+    EXPECT_NE(text.out.find(entry["check"].as<std::string>() + ": " + entry["found"].as<std::string>() + "\n"),
+              std::string::npos)
+        << entry["check"];
+  }
+  EXPECT_EQ(array.size(), 18u);
+  EXPECT_EQ(fails, 2u);
+  EXPECT_EQ(array[8]["status"].as<std::string>(), "fail");
+  EXPECT_EQ(array[8]["check"].as<std::string>(), "Service keda/keda-add-ons-http-interceptor-proxy");
+  EXPECT_EQ(array[8]["expected"].as<std::string>(), "port 8080 (the HTTP add-on's interceptor)");
+}
+
+TEST_F(DriverVerifyTest, UnservedKindsAndKubectlErrors) {
+  // PodMonitors unserved (kube-prometheus-stack's CRDs gone): the PodMonitor is missing, not an error.
+  const std::string cluster = Cluster();
+  WriteFile(cluster + "/podmonitors.monitoring.coreos.com.unserved", "");
+  RunResult run = Verify(cluster);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.out.find("FAIL  PodMonitor envoy-gateway-system/envoy-gateway-proxy: does not exist\n"),
+            std::string::npos)
+      << run.out;
+
+  RunResult broken = sandbox.Driver({"verify", "--chart", sandbox.chart},
+                                    {"FAKE_HELM_TEMPLATE=" + VerifyData("settings-default.yaml"),
+                                     "FAKE_KUBECTL_CLUSTER=" + cluster, "FAKE_KUBECTL_FAIL=get"});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_EQ(broken.out, "");
+  EXPECT_NE(broken.err.find("dotk8s: error: reading customresourcedefinitions.apiextensions.k8s.io failed: exit 1\n"),
+            std::string::npos)
+      << broken.err;
+
+  RunResult usage = Verify(cluster, {"-o", "yaml"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("dotk8s: error: unknown output format yaml\n  hint: -o text (the default) or -o json\n"),
+            std::string::npos)
+      << usage.err;
+}
+
+TEST(VerifySelectorTest, MatchLabelsAndExpressions) {
+  const std::map<std::string, std::string> labels = {{"release", "dot-apps"}, {"tier", "web"}};
+  EXPECT_TRUE(SelectorSelects(YAML::Load("{}"), labels));
+  EXPECT_FALSE(SelectorSelects(YAML::Load("null"), labels));  // an unset podMonitorSelector selects nothing
+  EXPECT_TRUE(SelectorSelects(YAML::Load("{matchLabels: {release: dot-apps}}"), labels));
+  EXPECT_FALSE(SelectorSelects(YAML::Load("{matchLabels: {release: kube-prometheus-stack}}"), labels));
+  EXPECT_FALSE(SelectorSelects(YAML::Load("{matchLabels: {team: a}}"), labels));
+  EXPECT_TRUE(SelectorSelects(YAML::Load("{matchExpressions: [{key: tier, operator: In, values: [web, api]}]}"), labels));
+  EXPECT_FALSE(SelectorSelects(YAML::Load("{matchExpressions: [{key: tier, operator: NotIn, values: [web]}]}"), labels));
+  EXPECT_TRUE(SelectorSelects(YAML::Load("{matchExpressions: [{key: release, operator: Exists}]}"), labels));
+  EXPECT_FALSE(SelectorSelects(YAML::Load("{matchExpressions: [{key: release, operator: DoesNotExist}]}"), labels));
+  EXPECT_FALSE(SelectorSelects(YAML::Load("{matchExpressions: [{key: team, operator: In, values: [a]}]}"), labels));
+}
+
+}  // namespace
+}  // namespace dotk8s::testing
