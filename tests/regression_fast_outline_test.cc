@@ -105,5 +105,34 @@ TEST(RegressionFastOutlineTest, BlankLinesInAPlainScalarAreLinear) {
   EXPECT_EQ(outline.name->value, "x");
 }
 
+// Issue 12: in a flow collection libyaml takes `?` and `:` at the start of a
+// scalar as indicators (a key, a value), whatever follows them; the fast
+// scanner read them as plain scalars. So it accepted `[:a]` and `[?:x]`, which
+// libyaml rejects, and read `[?x]` as the scalar `?x` where libyaml reads the
+// single-pair mapping `{x: null}`; a pass that rewrote such a value wrote a
+// document no YAML reader takes. The scanner now hands them to libyaml.
+TEST(RegressionFastOutlineTest, QuestionMarkAndColonInFlowCollections) {
+  ExpectReadersAgree("a: [:a]\n");
+  ExpectReadersAgree("b: [?:x]\n");
+  ExpectReadersAgree("c: [?x]\n");
+  ExpectReadersAgree("c: [a, ?x]\n");
+  ExpectReadersAgree("c: {?x: y}\n");
+  ExpectReadersAgree("c: {k: :x}\n");
+  ExpectReadersAgree("c: [a:?b]\n");
+
+  Outline outline;
+  YamlProblem problem;
+  EXPECT_FALSE(BuildOutline("a: [:a]\n", 0, OutlineOptions{}, &outline, &problem));
+  EXPECT_FALSE(BuildOutline("b: [?:x]\n", 0, OutlineOptions{}, &outline, &problem));
+
+  OutlineOptions all;
+  all.all_scalars = true;
+  ASSERT_TRUE(BuildOutline("c: [?x]\n", 0, all, &outline, &problem)) << problem.message;
+  EXPECT_FALSE(outline.fast_path);
+  std::vector<std::string> values;
+  for (const Scalar& scalar : outline.scalars) values.push_back(FormatPath(scalar.path) + "=" + scalar.value);
+  EXPECT_EQ(values, (std::vector<std::string>{"c=c", "c[0].x=x", "c[0].x="}));
+}
+
 }  // namespace
 }  // namespace dotk8s

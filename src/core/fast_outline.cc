@@ -8,7 +8,8 @@
 // (flow mappings, anchors, tags, multi-line plain scalars, tabs, non-ASCII,
 // duplicate keys, anything malformed): libyaml then reads the document and
 // reports its errors. tests/fast_outline_test.cc holds it to libyaml's result
-// on every fixture document, and fuzz/ compares the two on mutated input.
+// on every fixture document, tests/fast_outline_grammar_test.cc on thousands of
+// generated block and flow documents, and fuzz/ compares the two on mutated input.
 
 #include <algorithm>
 #ifdef __SSE2__
@@ -745,7 +746,8 @@ class FastScanner {
 
   // A flow collection on one line (`{}`, `[a, "b"]`, `{key: x, values: [y]}`),
   // nested as deep as the depth limit allows. Anything else in flow style
-  // (several lines, `? `, anchors, a key without a value) goes to libyaml.
+  // (several lines, `?` or `:` as indicators, anchors, a key without a value)
+  // goes to libyaml.
   bool Flow(std::size_t at) {
     if ((internal::IsHeaderPosition(frames_) || MayHoldHeaderFields()) && raw_.substr(at, 2) != "{}") {
       return Defer("a non-empty flow collection where header fields may be");
@@ -895,18 +897,24 @@ class FastScanner {
         return Defer("text after a quoted flow scalar");
       }
     } else {
-      if (IsIndicator(c) || ((c == '-' || c == '?' || c == ':') &&
-                             (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']' ||
-                              raw_[i + 1] == '}'))) {
+      // In a flow collection libyaml takes `?` and `:` as indicators (a key,
+      // a value) whatever follows them: `[?x]` is the mapping {x: null} and
+      // `[:a]` an error. Such collections go to libyaml.
+      if (c == '?' || c == ':') return Defer("`?` or `:` starting a flow scalar");
+      if (IsIndicator(c) ||
+          (c == '-' && (i + 1 >= line_end_ || raw_[i + 1] == ' ' || raw_[i + 1] == ',' || raw_[i + 1] == ']' ||
+                        raw_[i + 1] == '}'))) {
         return Defer("an unusual flow scalar");
       }
       std::size_t j = i;
       while (j < line_end_) {
         const char ch = raw_[j];
         if (ch == ',' || ch == ']' || ch == '}' || ch == '[' || ch == '{') break;
-        if (ch == ':' && (j + 1 >= line_end_ || raw_[j + 1] == ' ' || raw_[j + 1] == ',' || raw_[j + 1] == ']' ||
-                          raw_[j + 1] == '}')) {
-          break;
+        if (ch == ':' && (j + 1 >= line_end_ || raw_[j + 1] == ' ')) break;
+        // libyaml rejects `:` before a flow indicator or `?` inside a plain
+        // scalar ("found unexpected ':'"), and `a:` before `,`, `]` or `}`.
+        if (ch == ':' && std::string_view(",?[]{}").find(raw_[j + 1]) != std::string_view::npos) {
+          return Defer("`:` before a flow indicator");
         }
         if (ch == '#' && raw_[j - 1] == ' ') return Defer("a comment inside a flow collection");
         if (ch == '\t') return Defer("a tab in a flow scalar");
