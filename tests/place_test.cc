@@ -553,7 +553,8 @@ TEST(PlaceTest, RemainingMentionsAreReportedWithKindNameAndPath) {
   input += fmt::format(
       "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keda-extra\n  namespace: dot-system\n"
       "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n"
-      "data:\n  run.sh: kubectl -n dot-system get pods\n  list: NAMESPACES=dot-system,other\n"
+      "data:\n  run.sh: kubectl -n dot-system get pods\n  list: NAMESPACES=other,dot-system\n"
+      "  hosts: HOSTS=a,dot-system\n"
       "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: keda-extra\n  namespace: dot-system\n"
       "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n"
       "data:\n  target: {1}\n  other: {2}\n"
@@ -572,11 +573,12 @@ TEST(PlaceTest, RemainingMentionsAreReportedWithKindNameAndPath) {
   for (const Diagnostic& d : rendered.result.diagnostics) {
     if (d.message.find("still mentions the release namespace") != std::string::npos) warnings += FormatDiagnostic(d) + "\n";
   }
-  EXPECT_NE(warnings.find("ConfigMap keda/keda-extra data.list: still mentions the release namespace dot-system as a "
+  EXPECT_EQ(Field(config, "data.list"), "NAMESPACES=other,keda");
+  EXPECT_NE(warnings.find("ConfigMap keda/keda-extra data.hosts: still mentions the release namespace dot-system as a "
                           "word (1 time) that dotk8s-post does not know as a reference, while the document moves to "
                           "keda; hint: check that it does not mean the namespace; if it is right as it is, allow it: "
                           "apps.allowReleaseNamespaceReferences: [{kind: ConfigMap, name: keda-extra, path: "
-                          "'data.list'}]\n"),
+                          "'data.hosts'}]\n"),
             std::string::npos)
       << warnings;
   EXPECT_NE(warnings.find("Secret keda/keda-extra data.target: still mentions the release namespace dot-system as a "

@@ -148,6 +148,12 @@ TEST(FindNamespaceReferences, NamespaceSettings) {
             Found({{26, Shape::kNamespaceSetting}, {regex.rfind("ns|"), Shape::kNamespaceSetting}}));
   EXPECT_TRUE(Classify(Path({K("expr")}), "x{job=~\"a|ns\"}", "ns").empty());
   EXPECT_TRUE(Classify(Path({K("expr")}), "x{namespace=\"a|ns\"}", "ns").empty());
+  // Each item of a list of namespaces; not of another list.
+  EXPECT_EQ(Shapes(Classify(Path({K("data"), K("env")}), "NAMESPACES=a,ns,b", "ns")),
+            Found({{13, Shape::kNamespaceSetting}}));
+  EXPECT_EQ(Shapes(Classify(Path({K("data"), K("env")}), "WATCH_NAMESPACES=ns,b", "ns")),
+            Found({{17, Shape::kNamespaceSetting}}));
+  EXPECT_TRUE(Classify(Path({K("data"), K("env")}), "HOSTS=a,ns", "ns").empty());
   // Another key: not a namespace. `job="prometheus"` when the namespace is prometheus.
   EXPECT_TRUE(Classify(Path({K("expr")}), "up{job=\"prometheus\"}", "prometheus").empty());
 }

@@ -119,10 +119,14 @@ bool IsNamespaceSetting(std::string_view value, std::size_t position, std::size_
   }
   // One alternative of a regular expression: `namespace=~"a|R"`.
   const bool alternative = at > 0 && value[at - 1] == '|';
-  while (at > 0 && (IsLabelChar(value[at - 1]) || value[at - 1] == '|' || value[at - 1] == '.' || value[at - 1] == '*')) {
+  // One item of a list under a key that names namespaces: `NAMESPACES=a,R`.
+  const bool list_item = at > 0 && value[at - 1] == ',';
+  while (at > 0 && (IsLabelChar(value[at - 1]) || (alternative && (value[at - 1] == '|' || value[at - 1] == '.' ||
+                                                                   value[at - 1] == '*')) ||
+                    (list_item && value[at - 1] == ','))) {
     --at;
   }
-  if (!alternative && at != position) return false;
+  if (!alternative && !list_item && at != position) return false;
   if (at > 0 && (value[at - 1] == '"' || value[at - 1] == '\'' || value[at - 1] == '`')) --at;
   // The operator: = =~ != !~ or ": " / ":".
   if (at >= 2 && (value.substr(at - 2, 2) == "=~" || value.substr(at - 2, 2) == "!~")) {
@@ -145,7 +149,8 @@ bool IsNamespaceSetting(std::string_view value, std::size_t position, std::size_
   std::size_t key_end = at;
   while (at > 0 && (IsAlnum(value[at - 1]) || value[at - 1] == '_' || value[at - 1] == '-' || value[at - 1] == '.')) --at;
   std::string key = Lower(value.substr(at, key_end - at));
-  return EndsWith(key, "namespace");
+  // A list of namespaces (`NAMESPACES=R,a`) as well as one.
+  return EndsWith(key, "namespace") || EndsWith(key, "namespaces");
 }
 
 const std::string* Sibling(const ScalarContext& context, std::size_t up, std::string_view key) {
