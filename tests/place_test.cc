@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <set>
@@ -420,6 +421,174 @@ TEST(PlaceTest, AnUnknownReferenceIsAnErrorUnlessAllowed) {
   ASSERT_TRUE(allowed.result.ok) << FormatAll(allowed.result.diagnostics);
   EXPECT_EQ(Field(Only(allowed.docs, "ConfigMap", "eg-extra"), "data.target"), "dot-system");
   EXPECT_EQ(Only(allowed.docs, "ConfigMap", "eg-extra").Namespace(), "envoy-gateway-system");
+}
+
+
+// Helm puts an object without metadata.namespace into the release namespace:
+// it is indexed like the rest, so references to it follow it (issue 12).
+TEST(PlaceHostsTest, AnObjectWithoutNamespaceIsPlacedAndReferencesFollowIt) {
+  std::string input = testing::ReplaceOnce(
+      Fixture("helm4-all.yaml"),
+      "  name: keda-operator\n  namespace: dot-system\n  annotations:\n    postrenderer.helm.sh/postrender-filename: "
+      "'dot-apps/charts/keda/templates/manager/service.yaml'",
+      "  name: keda-operator\n  annotations:\n    postrenderer.helm.sh/postrender-filename: "
+      "'dot-apps/charts/keda/templates/manager/service.yaml'");
+  const std::string kps = "dot-apps/charts/kube-prometheus-stack/templates/extra.yaml";
+  input += fmt::format(
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: scrape-keda\n  namespace: dot-system\n"
+      "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{}'\n"
+      "data:\n  target: keda-operator.dot-system.svc:9666\n"
+      "  replica: prometheus-kube-prometheus-stack-prometheus-0.kube-prometheus-stack-prometheus."
+      "dot-system.svc.cluster.local:9090\n",
+      kps);
+  input += fmt::format(
+      "---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: keda-operator\n"
+      "  namespace: dot-system\n  annotations:\n    postrenderer.helm.sh/postrender-filename: '{}'\n"
+      "spec:\n  namespaceSelector:\n    matchNames:\n    - dot-system\n  selector:\n    matchLabels:\n"
+      "      app.kubernetes.io/name: keda-operator\n  endpoints:\n  - port: metricsservice\n",
+      kps);
+  Rendered rendered = Render(input);
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
+  EXPECT_EQ(Only(rendered.docs, "Service", "keda-operator").Namespace(), "keda");
+  const Document& config = Only(rendered.docs, "ConfigMap", "scrape-keda");
+  EXPECT_EQ(config.Namespace(), "prometheus-system");
+  EXPECT_EQ(Field(config, "data.target"), "keda-operator.keda.svc:9666");
+  // A pod of the Service, by its DNS name.
+  EXPECT_EQ(Field(config, "data.replica"),
+            "prometheus-kube-prometheus-stack-prometheus-0.kube-prometheus-stack-prometheus.prometheus-system.svc."
+            "cluster.local:9090");
+  EXPECT_EQ(Field(Only(rendered.docs, "ServiceMonitor", "keda-operator"), "spec.namespaceSelector.matchNames[0]"),
+            "keda");
+}
+
+// A two-label host is a Service's only if the release holds that Service: in
+// a release namespace called `local`, `cluster.local` stays; in `apps`, an
+// embedded `apiVersion: apps/v1` stays.
+TEST(PlaceHostsTest, HostsAndNamesThatNameNoObjectOfTheReleaseStay) {
+  const std::string keda = "dot-apps/charts/keda/templates/extra.yaml";
+  const std::string body =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keda-extra\n  namespace: {ns}\n"
+      "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{path}'\n"
+      "data:\n  domain: cluster.local\n  flag: --k8s-cluster-domain=cluster.local\n"
+      "  manifest: |\n    apiVersion: apps/v1\n    kind: Deployment\n"
+      "  url: http://keda-operator.{ns}.svc.cluster.local:9666/metrics\n";
+  for (const std::string ns : {"local", "apps"}) {
+    std::string input = Fixture("helm4-keda-only.yaml");
+    for (std::size_t at = input.find("dot-system"); at != std::string::npos; at = input.find("dot-system", at + ns.size())) {
+      input.replace(at, 10, ns);
+    }
+    input += "---\n" + fmt::format(fmt::runtime(body), fmt::arg("ns", ns), fmt::arg("path", keda));
+    Rendered rendered = Render(input, {}, ns);
+    ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
+    const Document& config = Only(rendered.docs, "ConfigMap", "keda-extra");
+    EXPECT_EQ(config.Namespace(), "keda");
+    EXPECT_EQ(Field(config, "data.domain"), "cluster.local") << ns;
+    EXPECT_EQ(Field(config, "data.flag"), "--k8s-cluster-domain=cluster.local") << ns;
+    EXPECT_EQ(Field(config, "data.manifest"), "apiVersion: apps/v1\nkind: Deployment\n") << ns;
+    EXPECT_EQ(Field(config, "data.url"), "http://keda-operator.keda.svc.cluster.local:9666/metrics") << ns;
+  }
+}
+
+// kube-system and its siblings hold what charts put there on purpose: as the
+// release namespace they are refused, saying why and what to use.
+TEST(PlaceTest, BuiltInNamespacesAreRefusedAsTheReleaseNamespace) {
+  for (const std::string ns : {"kube-system", "kube-public", "kube-node-lease"}) {
+    std::string input = Fixture("helm4-keda-only.yaml");
+    for (std::size_t at = input.find("dot-system"); at != std::string::npos; at = input.find("dot-system", at + ns.size())) {
+      input.replace(at, 10, ns);
+    }
+    Rendered rendered = Render(input, {}, ns);
+    ASSERT_FALSE(rendered.result.ok);
+    EXPECT_EQ(FormatAll(rendered.result.diagnostics),
+              fmt::format("error: the release namespace {} is built into Kubernetes: the charts put objects there on "
+                          "purpose (they must stay) and dotk8s-post cannot tell them from the release's own, which "
+                          "move; hint: install the release into a namespace of its own (helm install -n dot-system "
+                          "..., the default of dotk8s install); `default` works too\n",
+                          ns));
+  }
+  std::string in_default = Fixture("helm4-keda-only.yaml");
+  for (std::size_t at = in_default.find("dot-system"); at != std::string::npos; at = in_default.find("dot-system", at + 7)) {
+    in_default.replace(at, 10, "default");
+  }
+  Rendered rendered = Render(in_default, {}, "default");
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
+  EXPECT_EQ(Only(rendered.docs, "Deployment", "keda-operator").Namespace(), "keda");
+}
+
+// A chart dotk8s-post does not manage stays where Helm put it, and the plan
+// says so; input without origin markers is reported, not passed on silently.
+TEST(PlaceTest, AnotherChartStaysInTheReleaseNamespaceAndThePlanSaysSo) {
+  std::string input = Fixture("helm4-keda-only.yaml");
+  input +=
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other-config\n  namespace: dot-system\n"
+      "  annotations:\n    postrenderer.helm.sh/postrender-filename: 'dot-apps/charts/other/templates/cm.yaml'\n"
+      "data:\n  a: b\n";
+  Rendered rendered = Render(input);
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
+  EXPECT_EQ(Only(rendered.docs, "ConfigMap", "other-config").Namespace(), "dot-system");
+  const std::string plan = FormatPlan(rendered.result.plan);
+  EXPECT_NE(plan.find("  other: kept in the release namespace, 1 documents (0 hooks)\n"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("other: removed"), std::string::npos) << plan;
+}
+
+TEST(PlaceTest, InputWithoutOriginMarkersIsReported) {
+  const std::string input =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n  namespace: dot-system\ndata:\n  a: b\n";
+  Rendered rendered = Render(input, {}, "dot-system");
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
+  EXPECT_EQ(rendered.output, input);
+  EXPECT_EQ(FormatAll(rendered.result.diagnostics),
+            "warning: no document carries a Helm origin marker (`# Source:` comment or postrender-filename "
+            "annotation), so none belongs to a component and nothing is placed in a component namespace; hint: pipe "
+            "what helm renders (helm template, or dotk8s-post as helm's --post-renderer), not an edited copy\n");
+}
+
+// The last check: what still mentions the release namespace as a word in a
+// moved document's settings, scripts, rule expressions or Secret data, and was
+// not rewritten, is reported with kind, name and path; never passed silently.
+// Flags with a space and regex alternations are references and are rewritten.
+TEST(PlaceTest, RemainingMentionsAreReportedWithKindNameAndPath) {
+  const std::string keda = "dot-apps/charts/keda/templates/extra.yaml";
+  std::string input = Fixture("helm4-keda-only.yaml");
+  input += fmt::format(
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keda-extra\n  namespace: dot-system\n"
+      "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n"
+      "data:\n  run.sh: kubectl -n dot-system get pods\n  list: NAMESPACES=other,dot-system\n"
+      "  hosts: HOSTS=a,dot-system\n"
+      "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: keda-extra\n  namespace: dot-system\n"
+      "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n"
+      "data:\n  target: {1}\n  other: {2}\n"
+      "---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: keda-extra\n"
+      "  namespace: dot-system\n  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n"
+      "spec:\n  groups:\n  - name: g\n    rules:\n    - alert: A\n"
+      "      expr: up{{namespace=~\"dot-system|kube-system\",namespace!=\"dot-system\"}} == 0\n",
+      keda, "c3ZjLmRvdC1zeXN0ZW06ODA=" /* svc.dot-system:80 */, "aGVsbG8=" /* hello */);
+  Rendered rendered = Render(input);
+  ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
+  const Document& config = Only(rendered.docs, "ConfigMap", "keda-extra");
+  EXPECT_EQ(Field(config, "data[\"run.sh\"]"), "kubectl -n keda get pods");
+  EXPECT_EQ(Field(Only(rendered.docs, "PrometheusRule", "keda-extra"), "spec.groups[0].rules[0].expr"),
+            "up{namespace=~\"keda|kube-system\",namespace!=\"keda\"} == 0");
+  std::string warnings;
+  for (const Diagnostic& d : rendered.result.diagnostics) {
+    if (d.message.find("still mentions the release namespace") != std::string::npos) warnings += FormatDiagnostic(d) + "\n";
+  }
+  EXPECT_EQ(Field(config, "data.list"), "NAMESPACES=other,keda");
+  EXPECT_NE(warnings.find("ConfigMap keda/keda-extra data.hosts: still mentions the release namespace dot-system as a "
+                          "word (1 time) that dotk8s-post does not know as a reference, while the document moves to "
+                          "keda; hint: check that it does not mean the namespace; if it is right as it is, allow it: "
+                          "apps.allowReleaseNamespaceReferences: [{kind: ConfigMap, name: keda-extra, path: "
+                          "'data.hosts'}]\n"),
+            std::string::npos)
+      << warnings;
+  EXPECT_NE(warnings.find("Secret keda/keda-extra data.target: still mentions the release namespace dot-system as a "
+                          "word (1 time)"),
+            std::string::npos)
+      << warnings;
+  // Two findings, and the Secret's data is never printed.
+  EXPECT_EQ(std::count(warnings.begin(), warnings.end(), '\n'), 2) << warnings;
+  EXPECT_EQ(warnings.find("svc.dot-system:80"), std::string::npos);
+  EXPECT_EQ(warnings.find("c3ZjLmRvdC1zeXN0ZW06ODA="), std::string::npos);
 }
 
 }  // namespace

@@ -94,6 +94,15 @@ TEST(FindNamespaceReferences, ServiceDnsNames) {
   // A webhook named after its namespace.
   EXPECT_EQ(Shapes(Classify(Path({K("metadata"), K("name")}), "envoy-gateway-topology-injector.dot-system", "dot-system")),
             Found({{32, Shape::kServiceDns}}));
+  // A pod of a headless Service: `<pod>.<service>.R.svc...`, the Service is named.
+  auto pod = Classify(Path({K("x")}), "x-0.web.ns.svc.cluster.local", "ns");
+  ASSERT_EQ(pod.size(), 1u);
+  EXPECT_EQ(pod[0].position, 8u);
+  EXPECT_EQ(pod[0].object_name, "web");
+  // Two labels before R only with `.svc` after it.
+  EXPECT_TRUE(Classify(Path({K("x")}), "x-0.web.ns:80", "ns").empty());
+  // `cluster.local` has the shape; whether a Service `cluster` exists decides (place.cc).
+  EXPECT_EQ(Classify(Path({K("x")}), "cluster.local", "local")[0].object_name, "cluster");
   // Not a service name: the namespace is followed by more labels, or preceded by two.
   EXPECT_TRUE(Classify(Path({K("x")}), "foo.svc.cluster.local", "local").empty());
   EXPECT_TRUE(Classify(Path({K("x")}), "a.b.local", "local").empty());
@@ -127,6 +136,24 @@ TEST(FindNamespaceReferences, NamespaceSettings) {
             Found({{16, Shape::kNamespaceSetting}}));
   EXPECT_EQ(Shapes(Classify(Path({K("data"), K("c.json")}), "{\"namespace\": \"ns\"}", "ns")),
             Found({{15, Shape::kNamespaceSetting}}));
+  // A flag and its value as two words.
+  EXPECT_EQ(Shapes(Classify(Path({K("data"), K("run.sh")}), "kubectl -n ns get pods", "ns")),
+            Found({{11, Shape::kNamespaceSetting}}));
+  EXPECT_EQ(Shapes(Classify(Path({K("args"), I(0)}), "--watch-namespace ns", "ns")),
+            Found({{18, Shape::kNamespaceSetting}}));
+  EXPECT_TRUE(Classify(Path({K("args"), I(0)}), "--watch ns", "ns").empty());
+  // Each alternative of a regular-expression matcher, not of an exact one.
+  const std::string regex = "x{namespace=~\"kube-system|ns\"} and y{namespace=~\"ns|a\"}";
+  EXPECT_EQ(Shapes(Classify(Path({K("expr")}), regex, "ns")),
+            Found({{26, Shape::kNamespaceSetting}, {regex.rfind("ns|"), Shape::kNamespaceSetting}}));
+  EXPECT_TRUE(Classify(Path({K("expr")}), "x{job=~\"a|ns\"}", "ns").empty());
+  EXPECT_TRUE(Classify(Path({K("expr")}), "x{namespace=\"a|ns\"}", "ns").empty());
+  // Each item of a list of namespaces; not of another list.
+  EXPECT_EQ(Shapes(Classify(Path({K("data"), K("env")}), "NAMESPACES=a,ns,b", "ns")),
+            Found({{13, Shape::kNamespaceSetting}}));
+  EXPECT_EQ(Shapes(Classify(Path({K("data"), K("env")}), "WATCH_NAMESPACES=ns,b", "ns")),
+            Found({{17, Shape::kNamespaceSetting}}));
+  EXPECT_TRUE(Classify(Path({K("data"), K("env")}), "HOSTS=a,ns", "ns").empty());
   // Another key: not a namespace. `job="prometheus"` when the namespace is prometheus.
   EXPECT_TRUE(Classify(Path({K("expr")}), "up{job=\"prometheus\"}", "prometheus").empty());
 }

@@ -26,6 +26,30 @@ constexpr std::array<char, 3> kNameSeparators = {':', '-', '.'};
 
 bool IsManaged(Component component) { return FindComponent(component) != nullptr; }
 
+// Secret.data as the bytes it stands for; "" if it is not base64.
+std::string DecodeBase64(std::string_view text) {
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int value;
+    if (c >= 'A' && c <= 'Z') value = c - 'A';
+    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') value = c - '0' + 52;
+    else if (c == '+') value = 62;
+    else if (c == '/') value = 63;
+    else if (c == '=' || c == '\n' || c == ' ') continue;
+    else return {};
+    buffer = (buffer << 6) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
 // Where the objects of the release namespace came from, to follow a
 // reference to the component that owns its target.
 struct ObjectIndex {
@@ -33,6 +57,12 @@ struct ObjectIndex {
   std::map<std::string, Component> by_name;
   /// The Services of the release namespace with their labels, for selectors.
   std::vector<const Document*> services;
+
+  /// The component of the Service `name`, or kUnknown if the release has none.
+  Component FindService(std::string_view name) const {
+    auto it = by_kind_and_name.find({"Service", std::string(name)});
+    return it == by_kind_and_name.end() ? Component::kUnknown : it->second;
+  }
 
   Component Find(std::string_view kind, std::string_view name) const {
     if (!kind.empty()) {
@@ -59,7 +89,9 @@ class Placement {
         threads_(ThreadsFor(docs, threads)) {}
 
   Diagnostics Run() {
+    ReportUnmarkedInput();
     if (!release_ns_.empty()) {
+      if (RefuseBuiltInNamespace()) return std::move(diagnostics_);
       CheckHelm3();
       if (HasErrors(diagnostics_)) return std::move(diagnostics_);
       IndexObjects();
@@ -99,6 +131,35 @@ class Placement {
                         [component](const Document& doc) { return doc.component == component && doc.is_hook; });
   }
 
+  // Without `# Source:` comments or Helm 4's filename annotations no document
+  // belongs to a component, so nothing moves: say so rather than pass the
+  // stream on as if it had been placed.
+  void ReportUnmarkedInput() {
+    if (plan_.style != StreamStyle::kUnknown) return;
+    const bool objects = std::any_of(docs_.begin(), docs_.end(), [](const Document& doc) { return !doc.removed && doc.IsObject(); });
+    if (!objects) return;
+    diagnostics_.push_back(MakeWarning(
+        "no document carries a Helm origin marker (`# Source:` comment or postrender-filename annotation), so none "
+        "belongs to a component and nothing is placed in a component namespace",
+        "pipe what helm renders (helm template, or dotk8s-post as helm's --post-renderer), not an edited copy"));
+  }
+
+  // kube-system and its siblings hold objects charts put there on purpose
+  // (KEDA's auth-reader RoleBinding, kube-prometheus-stack's Services for the
+  // control plane): in a release there, nothing tells them from the objects
+  // that should move, and moving them breaks what they are for.
+  bool RefuseBuiltInNamespace() {
+    static constexpr std::array<std::string_view, 3> kBuiltIn = {"kube-system", "kube-public", "kube-node-lease"};
+    if (std::find(kBuiltIn.begin(), kBuiltIn.end(), release_ns_) == kBuiltIn.end()) return false;
+    diagnostics_.push_back(MakeError(
+        fmt::format("the release namespace {} is built into Kubernetes: the charts put objects there on purpose "
+                    "(they must stay) and dotk8s-post cannot tell them from the release's own, which move",
+                    release_ns_),
+        "install the release into a namespace of its own (helm install -n dot-system ..., the default of dotk8s "
+        "install); `default` works too"));
+    return true;
+  }
+
   void CheckHelm3() {
     if (Moves(Component::kEnvoyGateway) && HooksHidden(Component::kEnvoyGateway)) {
       const std::string target = TargetNamespace(settings_, Component::kEnvoyGateway);
@@ -129,7 +190,11 @@ class Placement {
 
   void IndexObjects() {
     for (const Document& doc : docs_) {
-      if (doc.removed || !doc.IsObject() || doc.Namespace() != release_ns_) continue;
+      if (doc.removed || !doc.IsObject()) continue;
+      // Without metadata.namespace Helm creates a namespaced object in the release namespace.
+      const bool in_release = doc.outline.namespace_ ? doc.Namespace() == release_ns_
+                                                     : !scopes_.IsClusterScoped(doc.Group(), doc.Kind());
+      if (!in_release) continue;
       index_.by_kind_and_name.emplace(std::make_pair(std::string(doc.Kind()), std::string(doc.Name())), doc.component);
       index_.by_name.emplace(std::string(doc.Name()), doc.component);
       if (doc.Kind() == "Service" && doc.Group().empty()) index_.services.push_back(&doc);
@@ -161,13 +226,18 @@ class Placement {
         const char separator = name[name.size() - release_ns_.size() - 1];
         if (std::find(kNameSeparators.begin(), kNameSeparators.end(), separator) == kNameSeparators.end()) continue;
         const std::string_view base = name.substr(0, name.size() - release_ns_.size() - 1);
-        if (names.find(base) == names.end()) continue;
         // `<name>-<ns>` is also how charts spell ordinary names (keda-operator-webhook):
-        // only a name that starts with the release's own prefix is taken as built from the namespace.
+        // only a name of another object of the component that starts with the
+        // release's own prefix is taken as built from the namespace. One label
+        // and the namespace, `envoy-gateway-topology-injector.<ns>`, is built
+        // from it too; more labels are a group (`<plural>.<group>` of a CRD or
+        // APIService ends in `.io` or `.com`, and so may the namespace).
         if (separator == '-' &&
-            (settings_.release_name.empty() || base.substr(0, settings_.release_name.size()) != settings_.release_name)) {
+            (names.find(base) == names.end() || settings_.release_name.empty() ||
+             base.substr(0, settings_.release_name.size()) != settings_.release_name)) {
           continue;
         }
+        if (separator == '.' && names.find(base) == names.end() && base.find('.') != std::string_view::npos) continue;
         name_renames_[std::string(name)] = {info.component, fmt::format("{}{}{}", base, separator, target)};
       }
     }
@@ -233,6 +303,40 @@ class Placement {
     }
     return (doc.Kind() == "ConfigMap" || doc.Kind() == "Secret") && !path.empty() &&
            (path[0].key == "data" || path[0].key == "stringData");
+  }
+
+  // A PromQL expression of a rule: its label matchers are checked like settings.
+  static bool IsRuleExpression(const Document& doc, const FieldPath& path) {
+    return doc.Kind() == "PrometheusRule" && !path.empty() && !path.back().is_index && path.back().key == "expr";
+  }
+
+  // The last word on a value that still mentions the release namespace as a
+  // whole token (`-n R`, `--x R`, `a,R`, `a|R`, `x.R.svc`) where no shape
+  // rewrote it: a warning naming kind, name and path, so none passes silently.
+  // The value itself is not printed (it may be a Secret's).
+  Diagnostic RemainingMention(const Document& doc, const FieldPath& path, std::size_t count) const {
+    Diagnostic d = DocumentWarning(
+        doc,
+        fmt::format("still mentions the release namespace {} as a word ({} time{}) that dotk8s-post does not know as "
+                    "a reference, while the document moves to {}",
+                    release_ns_, count, count == 1 ? "" : "s", TargetOf(doc.component)),
+        fmt::format("check that it does not mean the namespace; if it is right as it is, allow it: "
+                    "apps.allowReleaseNamespaceReferences: [{{kind: {}, name: {}, path: '{}'}}]",
+                    doc.Kind(), doc.Name(), FormatPath(path)));
+    d.field_path = FormatPath(path);
+    return d;
+  }
+
+  // Secret.data is base64: the byte search for the namespace cannot see into
+  // it, so a moved Secret's data is decoded and checked on its own.
+  void CheckSecretData(const Document& doc, Diagnostics* diagnostics) const {
+    if (!Moves(doc.component) || doc.Kind() != "Secret" || !doc.Group().empty()) return;
+    if (FindBytes(doc.raw, "\ndata:") == std::string_view::npos) return;
+    for (const Scalar& scalar : ScalarsUnder(doc, {{PathElement::Key("data")}})) {
+      if (scalar.path.size() != 2 || Allowed(doc, scalar.path)) continue;
+      const std::size_t count = StandaloneOccurrences(DecodeBase64(scalar.value), release_ns_).size();
+      if (count > 0) diagnostics->push_back(RemainingMention(doc, scalar.path, count));
+    }
   }
 
   static bool IsMonitorNamespaceSelector(const Document& doc, const FieldPath& path) {
@@ -312,6 +416,7 @@ class Placement {
   }
 
   void Rewrite(Document& doc, RewriteOutcome* outcome) const {
+    CheckSecretData(doc, &outcome->diagnostics);
     // The namespace scalar keeps its raw offsets after a move: edits apply at write time.
     if (!MentionsReleaseNamespace(doc, doc.outline.namespace_)) return;
     // The scalars that hold the namespace, with their paths and bytes.
@@ -363,9 +468,31 @@ class Placement {
         context.path = &scalar.path;
         context.value = scalar.value;
         std::vector<NamespaceReference> references = FindNamespaceReferences(context, release_ns_);
+        std::vector<std::size_t> understood;  // positions known to mean a namespace, rewritten or not
         for (const NamespaceReference& reference : references) {
           std::string target = own;
-          if (!reference.object_name.empty()) {
+          if (reference.shape == ReferenceShape::kServiceDns) {
+            // A host names the release namespace only if it names a Service
+            // the release puts there: `cluster.local`, `apps.example` are
+            // hosts of the same shape.
+            const Component owner = index_.FindService(reference.object_name);
+            if (owner == Component::kUnknown) {
+              // `<svc>.R.svc` is a Service in R for sure, only not one the
+              // release holds (an operator may create it): say so.
+              if (moved_component && scalar.value.compare(reference.position + release_ns_.size(), 4, ".svc") == 0 &&
+                  !Allowed(doc, scalar.path)) {
+                outcome->diagnostics.push_back(RemainingMention(doc, scalar.path, 1));
+              }
+              continue;
+            }
+            target = TargetOf(owner);
+          } else if (reference.shape == ReferenceShape::kNamespacedName) {
+            // `R/<name>` likewise, only for an object of the release (`apps/v1`
+            // in a ConfigMap is an apiVersion).
+            const Component owner = index_.Find({}, reference.object_name);
+            if (owner == Component::kUnknown) continue;
+            target = TargetOf(owner);
+          } else if (!reference.object_name.empty()) {
             const Component owner = index_.Find(reference.object_kind, reference.object_name);
             if (owner != Component::kUnknown) target = TargetOf(owner);
           } else if (IsMonitorNamespaceSelector(doc, scalar.path)) {
@@ -378,6 +505,7 @@ class Placement {
             if (owner == Component::kUnknown) continue;
             target = TargetOf(owner);
           }
+          understood.push_back(reference.position);
           if (target == release_ns_) continue;
           rewrites.emplace_back(reference.position, target);
           ++outcome->shapes[reference.shape];
@@ -394,6 +522,13 @@ class Placement {
                           doc.Kind(), doc.Name(), FormatPath(scalar.path)));
           d.field_path = FormatPath(scalar.path);
           outcome->diagnostics.push_back(std::move(d));
+        } else if (moved_component && (IsFreeFormSetting(doc, scalar.path) || IsRuleExpression(doc, scalar.path)) &&
+                   !Allowed(doc, scalar.path)) {
+          std::size_t left = 0;
+          for (std::size_t position : StandaloneOccurrences(scalar.value, release_ns_)) {
+            if (std::find(understood.begin(), understood.end(), position) == understood.end()) ++left;
+          }
+          if (left > 0) outcome->diagnostics.push_back(RemainingMention(doc, scalar.path, left));
         }
       }
       if (!rewrites.empty()) Apply(doc, scalar, rewrites, outcome);
@@ -445,9 +580,13 @@ class Placement {
       plan_.Entry(renamed.first).details.push_back(fmt::format("renamed {} -> {}", from, renamed.second));
     }
     for (const auto& [component, used] : label_renames_used_) {
-      const auto& renames = label_renames_.at(component);
+      auto own = label_renames_.find(component);
+      if (own == label_renames_.end()) continue;
+      const auto& renames = own->second;
       for (const std::string& from : used) {
-        plan_.Entry(component).details.push_back(fmt::format("relabelled {} -> {}", from, renames.at(from)));
+        // A label value may also be a renamed object's name (reported above).
+        auto it = renames.find(from);
+        if (it != renames.end()) plan_.Entry(component).details.push_back(fmt::format("relabelled {} -> {}", from, it->second));
       }
     }
     for (const auto& [component, counts] : shapes_) {

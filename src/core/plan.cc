@@ -49,7 +49,11 @@ std::string FormatPlan(const Plan& plan) {
   line(fmt::format("settings: {}", plan.settings_source));
   line("components:");
   for (const ComponentPlan& entry : plan.components) {
-    std::string state = entry.on ? "on" : (entry.rendered ? "removed" : "off");
+    // A chart dotk8s-post does not manage is never removed: it stays where Helm put it.
+    std::string state = entry.on                                      ? "on"
+                        : !entry.rendered                             ? "off"
+                        : FindComponent(entry.component) == nullptr ? "kept in the release namespace"
+                                                                      : "removed";
     std::string counts = entry.rendered ? fmt::format(", {} documents ({} hooks)", entry.documents, entry.hooks) : "";
     std::string where = entry.on && !entry.namespace_.empty() ? fmt::format(", namespace {}", entry.namespace_) : "";
     std::string moves;

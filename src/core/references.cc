@@ -55,13 +55,27 @@ bool IsHostEnd(std::string_view value, std::size_t at) {
          c == '\t' || c == '\n' || c == ';' || c == '`';
 }
 
-// `<service>.R`: returns the service name, or "" if the shape does not fit.
+// The start of the DNS label that ends at `end` (exclusive), or `end` if none does.
+std::size_t LabelStart(std::string_view value, std::size_t end) {
+  std::size_t start = end;
+  while (start > 0 && IsLabelChar(value[start - 1])) --start;
+  return start;
+}
+
+// `<service>.R` or, for a pod of a headless Service, `<pod>.<service>.R.svc`:
+// returns the service name, or "" if the shape does not fit. Whether such a
+// Service exists is the caller's to decide (a two-label host like
+// `cluster.local` has the same shape).
 std::string ServiceBefore(std::string_view value, std::size_t position, std::size_t ns_size) {
   if (position < 2 || value[position - 1] != '.') return {};
-  std::size_t start = position - 1;
-  while (start > 0 && IsLabelChar(value[start - 1])) --start;
-  if (start == position - 1 || !IsHostStart(value, start)) return {};
-  if (!IsHostEnd(value, position + ns_size)) return {};
+  const std::size_t start = LabelStart(value, position - 1);
+  if (start == position - 1 || !IsHostEnd(value, position + ns_size)) return {};
+  if (!IsHostStart(value, start)) {
+    // Only a pod's name may stand before the service, and only in `.svc` names.
+    if (start < 2 || value[start - 1] != '.' || value.substr(position + ns_size, 4) != ".svc") return {};
+    const std::size_t pod = LabelStart(value, start - 1);
+    if (pod == start - 1 || !IsHostStart(value, pod)) return {};
+  }
   std::string_view service = value.substr(start, position - 1 - start);
   if (service.front() == '-' || service.back() == '-') return {};
   return std::string(service);
@@ -92,13 +106,34 @@ bool IsNamespaceSetting(std::string_view value, std::size_t position, std::size_
   if (after < value.size()) {
     const char c = value[after];
     const bool ends = c == '"' || c == '\'' || c == '`' || c == ',' || c == ' ' || c == '}' || c == ')' ||
-                      c == ';' || c == '\n' || c == '\t' || c == ']' || c == '\r';
+                      c == ';' || c == '\n' || c == '\t' || c == ']' || c == '\r' || c == '|';
     if (!ends) return false;
   }
   std::size_t at = position;
+  // A flag and its value as two words: `-n R`, `--watch-namespace R`.
+  if (at >= 2 && value[at - 1] == ' ') {
+    std::size_t flag = at - 1;
+    while (flag > 0 && value[flag - 1] != ' ' && value[flag - 1] != '\n' && value[flag - 1] != '\t') --flag;
+    const std::string word = Lower(value.substr(flag, at - 1 - flag));
+    if (word == "-n" || (word.substr(0, 2) == "--" && EndsWith(word, "namespace"))) return true;
+  }
+  // One alternative of a regular expression: `namespace=~"a|R"`.
+  const bool alternative = at > 0 && value[at - 1] == '|';
+  // One item of a list under a key that names namespaces: `NAMESPACES=a,R`.
+  const bool list_item = at > 0 && value[at - 1] == ',';
+  while (at > 0 && (IsLabelChar(value[at - 1]) || (alternative && (value[at - 1] == '|' || value[at - 1] == '.' ||
+                                                                   value[at - 1] == '*')) ||
+                    (list_item && value[at - 1] == ','))) {
+    --at;
+  }
+  if (!alternative && !list_item && at != position) return false;
   if (at > 0 && (value[at - 1] == '"' || value[at - 1] == '\'' || value[at - 1] == '`')) --at;
   // The operator: = =~ != !~ or ": " / ":".
-  if (at >= 2 && (value.substr(at - 2, 2) == "=~" || value.substr(at - 2, 2) == "!=" || value.substr(at - 2, 2) == "!~")) {
+  if (at >= 2 && (value.substr(at - 2, 2) == "=~" || value.substr(at - 2, 2) == "!~")) {
+    at -= 2;
+  } else if (alternative) {
+    return false;  // `|` is an alternation only in a regular-expression matcher
+  } else if (at >= 2 && value.substr(at - 2, 2) == "!=") {
     at -= 2;
   } else if (at >= 1 && value[at - 1] == '=') {
     at -= 1;
@@ -114,7 +149,8 @@ bool IsNamespaceSetting(std::string_view value, std::size_t position, std::size_
   std::size_t key_end = at;
   while (at > 0 && (IsAlnum(value[at - 1]) || value[at - 1] == '_' || value[at - 1] == '-' || value[at - 1] == '.')) --at;
   std::string key = Lower(value.substr(at, key_end - at));
-  return EndsWith(key, "namespace");
+  // A list of namespaces (`NAMESPACES=R,a`) as well as one.
+  return EndsWith(key, "namespace") || EndsWith(key, "namespaces");
 }
 
 const std::string* Sibling(const ScalarContext& context, std::size_t up, std::string_view key) {
