@@ -132,12 +132,18 @@ void Log(const std::string& path, const std::vector<std::string>& args, const Di
   }
 }
 
-// The plan's notes, one per line, for the driver to show: Helm 4 discards a
-// plugin's stderr, and a note can ask the user to act.
-bool WriteNotes(const std::string& path, const dotk8s::Plan& plan) {
+// The plan's notes and the run's warnings, one per line, for the driver to
+// show: Helm 4 discards a plugin's stderr, and both can ask the user to act.
+bool WriteNotes(const std::string& path, const dotk8s::Plan& plan, const Diagnostics& diagnostics) {
   std::ofstream file(path, std::ios::trunc);
   if (!file) return false;
   for (const std::string& note : plan.notes) file << "note: " << note << '\n';
+  for (const dotk8s::Diagnostic& d : diagnostics) {
+    if (d.severity != dotk8s::Severity::kWarning) continue;
+    std::string line = dotk8s::FormatDiagnostic(d);
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    file << line << '\n';
+  }
   file.flush();
   return static_cast<bool>(file);
 }
@@ -211,7 +217,7 @@ int RealMain(int argc, char** argv) {
     Log(log_path, args, result.diagnostics);
     return 1;
   }
-  if (!parsed.notes_path.empty() && !WriteNotes(parsed.notes_path, result.plan)) {
+  if (!parsed.notes_path.empty() && !WriteNotes(parsed.notes_path, result.plan, result.diagnostics)) {
     WriteAll(STDERR_FILENO, fmt::format("dotk8s-post: cannot write --notes {}: {}\n", parsed.notes_path,
                                         std::strerror(errno)));
     return 1;

@@ -360,6 +360,10 @@ TEST(LifecycleTest, NotesFileHoldsThePlanNotes) {
   EXPECT_EQ(notes.rfind("note: ", 0), 0u) << notes;
   EXPECT_NE(notes.find("helm.sh/resource-policy: keep"), std::string::npos) << notes;
   EXPECT_NE(notes.find("first pre-install/pre-upgrade hooks"), std::string::npos) << notes;
+  // Warnings too: Helm 4 discards the plugin's stderr, the driver shows this file.
+  MustPost({"--gitops", "--notes", dir.File("notes.txt")}, input);
+  EXPECT_NE(ReadFile(dir.File("notes.txt")).find("\nwarning: --gitops without --crds"), std::string::npos)
+      << ReadFile(dir.File("notes.txt"));
   // On failure nothing is written: a broken stream.
   std::filesystem::remove(dir.File("notes.txt"));
   RunResult failed = RunPost({"--notes", dir.File("notes.txt")}, "a: [b\n");
