@@ -352,19 +352,14 @@ class Lifecycle {
     return true;
   }
 
-  // The --crds sources, read once. Envoy Gateway's Gateway API bundle is the
-  // one its controller needs: its archive goes first, and the first
-  // definition of a kind wins.
+  // The --crds sources, read once, in the order RunPostRenderer gave them
+  // (Envoy Gateway's first: the first definition of a kind wins).
   const CrdCatalog* ChartCatalog() {
     if (catalog_loaded_) return catalog_.get();
     catalog_loaded_ = true;
     if (options_.crd_paths.empty()) return nullptr;
-    std::vector<std::string> paths = options_.crd_paths;
-    std::stable_partition(paths.begin(), paths.end(), [](const std::string& path) {
-      return std::filesystem::path(path).filename().string().rfind("gateway-helm", 0) == 0;
-    });
     catalog_ = std::make_unique<CrdCatalog>();
-    for (const std::string& path : paths) Append(diagnostics_, catalog_->AddPath(path));
+    for (const std::string& path : options_.crd_paths) Append(diagnostics_, catalog_->AddPath(path));
     if (HasErrors(diagnostics_)) catalog_.reset();
     return catalog_.get();
   }

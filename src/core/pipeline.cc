@@ -1,5 +1,7 @@
 #include "core/pipeline.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <vector>
 
 #include "core/attribute.h"
@@ -31,10 +33,18 @@ PostRenderResult RunPostRenderer(std::string_view input, const PostRenderOptions
   scopes.AddDefinitions(docs);
   if (stop(PlaceNamespaces(docs, settings, scopes, result.plan, options.read.threads))) return result;
   if (stop(InjectObjects(docs, settings, result.plan))) return result;
+  // Envoy Gateway's Gateway API bundle is the one its controller needs and
+  // the one the cluster gets: its --crds source goes first, for the CRDs a
+  // GitOps stream carries and for validation alike (the first definition of a
+  // kind wins), whatever order the caller named them in.
+  ValidateOptions validate = options.validate;
+  std::stable_partition(validate.crd_paths.begin(), validate.crd_paths.end(), [](const std::string& path) {
+    return std::filesystem::path(path).filename().string().rfind("gateway-helm", 0) == 0;
+  });
   LifecycleOptions lifecycle = options.lifecycle;
-  lifecycle.crd_paths = options.validate.crd_paths;
+  lifecycle.crd_paths = validate.crd_paths;
   if (stop(PrepareLifecycle(docs, settings, lifecycle, result.plan))) return result;
-  if (stop(ValidateAgainstCrds(docs, options.validate, result.plan))) return result;
+  if (stop(ValidateAgainstCrds(docs, validate, result.plan))) return result;
   if (stop(CheckDuplicates(docs, scopes))) return result;
   result.output = WriteStream(docs);
   result.ok = true;
