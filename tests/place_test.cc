@@ -561,7 +561,11 @@ TEST(PlaceTest, RemainingMentionsAreReportedWithKindNameAndPath) {
       "---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: keda-extra\n"
       "  namespace: dot-system\n  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n"
       "spec:\n  groups:\n  - name: g\n    rules:\n    - alert: A\n"
-      "      expr: up{{namespace=~\"dot-system|kube-system\",namespace!=\"dot-system\"}} == 0\n",
+      "      expr: up{{namespace=~\"dot-system|kube-system\",namespace!=\"dot-system\"}} == 0\n"
+      "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: keda-extra\n  namespace: dot-system\n"
+      "  annotations:\n    postrenderer.helm.sh/postrender-filename: '{0}'\n    note: copied from dot-system\n"
+      "spec:\n  template:\n    spec:\n      containers:\n      - name: x\n"
+      "        args: [--namespace, dot-system, --prometheus, 'http://prometheus-operated.dot-system:9090']\n",
       keda, "c3ZjLmRvdC1zeXN0ZW06ODA=" /* svc.dot-system:80 */, "aGVsbG8=" /* hello */);
   Rendered rendered = Render(input);
   ASSERT_TRUE(rendered.result.ok) << FormatAll(rendered.result.diagnostics);
@@ -585,8 +589,18 @@ TEST(PlaceTest, RemainingMentionsAreReportedWithKindNameAndPath) {
                           "word (1 time)"),
             std::string::npos)
       << warnings;
-  // Two findings, and the Secret's data is never printed.
-  EXPECT_EQ(std::count(warnings.begin(), warnings.end(), '\n'), 2) << warnings;
+  // A flag's value as the next argument is a reference; an annotation and a
+  // host naming a Service the stream does not hold (an operator makes
+  // prometheus-operated) are mentions like the others.
+  const Document& deployment = Only(rendered.docs, "Deployment", "keda-extra");
+  EXPECT_EQ(Field(deployment, "spec.template.spec.containers[0].args[1]"), "keda");
+  EXPECT_NE(warnings.find("Deployment keda/keda-extra metadata.annotations.note: still mentions"), std::string::npos)
+      << warnings;
+  EXPECT_NE(warnings.find("Deployment keda/keda-extra spec.template.spec.containers[0].args[3]: still mentions"),
+            std::string::npos)
+      << warnings;
+  // Four findings, and the Secret's data is never printed.
+  EXPECT_EQ(std::count(warnings.begin(), warnings.end(), '\n'), 4) << warnings;
   EXPECT_EQ(warnings.find("svc.dot-system:80"), std::string::npos);
   EXPECT_EQ(warnings.find("c3ZjLmRvdC1zeXN0ZW06ODA="), std::string::npos);
 }

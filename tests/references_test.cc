@@ -44,6 +44,17 @@ TEST(StandaloneOccurrences, OnlyWholeLabels) {
   EXPECT_EQ(StandaloneOccurrences("a/keda/b keda", "keda"), std::vector<std::size_t>({2, 9}));
 }
 
+TEST(InClusterDomain, OnlyTheDomainItself) {
+  // A namespace called `local` or `cluster` meets the cluster domain everywhere.
+  EXPECT_TRUE(InClusterDomain("cluster.local", 8, 5));
+  EXPECT_TRUE(InClusterDomain("--k8s-cluster-domain=cluster.local", 21, 7));
+  EXPECT_TRUE(InClusterDomain("x.local.svc.cluster.local:80", 20, 5));
+  // `x.local` is not the domain (a Service x in namespace local), nor is a longer name.
+  EXPECT_FALSE(InClusterDomain("x.local.svc.cluster.local:80", 2, 5));
+  EXPECT_FALSE(InClusterDomain("cluster.local.example", 8, 5));
+  EXPECT_FALSE(InClusterDomain("cluster.locals", 8, 5));
+}
+
 TEST(FindNamespaceReferences, NamespaceFieldsHoldTheWholeValue) {
   // subjects[0].namespace, with the ServiceAccount it goes with.
   auto subject = Classify(Path({K("subjects"), I(0), K("namespace")}), "dot-system", "dot-system",
@@ -142,6 +153,13 @@ TEST(FindNamespaceReferences, NamespaceSettings) {
   EXPECT_EQ(Shapes(Classify(Path({K("args"), I(0)}), "--watch-namespace ns", "ns")),
             Found({{18, Shape::kNamespaceSetting}}));
   EXPECT_TRUE(Classify(Path({K("args"), I(0)}), "--watch ns", "ns").empty());
+  // The value as the item after its flag: `args: [--namespace, ns]`; not after another flag.
+  EXPECT_EQ(Shapes(Classify(Path({K("args"), I(3)}), "ns", "ns", {{"args[2]", "--namespace"}})),
+            Found({{0, Shape::kNamespaceField}}));
+  EXPECT_EQ(Shapes(Classify(Path({K("command"), I(1)}), "ns", "ns", {{"command[0]", "-n"}})),
+            Found({{0, Shape::kNamespaceField}}));
+  EXPECT_TRUE(Classify(Path({K("args"), I(3)}), "ns", "ns", {{"args[2]", "--name"}}).empty());
+  EXPECT_TRUE(Classify(Path({K("args"), I(0)}), "ns", "ns", {{"args[1]", "--namespace"}}).empty());
   // Each alternative of a regular-expression matcher, not of an exact one.
   const std::string regex = "x{namespace=~\"kube-system|ns\"} and y{namespace=~\"ns|a\"}";
   EXPECT_EQ(Shapes(Classify(Path({K("expr")}), regex, "ns")),

@@ -305,9 +305,18 @@ class Placement {
            (path[0].key == "data" || path[0].key == "stringData");
   }
 
-  // A PromQL expression of a rule: its label matchers are checked like settings.
-  static bool IsRuleExpression(const Document& doc, const FieldPath& path) {
-    return doc.Kind() == "PrometheusRule" && !path.empty() && !path.back().is_index && path.back().key == "expr";
+  // A CustomResourceDefinition's schema: descriptions are prose about fields
+  // (`defaults to the default namespace`), not configuration of the release.
+  static bool IsSchemaText(const Document& doc, const FieldPath& path) {
+    return doc.Kind() == "CustomResourceDefinition" && path.size() > 2 && path[0].key == "spec" &&
+           path[1].key == "versions";
+  }
+
+  // A field that names an API group, version or kind (`apiVersion: apps/v1`,
+  // `apiGroups: [apps]`): by its meaning never a namespace.
+  static bool IsApiField(const FieldPath& path) {
+    const std::string_view key = LastKey(path);
+    return key == "apiVersion" || key == "apiGroups" || key == "group" || key == "groupVersion" || key == "kind";
   }
 
   // The last word on a value that still mentions the release namespace as a
@@ -476,15 +485,11 @@ class Placement {
             // the release puts there: `cluster.local`, `apps.example` are
             // hosts of the same shape.
             const Component owner = index_.FindService(reference.object_name);
-            if (owner == Component::kUnknown) {
-              // `<svc>.R.svc` is a Service in R for sure, only not one the
-              // release holds (an operator may create it): say so.
-              if (moved_component && scalar.value.compare(reference.position + release_ns_.size(), 4, ".svc") == 0 &&
-                  !Allowed(doc, scalar.path)) {
-                outcome->diagnostics.push_back(RemainingMention(doc, scalar.path, 1));
-              }
-              continue;
-            }
+            // A host of that shape that names no Service of the stream is left
+            // as it is, for the final check to report: it may be a word
+            // (`apps.example`) or a Service an operator creates in R
+            // (`prometheus-operated.R`).
+            if (owner == Component::kUnknown) continue;
             target = TargetOf(owner);
           } else if (reference.shape == ReferenceShape::kNamespacedName) {
             // `R/<name>` likewise, only for an object of the release (`apps/v1`
@@ -522,11 +527,14 @@ class Placement {
                           doc.Kind(), doc.Name(), FormatPath(scalar.path)));
           d.field_path = FormatPath(scalar.path);
           outcome->diagnostics.push_back(std::move(d));
-        } else if (moved_component && (IsFreeFormSetting(doc, scalar.path) || IsRuleExpression(doc, scalar.path)) &&
+        } else if (moved_component && !IsSchemaText(doc, scalar.path) && !IsApiField(scalar.path) &&
                    !Allowed(doc, scalar.path)) {
           std::size_t left = 0;
           for (std::size_t position : StandaloneOccurrences(scalar.value, release_ns_)) {
-            if (std::find(understood.begin(), understood.end(), position) == understood.end()) ++left;
+            if (std::find(understood.begin(), understood.end(), position) == understood.end() &&
+                !InClusterDomain(scalar.value, position, release_ns_.size())) {
+              ++left;
+            }
           }
           if (left > 0) outcome->diagnostics.push_back(RemainingMention(doc, scalar.path, left));
         }

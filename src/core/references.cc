@@ -99,6 +99,13 @@ std::string NameAfter(std::string_view value, std::size_t position, std::size_t 
   return std::string(value.substr(slash + 1, end - slash - 1));
 }
 
+// A command-line flag whose value is a namespace: `-n`, `--namespace`,
+// `--watch-namespace`, `-namespace`.
+bool IsNamespaceFlag(std::string_view word) {
+  const std::string flag = Lower(word);
+  return flag == "-n" || (flag.size() > 1 && flag[0] == '-' && EndsWith(flag, "namespace"));
+}
+
 // `key=R`, `key="R"`, `key=~"R"`, `key: R`, `"key": "R"` where the key names a
 // namespace (`--namespace`, PromQL `namespace`, `exported_namespace`).
 bool IsNamespaceSetting(std::string_view value, std::size_t position, std::size_t ns_size) {
@@ -114,8 +121,7 @@ bool IsNamespaceSetting(std::string_view value, std::size_t position, std::size_
   if (at >= 2 && value[at - 1] == ' ') {
     std::size_t flag = at - 1;
     while (flag > 0 && value[flag - 1] != ' ' && value[flag - 1] != '\n' && value[flag - 1] != '\t') --flag;
-    const std::string word = Lower(value.substr(flag, at - 1 - flag));
-    if (word == "-n" || (word.substr(0, 2) == "--" && EndsWith(word, "namespace"))) return true;
+    if (IsNamespaceFlag(value.substr(flag, at - 1 - flag))) return true;
   }
   // One alternative of a regular expression: `namespace=~"a|R"`.
   const bool alternative = at > 0 && value[at - 1] == '|';
@@ -185,6 +191,13 @@ bool IsNamespaceField(const ScalarContext& context, NamespaceReference* referenc
   // An item of a list: matchNames, or the values of a metadata.name expression.
   if (path.size() >= 2 && !path[path.size() - 2].is_index) {
     const std::string list = Lower(path[path.size() - 2].key);
+    // A program's argument after a namespace flag: `args: [--namespace, R]`.
+    if ((list == "args" || list == "command") && last.index > 0 && context.scalar_at) {
+      FieldPath previous = path;
+      previous.back() = PathElement::Index(last.index - 1);
+      const std::string* flag = context.scalar_at(previous);
+      if (flag != nullptr && IsNamespaceFlag(*flag)) return true;
+    }
     if (list == "matchnames" || EndsWith(list, "namespaces")) return true;
     if (list == "values") {
       const std::string* key = Sibling(context, 2, "key");
@@ -209,6 +222,18 @@ std::vector<std::size_t> StandaloneOccurrences(std::string_view value, std::stri
     from = at + 1;
   }
   return positions;
+}
+
+bool InClusterDomain(std::string_view value, std::size_t position, std::size_t size) {
+  constexpr std::string_view kDomain = "cluster.local";
+  const std::size_t from = position + size > kDomain.size() ? position + size - kDomain.size() : 0;
+  for (std::size_t at = value.find(kDomain, from); at != std::string_view::npos && at <= position;
+       at = value.find(kDomain, at + 1)) {
+    const std::size_t end = at + kDomain.size();
+    const bool right = end == value.size() || !(IsLabelChar(value[end]) || value[end] == '.');
+    if (right && position + size <= end) return true;
+  }
+  return false;
 }
 
 std::vector<NamespaceReference> FindNamespaceReferences(const ScalarContext& context, std::string_view ns) {

@@ -48,6 +48,12 @@ struct ScalarContext {
 /// of a longer run of letters, digits and '-'.
 std::vector<std::size_t> StandaloneOccurrences(std::string_view value, std::string_view ns);
 
+/// True if the `size` bytes at `position` of `value` are part of the cluster
+/// domain `cluster.local` standing as a DNS name or its end: a namespace called
+/// `local` or `cluster` meets it in every `svc.cluster.local` and
+/// `--cluster-domain=cluster.local`, and it never means the namespace.
+bool InClusterDomain(std::string_view value, std::size_t position, std::size_t size);
+
 /// The references to namespace `ns` in one scalar value, by their shape.
 /// Occurrences that are part of another word (`kube-prometheus-stack` when the
 /// namespace is `prometheus`), image paths, label values and the like are not
