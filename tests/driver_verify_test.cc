@@ -18,12 +18,14 @@ using Call = std::vector<std::string>;
 std::string VerifyData(const std::string& relative) { return SourcePath("tests/testdata/verify/" + relative); }
 
 constexpr std::string_view kHealthyReport =
-    "ok    Gateway API CRDs: 6 CRDs, bundle-version v1.4.1, channel experimental\n"
+    "ok    Gateway API CRDs: 7 CRDs, bundle-version v1.4.1, channel experimental\n"
     "ok    GatewayClass eg: controllerName gateway.envoyproxy.io/gatewayclass-controller\n"
     "ok    Gateway envoy-gateway-system/eg: class eg, listener http HTTP/80, routes from All\n"
     "ok    Gateway envoy-gateway-system/eg conditions: Accepted=True, Programmed=True\n"
     "ok    PodMonitor envoy-gateway-system/envoy-gateway-proxy: selector app.kubernetes.io/component=proxy, port "
     "metrics, path /stats/prometheus\n"
+    "ok    Envoy proxy pods in envoy-gateway-system (selected by app.kubernetes.io/component=proxy): 1 pod, each with "
+    "port metrics\n"
     "ok    Prometheus prometheus-system/kube-prometheus-stack-prometheus selects PodMonitor "
     "envoy-gateway-system/envoy-gateway-proxy: podMonitorSelector release=dot-apps matches its labels\n"
     "ok    Prometheus prometheus-system/kube-prometheus-stack-prometheus watches namespace envoy-gateway-system: "
@@ -45,7 +47,7 @@ constexpr std::string_view kHealthyReport =
     "ok    prometheus Deployments in prometheus-system: kube-prometheus-stack-operator, dot-apps-grafana, "
     "dot-apps-kube-state-metrics present and Available\n"
     "ok    traefik (off) Deployments in traefik: none left\n"
-    "verify: 18 ok, 0 warning(s), 0 failed\n";
+    "verify: 19 ok, 0 warning(s), 0 failed\n";
 
 // The report without its ok lines: what each broken case adds.
 std::string NotOk(const std::string& report) {
@@ -112,6 +114,7 @@ TEST_F(DriverVerifyTest, AHealthyClusterPassesEveryCheck) {
       {"kubectl", "get", "httproutes.gateway.networking.k8s.io", "-A", "-o", "json"},
       {"kubectl", "get", "services", "-n", "keda", "-o", "json"},
       {"kubectl", "get", "services", "-n", "prometheus-system", "-o", "json"},
+      {"kubectl", "get", "pods", "-n", "envoy-gateway-system", "-o", "json"},
       {"kubectl", "get", "deployments.apps", "-n", "envoy-gateway-system", "-o", "json"},
       {"kubectl", "get", "deployments.apps", "-n", "keda", "-o", "json"},
       {"kubectl", "get", "deployments.apps", "-n", "prometheus-system", "-o", "json"},
@@ -132,7 +135,7 @@ TEST_F(DriverVerifyTest, APrometheusSelectorChangedByHandFails) {
             "      expected: the PodMonitor's labels selected by podMonitorSelector\n"
             "      fix: the selector or the labels were changed outside the release: `dotk8s upgrade` derives the "
             "labels from the rendered podMonitorSelector again\n"
-            "verify: 17 ok, 0 warning(s), 1 failed\n");
+            "verify: 18 ok, 0 warning(s), 1 failed\n");
 }
 
 TEST_F(DriverVerifyTest, AGrantNamingAMissingServiceFails) {
@@ -147,7 +150,7 @@ TEST_F(DriverVerifyTest, AGrantNamingAMissingServiceFails) {
             "      expected: HTTPRoutes from default to Service keda-add-ons-http-interceptor-proxy (which exists)\n"
             "      fix: the HTTP add-on's interceptor Service is gone: check the add-on (kubectl -n keda get "
             "deployment,service), then `dotk8s upgrade`\n"
-            "verify: 16 ok, 0 warning(s), 2 failed\n");
+            "verify: 17 ok, 0 warning(s), 2 failed\n");
 }
 
 TEST_F(DriverVerifyTest, ANamespaceLabelTheNamespaceSelectorNeedsIsMissing) {
@@ -162,7 +165,34 @@ TEST_F(DriverVerifyTest, ANamespaceLabelTheNamespaceSelectorNeedsIsMissing) {
             "      expected: namespace envoy-gateway-system labelled so that podMonitorNamespaceSelector selects it\n"
             "      fix: `dotk8s upgrade` labels the namespace as the plan demands (or kubectl label namespace "
             "envoy-gateway-system with the selector's labels)\n"
-            "verify: 17 ok, 0 warning(s), 1 failed\n");
+            "verify: 18 ok, 0 warning(s), 1 failed\n");
+}
+
+TEST_F(DriverVerifyTest, AProxyWithoutItsMetricsPortFails) {
+  // An EnvoyProxy with telemetry.metrics.prometheus.disable: the PodMonitor scrapes a port that is not there.
+  RunResult run = Verify(Cluster("proxy-metrics-disabled"));
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "FAIL  Envoy proxy pods in envoy-gateway-system (selected by app.kubernetes.io/component=proxy): 1 of 1 "
+            "without a port named metrics: envoy-envoy-gateway-system-eg-5391c79d-7d9c6b5f4-x8k2p\n"
+            "      expected: each with a container port named metrics (Envoy's /stats/prometheus, 19001)\n"
+            "      fix: an EnvoyProxy with telemetry.metrics.prometheus.disable: true removes it (kubectl get "
+            "envoyproxy -A -o yaml); unset it, or switch the PodMonitor off (apps.envoyGateway.podMonitor.enabled=false)\n"
+            "verify: 18 ok, 0 warning(s), 1 failed\n");
+}
+
+TEST_F(DriverVerifyTest, AnExperimentalGatewayApiKindFromAnotherBundleFails) {
+  // The x-k8s kinds come in Envoy Gateway's bundle too; one left from an older install is a mixed bundle.
+  RunResult run = Verify(Cluster("gateway-api-mixed-bundle"));
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "FAIL  Gateway API CRDs: 1 of 7 from another bundle: xlistenersets.gateway.networking.x-k8s.io "
+            "v1.3.0/experimental\n"
+            "      expected: gatewayclasses, gateways, httproutes, referencegrants.gateway.networking.k8s.io with "
+            "bundle-version v1.4.1, channel experimental (Envoy Gateway's bundle)\n"
+            "      fix: another bundle (Traefik's standard channel, a hand-applied one) replaced Envoy Gateway's; run "
+            "`dotk8s upgrade` (or `dotk8s crds apply`) to apply Envoy Gateway's server-side\n"
+            "verify: 18 ok, 0 warning(s), 1 failed\n");
 }
 
 TEST_F(DriverVerifyTest, AComponentLeftBehindAfterSwitchingItOffFails) {
@@ -181,7 +211,7 @@ TEST_F(DriverVerifyTest, AComponentLeftBehindAfterSwitchingItOffFails) {
             "      fix: left behind by an earlier release: kubectl -n keda delete deployment "
             "keda-add-ons-http-controller-manager keda-add-ons-http-external-scaler keda-add-ons-http-interceptor "
             "keda-admission-webhooks keda-operator keda-operator-metrics-apiserver\n"
-            "verify: 11 ok, 0 warning(s), 2 failed\n");
+            "verify: 12 ok, 0 warning(s), 2 failed\n");
   // --set reaches helm, which resolves the values.
   const auto calls = sandbox.Recorded();
   ASSERT_GE(calls.size(), 2u);
@@ -197,12 +227,16 @@ TEST_F(DriverVerifyTest, WarningsDoNotFail) {
             "      expected: Accepted=True and Programmed=True, reported by the Envoy Gateway controller\n"
             "      fix: the controller is not running or rejects the Gateway: kubectl -n envoy-gateway-system get "
             "deployment envoy-gateway; kubectl -n envoy-gateway-system logs deployment/envoy-gateway\n"
+            "warn  Envoy proxy pods in envoy-gateway-system (selected by app.kubernetes.io/component=proxy): none runs\n"
+            "      expected: each with a container port named metrics (Envoy's /stats/prometheus, 19001)\n"
+            "      fix: Envoy Gateway starts the proxies when it programs Gateway eg: kubectl -n envoy-gateway-system "
+            "get gateway eg; kubectl -n envoy-gateway-system logs deployment/envoy-gateway\n"
             "warn  envoyGateway Deployments in envoy-gateway-system: not Available: envoy-gateway "
             "(MinimumReplicasUnavailable)\n"
             "      expected: envoy-gateway present and Available\n"
             "      fix: pods not ready: kubectl -n envoy-gateway-system get pods; kubectl -n envoy-gateway-system "
             "describe deployment NAME\n"
-            "verify: 16 ok, 2 warning(s), 0 failed\n");
+            "verify: 16 ok, 3 warning(s), 0 failed\n");
 
   run = Verify(Cluster("route-without-grant"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -212,7 +246,7 @@ TEST_F(DriverVerifyTest, WarningsDoNotFail) {
             "      expected: a ReferenceGrant covering it (Envoy Gateway otherwise refuses the backend: "
             "ResolvedRefs=False)\n"
             "      fix: add team-b to apps.keda.httpAddon.routeNamespaces, then `dotk8s upgrade`\n"
-            "verify: 18 ok, 1 warning(s), 0 failed\n");
+            "verify: 19 ok, 1 warning(s), 0 failed\n");
 }
 
 TEST_F(DriverVerifyTest, JsonGivesTheSameChecks) {
@@ -229,11 +263,11 @@ TEST_F(DriverVerifyTest, JsonGivesTheSameChecks) {
               std::string::npos)
         << entry["check"];
   }
-  EXPECT_EQ(array.size(), 18u);
+  EXPECT_EQ(array.size(), 19u);
   EXPECT_EQ(fails, 2u);
-  EXPECT_EQ(array[8]["status"].as<std::string>(), "fail");
-  EXPECT_EQ(array[8]["check"].as<std::string>(), "Service keda/keda-add-ons-http-interceptor-proxy");
-  EXPECT_EQ(array[8]["expected"].as<std::string>(), "port 8080 (the HTTP add-on's interceptor)");
+  EXPECT_EQ(array[9]["status"].as<std::string>(), "fail");
+  EXPECT_EQ(array[9]["check"].as<std::string>(), "Service keda/keda-add-ons-http-interceptor-proxy");
+  EXPECT_EQ(array[9]["expected"].as<std::string>(), "port 8080 (the HTTP add-on's interceptor)");
 }
 
 TEST_F(DriverVerifyTest, UnservedKindsAndKubectlErrors) {

@@ -21,11 +21,13 @@ constexpr std::string_view kPodMonitors = "podmonitors.monitoring.coreos.com";
 constexpr std::string_view kPrometheuses = "prometheuses.monitoring.coreos.com";
 constexpr std::string_view kServices = "services";
 constexpr std::string_view kDeployments = "deployments.apps";
+constexpr std::string_view kPods = "pods";
 
 constexpr std::string_view kGatewayController = "gateway.envoyproxy.io/gatewayclass-controller";
 constexpr std::string_view kInterceptorService = "keda-add-ons-http-interceptor-proxy";
 constexpr std::string_view kPrometheusService = "kube-prometheus-stack-prometheus";
 constexpr std::string_view kGatewayApiGroup = "gateway.networking.k8s.io";
+constexpr std::string_view kGatewayApiExperimentalGroup = "gateway.networking.x-k8s.io";
 
 // The Deployments each component's chart makes (pinned chart versions,
 // kube-prometheus-stack with the umbrella's fullnameOverride); "{}" is the
@@ -164,7 +166,10 @@ bool HasServedVersion(const YAML::Node& crd) {
 void CheckGatewayApiCrds(const Reader& reader, Report* report) {
   std::map<std::string, YAML::Node> crds;
   for (const YAML::Node& crd : reader.Items(kCrds)) {
-    if (Field(crd, {"spec", "group"}) == kGatewayApiGroup) crds[Name(crd)] = crd;
+    // The experimental channel's x-k8s kinds (XListenerSet, ...) come in the
+    // same bundle and must be of the same version.
+    const std::string group = Field(crd, {"spec", "group"});
+    if (group == kGatewayApiGroup || group == kGatewayApiExperimentalGroup) crds[Name(crd)] = crd;
   }
   std::vector<std::string> missing;
   for (std::string_view plural : {"gatewayclasses", "gateways", "httproutes", "referencegrants"}) {
@@ -274,6 +279,54 @@ void CheckGateway(const Reader& reader, Report* report) {
   }
 }
 
+bool HasContainerPort(const YAML::Node& pod, std::string_view port_name) {
+  const YAML::Node containers = pod["spec"] ? pod["spec"]["containers"] : Missing();
+  if (!containers || !containers.IsSequence()) return false;
+  for (const YAML::Node& container : containers) {
+    const YAML::Node ports = container["ports"];
+    if (!ports || !ports.IsSequence()) continue;
+    for (const YAML::Node& port : ports) {
+      if (Field(port, {"name"}) == port_name) return true;
+    }
+  }
+  return false;
+}
+
+// The Envoy proxy pods the PodMonitor selects (by its live selector) and
+// whether each exposes the port it scrapes. Envoy Gateway names the port
+// `metrics` (19001) unless an EnvoyProxy sets telemetry.metrics.prometheus.
+// disable (internal/infrastructure/kubernetes/proxy/resource.go,
+// expectedProxyContainers). No pod yet is a controller that has not
+// programmed the Gateway: a warning, not broken wiring.
+void CheckProxyPods(const Reader& reader, const YAML::Node& monitor, Report* report) {
+  const std::string& ns = reader.settings.envoy_gateway.namespace_;
+  const YAML::Node selector = monitor["spec"] ? monitor["spec"]["selector"] : Missing();
+  const std::string subject = fmt::format("Envoy proxy pods in {} (selected by {})", ns, FormatSelector(selector));
+  const std::string expected = "each with a container port named metrics (Envoy's /stats/prometheus, 19001)";
+  std::vector<std::string> selected;
+  std::vector<std::string> without;
+  for (const YAML::Node& pod : reader.Items(kPods, ns)) {
+    if (!SelectorSelects(selector, Labels(pod))) continue;
+    selected.push_back(Name(pod));
+    if (!HasContainerPort(pod, "metrics")) without.push_back(Name(pod));
+  }
+  if (selected.empty()) {
+    report->Warn(subject, "none runs", expected,
+                 fmt::format("Envoy Gateway starts the proxies when it programs Gateway eg: kubectl -n {} get gateway "
+                             "eg; kubectl -n {} logs deployment/envoy-gateway",
+                             ns, ns));
+  } else if (!without.empty()) {
+    report->Fail(subject,
+                 fmt::format("{} of {} without a port named metrics: {}", without.size(), selected.size(),
+                             fmt::join(without, ", ")),
+                 expected,
+                 "an EnvoyProxy with telemetry.metrics.prometheus.disable: true removes it (kubectl get envoyproxy -A "
+                 "-o yaml); unset it, or switch the PodMonitor off (apps.envoyGateway.podMonitor.enabled=false)");
+  } else {
+    report->Ok(subject, fmt::format("{} pod{}, each with port metrics", selected.size(), selected.size() == 1 ? "" : "s"));
+  }
+}
+
 void CheckPodMonitor(const Reader& reader, Report* report) {
   const std::string& ns = reader.settings.envoy_gateway.namespace_;
   const std::string subject = fmt::format("PodMonitor {}/envoy-gateway-proxy", ns);
@@ -299,6 +352,8 @@ void CheckPodMonitor(const Reader& reader, Report* report) {
   } else {
     report->Ok(subject, found);
   }
+
+  CheckProxyPods(reader, monitor, report);
 
   const std::map<std::string, std::string> labels = Labels(monitor);
   YAML::Node monitor_namespace = reader.Find(kNamespaces, "", ns);
@@ -668,6 +723,10 @@ std::vector<ClusterRead> ReadsNeeded(const Settings& settings) {
       {std::string(kServices), keda, false},
   };
   if (prometheus != keda) reads.push_back({std::string(kServices), prometheus, false});
+  const ComponentSwitches on = SwitchesFrom(settings);
+  if (on.envoy_gateway && on.prometheus && settings.envoy_gateway.pod_monitor) {
+    reads.push_back({std::string(kPods), eg, false});
+  }
   std::vector<std::string> namespaces;
   for (const std::string& ns : {eg, keda, prometheus, settings.traefik.namespace_}) {
     if (std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) namespaces.push_back(ns);
