@@ -88,10 +88,12 @@ struct DriverVerifyTest : ::testing::Test {
   }
 
   RunResult Verify(const std::string& cluster, std::vector<std::string> args = {},
-                   const std::string& settings = "settings-default.yaml") const {
+                   const std::string& settings = "settings-default.yaml",
+                   const std::string& helm_version = "v4.1.4") const {
     std::vector<std::string> argv = {"verify", "--chart", sandbox.chart};
     argv.insert(argv.end(), args.begin(), args.end());
-    return sandbox.Driver(argv, {"FAKE_HELM_TEMPLATE=" + VerifyData(settings), "FAKE_KUBECTL_CLUSTER=" + cluster});
+    return sandbox.Driver(argv, {"FAKE_HELM_TEMPLATE=" + VerifyData(settings), "FAKE_KUBECTL_CLUSTER=" + cluster,
+                                 "FAKE_HELM_VERSION=" + helm_version});
   }
 };
 
@@ -121,6 +123,21 @@ TEST_F(DriverVerifyTest, AHealthyClusterPassesEveryCheck) {
       {"kubectl", "get", "deployments.apps", "-n", "traefik", "-o", "json"},
   };
   EXPECT_EQ(sandbox.Recorded(), expected);
+}
+
+// Under Helm 3 the values resolve as a Helm 3 install resolves them: the
+// release in Envoy Gateway's namespace, the helm3 profile after the user's.
+TEST_F(DriverVerifyTest, UnderHelm3TheValuesResolveAsTheHelm3InstallDoes) {
+  RunResult run = Verify(Cluster(), {"--profile", "gateway"}, "settings-default.yaml", "v3.17.3");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, kHealthyReport);
+  const auto calls = sandbox.Recorded();
+  ASSERT_GE(calls.size(), 3u);
+  EXPECT_EQ(calls[1], (Call{"helm", "HELM_PLUGINS=" + sandbox.data + "/dotk8s/helm3-plugins", "template", "dot-apps",
+                            sandbox.chart, "-n", "envoy-gateway-system", "-f", sandbox.chart + "/values/gateway.yaml",
+                            "-f", sandbox.chart + "/values/helm3.yaml", "--show-only",
+                            "templates/dotk8s-settings.yaml"}));
+  EXPECT_EQ(calls[2][0], "kubectl");
 }
 
 TEST_F(DriverVerifyTest, APrometheusSelectorChangedByHandFails) {
