@@ -5,7 +5,7 @@ PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup deps tools build test unit e2e bench fuzz install demo clean cluster-test
+.PHONY: all setup deps tools build test unit e2e bench fuzz install dist demo clean cluster-test
 
 all: build
 
@@ -45,6 +45,11 @@ install: build
 	install -m 0755 $(BUILD)/dotk8s-post $(PREFIX)/bin/dotk8s-post
 	@if [ -x $(BUILD)/dotk8s ]; then install -m 0755 $(BUILD)/dotk8s $(PREFIX)/bin/dotk8s; fi
 	scripts/install-plugin.sh $(BUILD)/dotk8s-post $(CURDIR)/.tools/helm4/helm
+
+# The Helm 4 plugin as a release archive: dist/dotk8s-post-<version>-linux-<arch>.tgz
+# and its .sha256 (helm plugin install <archive> --verify=false; README).
+dist: build
+	scripts/dist.sh $(BUILD)/dotk8s-post dist
 
 demo:
 	scripts/demo.sh $(BUILD)

@@ -124,6 +124,12 @@ void Report(const Diagnostics& diagnostics) {
 
 // On failure the log gets the messages too: Helm 4 discards the plugin's stderr.
 void Log(const std::string& path, const std::vector<std::string>& args, const Diagnostics& diagnostics) {
+  if (path.empty()) {
+    WriteAll(STDERR_FILENO,
+             "dotk8s-post: no log: neither HOME nor XDG_STATE_HOME is set (pass --log FILE for one; Helm 4 does not "
+             "show these messages)\n");
+    return;
+  }
   std::string error;
   if (!dotk8s::AppendToLog(path, args, diagnostics, &error)) {
     WriteAll(STDERR_FILENO, fmt::format("dotk8s-post: {}\n", error));

@@ -54,6 +54,7 @@ std::string InputsFingerprint(const std::string& crds) {
   print.MixTree(source / "tests/standin-charts", true);
   print.MixTree(crds, false);
   print.Mix(ReadFile((source / "helm-plugin/dotk8s-post/plugin.yaml").string()));
+  print.Mix(ReadFile((source / "helm-plugin/dotk8s-post/dotk8s-post.sh").string()));
   const fs::path post = DOTK8S_POST_BINARY;
   print.Mix(std::to_string(fs::file_size(post)));
   print.Mix(std::to_string(fs::last_write_time(post).time_since_epoch().count()));
@@ -75,7 +76,9 @@ std::string BuildWorkspace(const fs::path& dir, const ChartWorkspace& paths) {
   }
   const fs::path plugin = dir / "helm4-plugins/dotk8s-post";
   fs::create_directories(plugin / "bin");
+  // The plugin as `make install` lays it out: the repository's files and the binary in bin/.
   fs::copy_file(source / "helm-plugin/dotk8s-post/plugin.yaml", plugin / "plugin.yaml");
+  fs::copy_file(source / "helm-plugin/dotk8s-post/dotk8s-post.sh", plugin / "dotk8s-post.sh");
   fs::copy_file(DOTK8S_POST_BINARY, plugin / "bin/dotk8s-post");
   fs::permissions(plugin / "bin/dotk8s-post", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                                   fs::perms::others_read | fs::perms::others_exec);

@@ -155,6 +155,27 @@ Call Concat(Call a, const std::vector<std::string>& b) {
   return a;
 }
 
+// With HOME unset dotk8s has no directory of the user's own: it refuses
+// before running anything rather than falling back to /tmp (issue 14).
+TEST_F(DriverFakeHelmTest, WithoutAHomeItRefusesBeforeRunningAnything) {
+  RunResult run = sandbox.Driver({"template", "--chart", sandbox.chart},
+                                 {"HOME=", "XDG_STATE_HOME=", "XDG_DATA_HOME=", "XDG_CACHE_HOME="});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "dotk8s: error: HOME is not set (nor XDG_DATA_HOME, XDG_CACHE_HOME, XDG_STATE_HOME): dotk8s keeps its Helm "
+            "plugin directories, chart cache and dotk8s-post's log under it and never falls back to a shared path such "
+            "as /tmp, which another local user could prepare (Helm runs the plugin a plugin directory names)\n"
+            "  hint: set HOME to a directory of your own, or XDG_DATA_HOME, XDG_CACHE_HOME and XDG_STATE_HOME "
+            "(absolute paths)\n");
+  EXPECT_TRUE(sandbox.Recorded().empty());
+  // The XDG directories alone are enough; --help needs none.
+  RunResult xdg = sandbox.Driver({"template", "--chart", sandbox.chart, "--dry-run"}, {"HOME="});
+  EXPECT_EQ(xdg.exit_code, 0) << xdg.err;
+  RunResult help = sandbox.Driver({"template", "--help"}, {"HOME=", "XDG_DATA_HOME="});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+}
+
 TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -1,6 +1,8 @@
 #include "driver/helm_setup.h"
+#include "driver/locations.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -92,15 +94,24 @@ TEST(DriverHelmSetupTest, Helm3UsesThePathAndAnEmptyPluginDir) {
   EXPECT_EQ(wiring.env[0].second, "/data/helm3-plugins");
 }
 
-// The embedded plugin.yaml is the repository's helm-plugin/dotk8s-post/plugin.yaml.
+// The embedded plugin.yaml is the repository's helm-plugin/dotk8s-post/plugin.yaml,
+// except its command: the driver's plugin directory always links the binary
+// it found to bin/dotk8s-post, which the repository's dotk8s-post.sh would run
+// first anyway.
 TEST(DriverHelmSetupTest, EmbeddedPluginYamlMatchesTheRepository) {
   YAML::Node embedded = YAML::Load(kPostPluginYaml);
-  YAML::Node repository = YAML::LoadFile(std::string(DOTK8S_SOURCE_DIR) + "/helm-plugin/dotk8s-post/plugin.yaml");
-  for (const char* key : {"apiVersion", "name", "type", "runtime"}) {
+  const std::string plugin = std::string(DOTK8S_SOURCE_DIR) + "/helm-plugin/dotk8s-post";
+  YAML::Node repository = YAML::LoadFile(plugin + "/plugin.yaml");
+  for (const char* key : {"apiVersion", "name", "type", "version", "runtime"}) {
     EXPECT_EQ(embedded[key].as<std::string>(), repository[key].as<std::string>()) << key;
   }
   EXPECT_EQ(embedded["runtimeConfig"]["platformCommand"][0]["command"].as<std::string>(),
-            repository["runtimeConfig"]["platformCommand"][0]["command"].as<std::string>());
+            "${HELM_PLUGIN_DIR}/bin/dotk8s-post");
+  EXPECT_EQ(repository["runtimeConfig"]["platformCommand"][0]["command"].as<std::string>(),
+            "${HELM_PLUGIN_DIR}/dotk8s-post.sh");
+  const std::string script = testing::ReadFile(plugin + "/dotk8s-post.sh");
+  EXPECT_NE(script.find("if usable \"$plugin_dir/bin/dotk8s-post\"; then echo \"$plugin_dir/bin/dotk8s-post\"; return 0; fi"),
+            std::string::npos);
 }
 
 TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
@@ -153,6 +164,57 @@ TEST(DriverHelmSetupTest, ManagedHelm4PluginDirLinksTheBinary) {
   EXPECT_FALSE(PrepareHelm4PluginDir(context, data, DOTK8S_POST_BINARY, &dir, &error));
   EXPECT_EQ(error, "the Helm 4 plugin directory " + data + " has no dotk8s-post/plugin.yaml");
   std::filesystem::remove_all(data);
+}
+
+// Helm runs what a plugin directory names: dotk8s's own directories are made
+// private (a umask of 002 leaves them group-writable), and one that belongs to
+// someone else is refused, never written to or used.
+TEST(DriverHelmSetupTest, PluginDirectoriesMustBePrivate) {
+  std::ostringstream out, err;
+  DriverContext context;
+  context.out = &out;
+  context.err = &err;
+  const std::string data = testing::MakeTempDir();
+  context.env["XDG_DATA_HOME"] = data;
+  namespace fs = std::filesystem;
+  fs::create_directories(data + "/dotk8s/driver-helm4-plugins");
+  fs::permissions(data + "/dotk8s/driver-helm4-plugins", fs::perms::all);  // 0777, ours
+  std::string dir, error;
+  ASSERT_TRUE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error)) << error;
+  EXPECT_EQ(fs::status(dir).permissions() & (fs::perms::group_write | fs::perms::others_write), fs::perms::none);
+
+  std::string why;
+  EXPECT_TRUE(IsPrivateDirectory(dir, &why)) << why;
+  fs::create_directory_symlink(dir, data + "/link");
+  EXPECT_FALSE(IsPrivateDirectory(data + "/link", &why));
+  EXPECT_EQ(why, data + "/link is not a directory (a symbolic link)");
+  if (::geteuid() != 0) {
+    fs::remove_all(data);
+    GTEST_SKIP() << "handing a directory to another user needs root";
+  }
+  // Prepared by someone else (nobody, 65534): refused, plugin.yaml untouched.
+  const std::string plugin = dir + "/dotk8s-post";
+  testing::WriteFile(plugin + "/plugin.yaml", "prepared by someone else\n");
+  ASSERT_EQ(::chown(plugin.c_str(), 65534, 65534), 0);
+  EXPECT_FALSE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error));
+  EXPECT_EQ(error, "the Helm 4 plugin directory is not private: " + plugin +
+                       " belongs to user id 65534, not to you (0); Helm would run what someone else put there (remove "
+                       "it, or set XDG_DATA_HOME to a directory of your own)");
+  EXPECT_EQ(testing::ReadFile(plugin + "/plugin.yaml"), "prepared by someone else\n");
+  // The same for Helm 3's empty plugin directory, checked before helm runs at all.
+  fs::create_directories(data + "/dotk8s/helm3-plugins");
+  ASSERT_EQ(::chown((data + "/dotk8s/helm3-plugins").c_str(), 65534, 65534), 0);
+  testing::FakeProcessRunner runner;
+  runner.Answer({"version"}, 0, "v3.17.3");
+  context.runner = &runner;
+  HelmInfo helm;
+  EXPECT_FALSE(DetectHelm(context, "helm", &helm, &error));
+  EXPECT_NE(error.find("the empty Helm 3 plugin directory is not private: " + data +
+                       "/dotk8s/helm3-plugins belongs to user id 65534"),
+            std::string::npos)
+      << error;
+  EXPECT_TRUE(runner.commands.empty());
+  fs::remove_all(data);
 }
 
 TEST(DriverHelmSetupTest, FormatCommandQuotesForTheShell) {

@@ -21,7 +21,10 @@ TEST(DefaultLogPathTest, XdgStateHomeThenHome) {
   // The XDG spec says relative paths are to be ignored.
   EXPECT_EQ(DefaultLogPath("relative", "/home/u"), "/home/u/.local/state/dotk8s/dotk8s-post.log");
   EXPECT_EQ(DefaultLogPath("", "/home/u"), "/home/u/.local/state/dotk8s/dotk8s-post.log");
-  EXPECT_EQ(DefaultLogPath(nullptr, nullptr), "/tmp/dotk8s-post.log");
+  // No home: no log, never a shared predictable path such as /tmp/dotk8s-post.log.
+  EXPECT_EQ(DefaultLogPath(nullptr, nullptr), "");
+  EXPECT_EQ(DefaultLogPath("", ""), "");
+  EXPECT_EQ(DefaultLogPath("state", "home"), "");
 }
 
 Diagnostics TwoErrors() {

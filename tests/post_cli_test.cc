@@ -207,6 +207,20 @@ TEST(PostCliTest, DefaultLogLocation) {
                           "/home/.local/state/dotk8s/dotk8s-post.log\n"),
             std::string::npos)
       << home.err;
+  // No home at all (or only relative ones): no log, never a shared path under /tmp.
+  const fs::path shared = "/tmp/dotk8s-post.log";
+  std::error_code ec;
+  const auto before = fs::exists(shared) ? fs::last_write_time(shared, ec) : fs::file_time_type::min();
+  RunResult none = RunWithEnv({"-u", "XDG_STATE_HOME", "-u", "HOME"}, {post}, bad);
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.out, "");
+  EXPECT_NE(none.err.find("dotk8s-post: no log: neither HOME nor XDG_STATE_HOME is set (pass --log FILE for one; "
+                          "Helm 4 does not show these messages)\n"),
+            std::string::npos)
+      << none.err;
+  RunResult relative = RunWithEnv({"XDG_STATE_HOME=state", "HOME=home"}, {post}, bad);
+  EXPECT_NE(relative.err.find("dotk8s-post: no log:"), std::string::npos) << relative.err;
+  EXPECT_EQ(fs::exists(shared) ? fs::last_write_time(shared, ec) : fs::file_time_type::min(), before);
 }
 
 // --- real Helm ---
@@ -235,6 +249,8 @@ struct HelmSandbox {
       fs::create_directories(plugins + "/dotk8s-post/bin");
       fs::copy_file(std::string(DOTK8S_SOURCE_DIR) + "/helm-plugin/dotk8s-post/plugin.yaml",
                     plugins + "/dotk8s-post/plugin.yaml");
+      fs::copy_file(std::string(DOTK8S_SOURCE_DIR) + "/helm-plugin/dotk8s-post/dotk8s-post.sh",
+                    plugins + "/dotk8s-post/dotk8s-post.sh");
       fs::copy_file(DOTK8S_POST_BINARY, plugins + "/dotk8s-post/bin/dotk8s-post");
     }
   }

@@ -16,8 +16,10 @@ std::string DefaultLogPath(const char* xdg_state_home, const char* home) {
   if (xdg_state_home != nullptr && xdg_state_home[0] == '/') {
     return fmt::format("{}/dotk8s/dotk8s-post.log", xdg_state_home);
   }
-  if (home != nullptr && home[0] != '\0') return fmt::format("{}/.local/state/dotk8s/dotk8s-post.log", home);
-  return "/tmp/dotk8s-post.log";
+  if (home != nullptr && home[0] == '/') return fmt::format("{}/.local/state/dotk8s/dotk8s-post.log", home);
+  // No home of the user's: no log rather than a shared, predictable path
+  // (/tmp/dotk8s-post.log) another local user could prepare.
+  return {};
 }
 
 bool AppendToLog(const std::string& path, const std::vector<std::string>& args, const Diagnostics& diagnostics,

@@ -12,7 +12,9 @@ namespace dotk8s {
 /// Where dotk8s-post appends its errors when --log is not given:
 /// $XDG_STATE_HOME/dotk8s/dotk8s-post.log, else ~/.local/state/dotk8s/dotk8s-post.log.
 /// Helm 4 throws a post-renderer's stderr away; this file is where users (and
-/// `dotk8s`) find the message. Either argument may be null.
+/// `dotk8s`) find the message. Either argument may be null; a relative one
+/// counts as unset. "" when neither is set: there is then no log (never a
+/// shared path such as /tmp), and --log names one.
 std::string DefaultLogPath(const char* xdg_state_home, const char* home);
 
 /// The first line of each failed run's block in the log.

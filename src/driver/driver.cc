@@ -4,6 +4,7 @@
 
 #include "core/settings.h"
 #include "driver/commands.h"
+#include "driver/locations.h"
 #include "driver/release_setup.h"
 #include "version.h"
 
@@ -220,6 +221,11 @@ int RunDriver(const std::vector<std::string>& args, DriverContext& context) {
   if (line.Has("help")) {
     *context.out << CommandHelp(*spec);
     return kExitOk;
+  }
+  if (const std::string missing = MissingHomeError(context); !missing.empty()) {
+    context.Error(missing, "set HOME to a directory of your own, or XDG_DATA_HOME, XDG_CACHE_HOME and XDG_STATE_HOME "
+                           "(absolute paths)");
+    return kExitMissing;
   }
   // --dry-run: every command is printed; only probes run.
   DryRunRunner dry_runner(context.runner, context.out);

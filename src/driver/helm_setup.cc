@@ -1,6 +1,8 @@
 #include "driver/helm_setup.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -47,7 +49,40 @@ std::string PrepareHelm3PluginDir(const DriverContext& context) {
   return dir;
 }
 
+namespace {
+
+// dotk8s's own directory: made if missing; write bits for group and others
+// taken off if it is ours (a umask of 002 makes them), refused if it is not.
+bool MakePrivate(const std::string& path, std::string* why) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == ::geteuid() &&
+      (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    fs::permissions(path, fs::perms::group_write | fs::perms::others_write, fs::perm_options::remove, ec);
+  }
+  return IsPrivateDirectory(path, why);
+}
+
+bool CheckHelm3PluginDir(const DriverContext& context, std::string* error) {
+  // Helm 3 loads every plugin it finds there (downloaders, commands): it must stay empty and this user's.
+  const std::string dir = PrepareHelm3PluginDir(context);
+  std::string why;
+  for (const std::string& path : {DataDir(context), dir}) {
+    if (!MakePrivate(path, &why)) {
+      *error = fmt::format("the empty Helm 3 plugin directory is not private: {}; Helm 3 would load plugins someone "
+                           "else put there (remove it, or set XDG_DATA_HOME to a directory of your own)",
+                           why);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool DetectHelm(const DriverContext& context, const std::string& program, HelmInfo* helm, std::string* error) {
+  if (!CheckHelm3PluginDir(context, error)) return false;
   Command command;
   command.argv = {program, "version", "--template", "{{.Version}}"};
   command.env = {{"HELM_PLUGINS", PrepareHelm3PluginDir(context)}};
@@ -90,6 +125,17 @@ bool PrepareHelm4PluginDir(const DriverContext& context, const std::string& flag
   if (ec) {
     *error = fmt::format("cannot create {}: {}", plugin, ec.message());
     return false;
+  }
+  // Helm runs the command the plugin.yaml here names: the directories that
+  // hold it must be this user's alone before dotk8s trusts or writes it.
+  for (const std::string& path : {DataDir(context), *dir, plugin, plugin + "/bin"}) {
+    std::string why;
+    if (!MakePrivate(path, &why)) {
+      *error = fmt::format("the Helm 4 plugin directory is not private: {}; Helm would run what someone else put "
+                           "there (remove it, or set XDG_DATA_HOME to a directory of your own)",
+                           why);
+      return false;
+    }
   }
   std::string current;
   if (!ReadFileText(plugin + "/plugin.yaml", &current) || current != kPostPluginYaml) {

@@ -1,6 +1,12 @@
 #include "driver/locations.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -13,11 +19,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// $XDG_<x>_HOME/dotk8s, else $HOME/<fallback>/dotk8s; "" when neither is an
+// absolute path (the XDG spec ignores relative ones). Never a shared path such
+// as /tmp: another local user could prepare it, and Helm runs the plugin a
+// plugin directory there names (issue 14).
 std::string HomeRelative(const DriverContext& context, const char* xdg_name, const char* fallback) {
   std::string xdg = context.Env(xdg_name);
-  if (!xdg.empty()) return xdg + "/dotk8s";
+  if (xdg.starts_with('/')) return xdg + "/dotk8s";
   std::string home = context.Env("HOME");
-  return (home.empty() ? std::string("/tmp") : home) + "/" + fallback + "/dotk8s";
+  if (home.starts_with('/')) return home + "/" + fallback + "/dotk8s";
+  return {};
 }
 
 }  // namespace
@@ -34,6 +45,41 @@ std::string PostRendererLogPath(const DriverContext& context) {
   std::string xdg = context.Env("XDG_STATE_HOME");
   std::string home = context.Env("HOME");
   return DefaultLogPath(xdg.empty() ? nullptr : xdg.c_str(), home.empty() ? nullptr : home.c_str());
+}
+
+std::string MissingHomeError(const DriverContext& context) {
+  std::vector<std::string> missing;
+  if (DataDir(context).empty()) missing.emplace_back("XDG_DATA_HOME");
+  if (CacheDir(context).empty()) missing.emplace_back("XDG_CACHE_HOME");
+  if (PostRendererLogPath(context).empty()) missing.emplace_back("XDG_STATE_HOME");
+  if (missing.empty()) return {};
+  return fmt::format(
+      "HOME is not set (nor {}): dotk8s keeps its Helm plugin directories, chart cache and dotk8s-post's log under "
+      "it and never falls back to a shared path such as /tmp, which another local user could prepare (Helm runs the "
+      "plugin a plugin directory names)",
+      fmt::join(missing, ", "));
+}
+
+bool IsPrivateDirectory(const std::string& path, std::string* why) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    *why = fmt::format("{} cannot be read: {}", path, std::strerror(errno));
+    return false;
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    *why = fmt::format("{} is not a directory{}", path, S_ISLNK(info.st_mode) ? " (a symbolic link)" : "");
+    return false;
+  }
+  if (info.st_uid != ::geteuid()) {
+    *why = fmt::format("{} belongs to user id {}, not to you ({})", path, info.st_uid, ::geteuid());
+    return false;
+  }
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    *why = fmt::format("{} is writable by {} (mode {:o})", path, (info.st_mode & S_IWOTH) != 0 ? "everyone" : "its group",
+                       info.st_mode & 07777);
+    return false;
+  }
+  return true;
 }
 
 bool IsFile(const std::string& path) {

@@ -8,10 +8,17 @@
 
 namespace dotk8s {
 
-/// ${XDG_DATA_HOME:-~/.local/share}/dotk8s
+/// ${XDG_DATA_HOME:-~/.local/share}/dotk8s, "" without an absolute HOME or XDG_DATA_HOME.
 std::string DataDir(const DriverContext& context);
-/// ${XDG_CACHE_HOME:-~/.cache}/dotk8s
+/// ${XDG_CACHE_HOME:-~/.cache}/dotk8s, "" without an absolute HOME or XDG_CACHE_HOME.
 std::string CacheDir(const DriverContext& context);
+/// Why dotk8s has nowhere of the user's own for its directories (HOME and an
+/// XDG variable unset), or "" when it has.
+std::string MissingHomeError(const DriverContext& context);
+/// True if `path` is a directory (not a link) owned by this user and writable
+/// by no one else: what a Helm plugin directory must be, since Helm runs the
+/// command its plugin.yaml names. Otherwise false with `why`.
+bool IsPrivateDirectory(const std::string& path, std::string* why);
 /// The chart cache `deps` copies from: $DOTK8S_CHART_CACHE, else <cache>/charts.
 std::string DefaultChartCache(const DriverContext& context);
 /// dotk8s-post's log, where it writes when --log is not given (error_log.h).
