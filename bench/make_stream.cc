@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "core/field_path.h"
-#include "core/outline.h"
-#include "core/read.h"
-#include "core/yaml_writer.h"
+#include "core/yaml/field_path.h"
+#include "core/yaml/outline.h"
+#include "core/yaml/read.h"
+#include "core/yaml/yaml_writer.h"
 
 namespace {
 

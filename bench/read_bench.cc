@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "core/pipeline.h"
-#include "core/read.h"
-#include "core/write.h"
-#include "core/yaml_node.h"
+#include "core/yaml/read.h"
+#include "core/yaml/write.h"
+#include "core/yaml/yaml_node.h"
 
 namespace {
 

@@ -17,10 +17,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/crd_catalog.h"
+#include "core/validation/crd_catalog.h"
 #include "core/pipeline.h"
-#include "core/schema_check.h"
-#include "core/schema_value.h"
+#include "core/validation/schema_check.h"
+#include "core/validation/schema_value.h"
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/field_path.h"
-#include "core/outline.h"
+#include "core/yaml/field_path.h"
+#include "core/yaml/outline.h"
 
 namespace dotk8s::fuzz {
 

@@ -1,4 +1,4 @@
-// Differential fuzzer: the fast outline scanner (src/core/fast_outline.cc)
+// Differential fuzzer: the fast outline scanner (src/core/yaml/fast_outline.cc)
 // against libyaml. The scanner may step aside on anything, but what it accepts
 // libyaml must accept, with the same outline (outline_compare.h says which
 // fields). Any difference aborts with a description, so libFuzzer keeps the input.
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/read.h"
+#include "core/yaml/read.h"
 #include "outline_compare.h"
 
 namespace {

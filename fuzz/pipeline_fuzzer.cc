@@ -14,8 +14,8 @@
 
 #include "core/pipeline.h"
 #include "core/plan.h"
-#include "core/read.h"
-#include "core/yaml_node.h"
+#include "core/yaml/read.h"
+#include "core/yaml/yaml_node.h"
 
 namespace {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/document.h"
-#include "core/read.h"
+#include "core/yaml/document.h"
+#include "core/yaml/read.h"
 
 namespace {
 

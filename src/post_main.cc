@@ -22,7 +22,7 @@
 #include "core/error_log.h"
 #include "core/pipeline.h"
 #include "core/post_options.h"
-#include "core/yaml_node.h"
+#include "core/yaml/yaml_node.h"
 #include "version.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "core/attribute.h"
+#include "core/passes/attribute.h"
 
 #include <gtest/gtest.h>
 

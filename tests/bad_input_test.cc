@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bad_input_util.h"
-#include "core/write.h"
+#include "core/yaml/write.h"
 #include "test_support.h"
 
 namespace dotk8s {

@@ -2,7 +2,7 @@
 // start position, for needles at the text's edges, across the sixteen-byte
 // blocks, with candidates whose first and last bytes match but whose middle
 // does not, and on the real fixture with the release namespace.
-#include "core/byte_search.h"
+#include "core/yaml/byte_search.h"
 
 #include <gtest/gtest.h>
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "chart_workspace.h"
-#include "core/attribute.h"
+#include "core/passes/attribute.h"
 #include "core/plan.h"
 #include "test_support.h"
 

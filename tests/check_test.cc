@@ -1,4 +1,4 @@
-#include "core/check.h"
+#include "core/passes/check.h"
 
 #include <gtest/gtest.h>
 

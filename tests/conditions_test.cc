@@ -1,4 +1,4 @@
-#include "core/conditions.h"
+#include "core/passes/conditions.h"
 
 #include <gtest/gtest.h>
 

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/crd_archive.h"
-#include "core/crd_catalog.h"
+#include "core/validation/crd_archive.h"
+#include "core/validation/crd_catalog.h"
 #include "crd_test_util.h"
 #include "test_support.h"
 

@@ -1,4 +1,4 @@
-#include "core/crd_bundles.h"
+#include "core/passes/crd_bundles.h"
 
 #include <gtest/gtest.h>
 

@@ -13,7 +13,7 @@
 #include <tuple>
 #include <vector>
 
-#include "core/crd_catalog.h"
+#include "core/validation/crd_catalog.h"
 #include "crd_test_util.h"
 #include "test_support.h"
 

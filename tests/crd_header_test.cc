@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/crd_header.h"
+#include "core/validation/crd_header.h"
 #include "crd_test_util.h"
 #include "test_support.h"
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "../fuzz/outline_compare.h"
-#include "core/outline.h"
-#include "core/read.h"
+#include "core/yaml/outline.h"
+#include "core/yaml/read.h"
 #include "test_support.h"
 
 namespace dotk8s {

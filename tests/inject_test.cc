@@ -1,4 +1,4 @@
-#include "core/inject.h"
+#include "core/passes/inject.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/write.h"
+#include "core/yaml/write.h"
 #include "post_test_util.h"
 #include "test_support.h"
 

@@ -1,4 +1,4 @@
-// The lifecycle pass (src/core/lifecycle.cc) on the real streams, through the
+// The lifecycle pass (src/core/passes/lifecycle.cc) on the real streams, through the
 // real binary: what makes each route install, upgrade and uninstall without
 // losing data. docs/lifecycle.md has the order each route follows.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/kinds.h"
-#include "core/lifecycle.h"
+#include "core/passes/lifecycle.h"
 #include "crd_test_util.h"
 #include "post_test_util.h"
 #include "test_support.h"

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "bad_input_util.h"
-#include "core/outline.h"
+#include "core/yaml/outline.h"
 #include "core/post_options.h"
-#include "core/read.h"
-#include "core/yaml_node.h"
+#include "core/yaml/read.h"
+#include "core/yaml/yaml_node.h"
 #include "test_support.h"
 
 namespace dotk8s {

@@ -1,4 +1,4 @@
-#include "core/outline.h"
+#include "core/yaml/outline.h"
 
 #include <gtest/gtest.h>
 

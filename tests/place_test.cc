@@ -1,5 +1,5 @@
 // Namespace placement (issue 3) on the real upstream streams.
-#include "core/place.h"
+#include "core/passes/place.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/attribute.h"
+#include "core/passes/attribute.h"
 #include "core/pipeline.h"
-#include "core/yaml_node.h"
+#include "core/yaml/yaml_node.h"
 #include "post_test_util.h"
 #include "test_support.h"
 

@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/attribute.h"
-#include "core/conditions.h"
-#include "core/inject.h"
-#include "core/read.h"
-#include "core/resolve.h"
+#include "core/passes/attribute.h"
+#include "core/passes/conditions.h"
+#include "core/passes/inject.h"
+#include "core/yaml/read.h"
+#include "core/passes/resolve.h"
 #include "test_support.h"
 
 namespace dotk8s::testing {

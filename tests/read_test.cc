@@ -1,4 +1,4 @@
-#include "core/read.h"
+#include "core/yaml/read.h"
 
 #include <gtest/gtest.h>
 

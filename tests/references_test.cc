@@ -1,4 +1,4 @@
-#include "core/references.h"
+#include "core/passes/references.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "../fuzz/outline_compare.h"
-#include "core/outline.h"
+#include "core/yaml/outline.h"
 
 namespace dotk8s {
 namespace {

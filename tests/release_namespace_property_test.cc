@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/pipeline.h"
-#include "core/read.h"
+#include "core/yaml/read.h"
 #include "post_test_util.h"
 #include "test_support.h"
 

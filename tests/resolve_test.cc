@@ -1,4 +1,4 @@
-#include "core/resolve.h"
+#include "core/passes/resolve.h"
 
 #include <gtest/gtest.h>
 

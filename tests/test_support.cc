@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "core/read.h"
+#include "core/yaml/read.h"
 
 extern char** environ;
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/document.h"
+#include "core/yaml/document.h"
 
 namespace dotk8s::testing {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/schema_check.h"
-#include "core/schema_translate.h"
-#include "core/schema_value.h"
+#include "core/validation/schema_check.h"
+#include "core/validation/schema_translate.h"
+#include "core/validation/schema_value.h"
 
 namespace dotk8s {
 namespace {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "core/schema_value.h"
+#include "core/validation/schema_value.h"
 
 namespace dotk8s {
 namespace {

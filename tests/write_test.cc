@@ -1,4 +1,4 @@
-#include "core/write.h"
+#include "core/yaml/write.h"
 
 #include <gtest/gtest.h>
 

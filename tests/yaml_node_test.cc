@@ -1,4 +1,4 @@
-#include "core/yaml_node.h"
+#include "core/yaml/yaml_node.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "core/yaml_writer.h"
+#include "core/yaml/yaml_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/yaml_node.h"
+#include "core/yaml/yaml_node.h"
 
 namespace dotk8s {
 namespace {

@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/document.h"
+#include "core/yaml/document.h"
 
 namespace dotk8s {
 

@@ -4,14 +4,14 @@
 #include <filesystem>
 #include <vector>
 
-#include "core/attribute.h"
-#include "core/check.h"
-#include "core/conditions.h"
-#include "core/crd_bundles.h"
-#include "core/inject.h"
+#include "core/passes/attribute.h"
+#include "core/passes/check.h"
+#include "core/passes/conditions.h"
+#include "core/passes/crd_bundles.h"
+#include "core/passes/inject.h"
 #include "core/kinds.h"
-#include "core/place.h"
-#include "core/write.h"
+#include "core/passes/place.h"
+#include "core/yaml/write.h"
 
 namespace dotk8s {
 

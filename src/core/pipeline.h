@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "core/diagnostic.h"
-#include "core/lifecycle.h"
+#include "core/passes/lifecycle.h"
 #include "core/plan.h"
-#include "core/read.h"
-#include "core/resolve.h"
-#include "core/validate.h"
-#include "core/write.h"
+#include "core/yaml/read.h"
+#include "core/passes/resolve.h"
+#include "core/passes/validate.h"
+#include "core/yaml/write.h"
 
 namespace dotk8s {
 

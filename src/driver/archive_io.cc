@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "core/crd_archive.h"
-#include "core/yaml_node.h"
+#include "core/validation/crd_archive.h"
+#include "core/yaml/yaml_node.h"
 
 namespace dotk8s {
 namespace {

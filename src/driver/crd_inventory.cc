@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <map>
 
-#include "core/crd_archive.h"
-#include "core/crd_catalog.h"
-#include "core/read.h"
-#include "core/yaml_node.h"
+#include "core/validation/crd_archive.h"
+#include "core/validation/crd_catalog.h"
+#include "core/yaml/read.h"
+#include "core/yaml/yaml_node.h"
 #include "driver/archive_io.h"
 
 namespace dotk8s {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "core/yaml_node.h"
+#include "core/yaml/yaml_node.h"
 #include "driver/locations.h"
 
 namespace dotk8s {

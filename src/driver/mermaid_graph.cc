@@ -6,10 +6,10 @@
 #include <set>
 #include <vector>
 
-#include "core/attribute.h"
+#include "core/passes/attribute.h"
 #include "core/component.h"
-#include "core/read.h"
-#include "core/yaml_node.h"
+#include "core/yaml/read.h"
+#include "core/yaml/yaml_node.h"
 
 namespace dotk8s {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "core/kinds.h"
-#include "core/read.h"
+#include "core/yaml/read.h"
 #include "driver/kubectl_steps.h"
 
 namespace dotk8s {

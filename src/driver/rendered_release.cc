@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <set>
 
-#include "core/attribute.h"
+#include "core/passes/attribute.h"
 #include "core/kinds.h"
-#include "core/read.h"
-#include "core/yaml_writer.h"
+#include "core/yaml/read.h"
+#include "core/yaml/yaml_writer.h"
 
 namespace dotk8s {
 namespace {

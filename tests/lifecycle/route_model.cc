@@ -9,8 +9,8 @@
 #include <utility>
 
 #include "core/kinds.h"
-#include "core/outline.h"
-#include "core/read.h"
+#include "core/yaml/outline.h"
+#include "core/yaml/read.h"
 
 namespace dotk8s::lifecycle {
 namespace {

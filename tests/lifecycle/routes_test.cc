@@ -9,7 +9,7 @@
 //
 // These tests hold dotk8s-post to its lifecycle pass (Namespaces as pre-install
 // hooks under Helm 4, keep on templated CRDs, capabilities in the settings
-// document, --gitops; src/core/lifecycle.h). The last two
+// document, --gitops; src/core/passes/lifecycle.h). The last two
 // tests feed the model hand-made streams instead of dotk8s-post's output: one
 // in today's shape, whose defects the model must catch, and the same objects in
 // the design's shape, which must pass; they do not depend on dotk8s-post.

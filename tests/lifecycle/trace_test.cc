@@ -7,7 +7,7 @@
 // ../shared/fixtures/upstream/helm4-all.yaml: which objects are hooks and their
 // helm.sh/hook, -weight and -delete-policy annotations, and the CRDs' groups,
 // kinds and served versions. The ScaledObject of the HTTP add-on is the one
-// hook dotk8s-post made at 1291ed1 (src/core/place.cc MarkCrdDependents:
+// hook dotk8s-post made at 1291ed1 (src/core/passes/place.cc MarkCrdDependents:
 // post-install,post-upgrade, before-hook-creation). The crds/ folders are the
 // real files of ../shared/fixtures/upstream/crds. The model replays the steps
 // in the traces' order on one cluster (install, upgrade, upgrade, uninstall).
@@ -201,7 +201,7 @@ struct DerivedRelease {
 // applied and Helm adopted without a request are added from kubectl's rows, and
 // the stream is put in the order Helm 3 hands the post-renderer: its
 // InstallOrder, unknown kinds (webhook configurations included) alphabetically
-// last, with dotk8s-post's injected objects after everything (src/core/write.cc).
+// last, with dotk8s-post's injected objects after everything (src/core/yaml/write.cc).
 DerivedRelease DeriveRelease(const std::vector<TraceRow>& rows, const KindCatalog& catalog, int helm) {
   std::vector<const TraceRow*> picked;
   std::set<std::string> seen;
