@@ -21,8 +21,10 @@ if [ -n "$default_helm" ] && is_helm4 "$default_helm"; then
   dir=$("$default_helm" env HELM_PLUGINS | cut -d: -f1)
 elif [ -n "${DOTK8S_HELM4_PLUGINS:-}" ]; then
   dir=$DOTK8S_HELM4_PLUGINS
-elif [ -n "${XDG_DATA_HOME:-}" ] || [ -n "${HOME:-}" ]; then
-  dir=${XDG_DATA_HOME:-$HOME/.local/share}/dotk8s/helm4-plugins
+elif [[ ${XDG_DATA_HOME:-} == /* ]]; then  # relative XDG values are ignored (the XDG spec, and dotk8s)
+  dir=$XDG_DATA_HOME/dotk8s/helm4-plugins
+elif [[ ${HOME:-} == /* ]]; then
+  dir=$HOME/.local/share/dotk8s/helm4-plugins
 else
   echo "setup: HOME is not set: no plugin directory of your own to install the Helm 4 plugin into (never a shared path such as /tmp); set HOME or DOTK8S_HELM4_PLUGINS" >&2
   exit 1

@@ -163,7 +163,7 @@ TEST_F(DriverFakeHelmTest, WithoutAHomeItRefusesBeforeRunningAnything) {
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err,
-            "dotk8s: error: HOME is not set (nor XDG_DATA_HOME, XDG_CACHE_HOME, XDG_STATE_HOME): dotk8s keeps its Helm "
+            "dotk8s: error: HOME is not set to an absolute path (nor XDG_DATA_HOME, XDG_CACHE_HOME, XDG_STATE_HOME): dotk8s keeps its Helm "
             "plugin directories, chart cache and dotk8s-post's log under it and never falls back to a shared path such "
             "as /tmp, which another local user could prepare (Helm runs the plugin a plugin directory names)\n"
             "  hint: set HOME to a directory of your own, or XDG_DATA_HOME, XDG_CACHE_HOME and XDG_STATE_HOME "

@@ -183,11 +183,23 @@ TEST(DriverHelmSetupTest, PluginDirectoriesMustBePrivate) {
   ASSERT_TRUE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error)) << error;
   EXPECT_EQ(fs::status(dir).permissions() & (fs::perms::group_write | fs::perms::others_write), fs::perms::none);
 
+  // plugin.yaml readable by all, writable by this user only, whatever the umask.
+  EXPECT_EQ(fs::status(dir + "/dotk8s-post/plugin.yaml").permissions(),
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
   std::string why;
   EXPECT_TRUE(IsPrivateDirectory(dir, &why)) << why;
   fs::create_directory_symlink(dir, data + "/link");
   EXPECT_FALSE(IsPrivateDirectory(data + "/link", &why));
   EXPECT_EQ(why, data + "/link is not a directory (a symbolic link)");
+  // The plugin directory swapped for a link to somewhere else: refused.
+  fs::create_directories(data + "/elsewhere/bin");
+  fs::rename(dir + "/dotk8s-post", data + "/moved");
+  fs::create_directory_symlink(data + "/elsewhere", dir + "/dotk8s-post");
+  EXPECT_FALSE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error));
+  EXPECT_NE(error.find(dir + "/dotk8s-post is not a directory (a symbolic link)"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(data + "/elsewhere/plugin.yaml"));
+  fs::remove(dir + "/dotk8s-post");
+  fs::rename(data + "/moved", dir + "/dotk8s-post");
   if (::geteuid() != 0) {
     fs::remove_all(data);
     GTEST_SKIP() << "handing a directory to another user needs root";
@@ -214,6 +226,14 @@ TEST(DriverHelmSetupTest, PluginDirectoriesMustBePrivate) {
             std::string::npos)
       << error;
   EXPECT_TRUE(runner.commands.empty());
+  // A directory above the data directory that someone else owns could swap it.
+  fs::create_directories(data + "/theirs/share");
+  ASSERT_EQ(::chown((data + "/theirs").c_str(), 65534, 65534), 0);
+  context.env["XDG_DATA_HOME"] = data + "/theirs/share";
+  EXPECT_FALSE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error));
+  EXPECT_NE(error.find(data + "/theirs above it belongs to user id 65534, who could replace what is below"),
+            std::string::npos)
+      << error;
   fs::remove_all(data);
 }
 

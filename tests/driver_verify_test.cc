@@ -198,6 +198,23 @@ TEST_F(DriverVerifyTest, AProxyWithoutItsMetricsPortFails) {
             "verify: 18 ok, 0 warning(s), 1 failed\n");
 }
 
+// Pods are a detail, not a contract: a user who may not list them gets a
+// warning for that check, and verify still reads and checks the rest.
+TEST_F(DriverVerifyTest, PodsThatMayNotBeListedAreAWarning) {
+  const std::string cluster = Cluster();
+  WriteFile(cluster + "/pods.envoy-gateway-system.forbidden", "");
+  RunResult run = Verify(cluster);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(NotOk(run.out),
+            "warn  Envoy proxy pods in envoy-gateway-system (selected by app.kubernetes.io/component=proxy): cannot "
+            "list pods in envoy-gateway-system: Error from server (Forbidden): pods is forbidden: User \"dev\" cannot "
+            "list resource \"pods\" in API group \"\" in the namespace \"envoy-gateway-system\"\n"
+            "      expected: each with a container port named metrics (Envoy's /stats/prometheus, 19001)\n"
+            "      fix: allow listing pods in envoy-gateway-system (kubectl auth can-i list pods -n "
+            "envoy-gateway-system) to have them checked\n"
+            "verify: 18 ok, 1 warning(s), 0 failed\n");
+}
+
 TEST_F(DriverVerifyTest, AnExperimentalGatewayApiKindFromAnotherBundleFails) {
   // The x-k8s kinds come in Envoy Gateway's bundle too; one left from an older install is a mixed bundle.
   RunResult run = Verify(Cluster("gateway-api-mixed-bundle"));

@@ -89,14 +89,18 @@ TEST_F(Helm4PluginInstallTest, FromTheDirectoryWithNoBinaryAnywhereItSaysSo) {
 TEST_F(Helm4PluginInstallTest, TheReleaseArchiveCarriesTheBinaryAndItsSha256) {
   RunResult dist = dotk8s::testing::Run({kSource + "/scripts/dist.sh", DOTK8S_POST_BINARY, dir.File("dist")}, "");
   ASSERT_EQ(dist.exit_code, 0) << dist.err;
-  const std::string archive = dir.File("dist/dotk8s-post-0.1.0-linux-amd64.tgz");
-  ASSERT_TRUE(fs::exists(archive)) << dist.out;
+  // dotk8s-post-<version>-linux-<arch>.tgz: the name Helm strips to the plugin's.
+  std::string name;
+  for (const auto& entry : fs::directory_iterator(dir.File("dist"))) {
+    if (entry.path().extension() == ".tgz") name = entry.path().filename().string();
+  }
+  ASSERT_TRUE(name.starts_with("dotk8s-post-0.1.0-linux-")) << dist.out;
+  const std::string archive = dir.File("dist/" + name);
   // The .sha256 is what sha256sum -c checks.
-  RunResult check = dotk8s::testing::Run({"/usr/bin/env", "-C", dir.File("dist"), "sha256sum", "-c",
-                         "dotk8s-post-0.1.0-linux-amd64.tgz.sha256"},
-                        "");
+  RunResult check = dotk8s::testing::Run({"/usr/bin/env", "-C", dir.File("dist"), "sha256sum", "-c", name + ".sha256"},
+                                         "");
   EXPECT_EQ(check.exit_code, 0) << check.err;
-  EXPECT_EQ(check.out, "dotk8s-post-0.1.0-linux-amd64.tgz: OK\n");
+  EXPECT_EQ(check.out, name + ": OK\n");
   // The same bytes again (sorted, no owners, one mtime, gzip -n).
   const std::string first = ReadFile(archive);
   RunResult again = dotk8s::testing::Run({kSource + "/scripts/dist.sh", DOTK8S_POST_BINARY, dir.File("dist")}, "");
@@ -115,6 +119,46 @@ TEST_F(Helm4PluginInstallTest, TheReleaseArchiveCarriesTheBinaryAndItsSha256) {
             std::string::npos)
       << install.out;
   ExpectPlaced(Template(path));
+}
+
+// The script alone, as Helm runs it: a dotk8s-post on PATH that is a link to
+// the script is skipped (it would exec itself forever), and a build/ two
+// levels up counts only for a plugin that is the source tree's own directory.
+TEST_F(Helm4PluginInstallTest, TheScriptNeverRunsItselfNorAStrangersBuild) {
+  const std::string script = dir.File("src/helm-plugin/dotk8s-post/dotk8s-post.sh");
+  auto run_script = [&](const std::string& plugin_dir, const std::string& path) {
+    return dotk8s::testing::Run({"/usr/bin/env", "-i", "PATH=" + path, "HOME=" + dir.File("home"),
+                                 "HELM_PLUGIN_DIR=" + plugin_dir, "/usr/bin/timeout", "10", script,
+                                 "--dotk8s-plugin-check"},
+                                "");
+  };
+  fs::create_directories(dir.File("loop"));
+  fs::create_symlink(script, dir.File("loop/dotk8s-post"));
+  RunResult loop = run_script(dir.File("src/helm-plugin/dotk8s-post"), dir.File("loop") + ":/usr/bin:/bin");
+  EXPECT_EQ(loop.exit_code, 0) << loop.err;  // timeout would say 124
+  EXPECT_NE(loop.out.find("found no dotk8s-post binary"), std::string::npos) << loop.out;
+
+  // A copied plugin under a directory with build/dotk8s-post beside plugins/ (say /tmp/x).
+  fs::create_directories(dir.File("x/plugins"));
+  fs::create_directories(dir.File("x/build"));
+  fs::copy(dir.File("src/helm-plugin/dotk8s-post"), dir.File("x/plugins/dotk8s-post"), fs::copy_options::recursive);
+  fs::copy_file(DOTK8S_POST_BINARY, dir.File("x/build/dotk8s-post"));
+  RunResult stranger = run_script(dir.File("x/plugins/dotk8s-post"), "/usr/bin:/bin");
+  EXPECT_NE(stranger.out.find("found no dotk8s-post binary"), std::string::npos) << stranger.out;
+
+  // The source tree's own plugin directory, linked as Helm links it: its build/ is used.
+  fs::create_directories(dir.File("tree/build"));
+  fs::copy(dir.File("src/helm-plugin"), dir.File("tree/helm-plugin"), fs::copy_options::recursive);
+  WriteFile(dir.File("tree/CMakeLists.txt"), "");
+  fs::copy_file(DOTK8S_POST_BINARY, dir.File("tree/build/dotk8s-post"));
+  fs::create_directories(dir.File("linked"));
+  fs::create_directory_symlink(dir.File("tree/helm-plugin/dotk8s-post"), dir.File("linked/dotk8s-post"));
+  RunResult own = run_script(dir.File("linked/dotk8s-post"), "/usr/bin:/bin");
+  EXPECT_EQ(own.out, "dotk8s-post: the plugin runs " + dir.File("tree/build/dotk8s-post") + " (dotk8s-post 0.1.0)\n");
+  // ... unless someone else may write it.
+  fs::permissions(dir.File("tree/build/dotk8s-post"), fs::perms::others_write, fs::perm_options::add);
+  RunResult writable = run_script(dir.File("linked/dotk8s-post"), "/usr/bin:/bin");
+  EXPECT_NE(writable.out.find("found no dotk8s-post binary"), std::string::npos) << writable.out;
 }
 
 }  // namespace

@@ -44,6 +44,12 @@ TEST(StandaloneOccurrences, OnlyWholeLabels) {
   EXPECT_EQ(StandaloneOccurrences("a/keda/b keda", "keda"), std::vector<std::size_t>({2, 9}));
 }
 
+TEST(WordOccurrences, NotPartOfAnIdentifier) {
+  EXPECT_EQ(WordOccurrences("max(prometheus_config{namespace=\"prometheus\"})", "prometheus"),
+            std::vector<std::size_t>({33}));
+  EXPECT_EQ(WordOccurrences("x_ns ns_y ns", "ns"), std::vector<std::size_t>({10}));
+}
+
 TEST(InClusterDomain, OnlyTheDomainItself) {
   // A namespace called `local` or `cluster` meets the cluster domain everywhere.
   EXPECT_TRUE(InClusterDomain("cluster.local", 8, 5));
@@ -53,6 +59,8 @@ TEST(InClusterDomain, OnlyTheDomainItself) {
   EXPECT_FALSE(InClusterDomain("x.local.svc.cluster.local:80", 2, 5));
   EXPECT_FALSE(InClusterDomain("cluster.local.example", 8, 5));
   EXPECT_FALSE(InClusterDomain("cluster.locals", 8, 5));
+  EXPECT_FALSE(InClusterDomain("mycluster.local", 10, 5));  // Service mycluster in namespace local
+  EXPECT_FALSE(InClusterDomain("http://foo-cluster.local:80", 19, 5));
 }
 
 TEST(FindNamespaceReferences, NamespaceFieldsHoldTheWholeValue) {

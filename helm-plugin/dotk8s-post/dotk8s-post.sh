@@ -7,7 +7,8 @@
 #   1. $HELM_PLUGIN_DIR/bin/dotk8s-post   (release archives and `make install` carry it)
 #   2. $DOTK8S_POST                        (an explicit choice)
 #   3. dotk8s-post on PATH
-#   4. build/dotk8s-post of the source tree this directory belongs to (`make build`)
+#   4. build/dotk8s-post of the source tree when the plugin is installed from
+#      it (a symlink to helm-plugin/dotk8s-post; the build must be this user's)
 # Nowhere: a message saying so and exit 127. Helm 4 discards a plugin's stderr
 # (internal/plugin/runtime_subprocess.go, runPostrenderer), so the message also
 # goes to dotk8s-post's log when there is a home for it (never a shared /tmp
@@ -18,26 +19,42 @@
 set -u
 
 plugin_dir=${HELM_PLUGIN_DIR:-$(dirname "$0")}
+self=$(readlink -f "$0" 2>/dev/null || echo "$0")
 
-usable() { [ -n "$1" ] && [ -f "$1" ] && [ -x "$1" ]; }
+# An executable file that is not this script (a dotk8s-post on PATH that links
+# here would exec it again and again).
+usable() {
+  [ -n "$1" ] && [ -f "$1" ] && [ -x "$1" ] && [ "$(readlink -f "$1" 2>/dev/null || echo "$1")" != "$self" ]
+}
+
+# Ours and writable by no one else: what a path Helm did not choose must be
+# before this script runs it.
+private() { [ -O "$1" ] && [ -z "$(find "$1" -maxdepth 0 -perm /022 2>/dev/null)" ]; }
 
 locate() {
   if usable "$plugin_dir/bin/dotk8s-post"; then echo "$plugin_dir/bin/dotk8s-post"; return 0; fi
   if usable "${DOTK8S_POST:-}"; then echo "$DOTK8S_POST"; return 0; fi
   on_path=$(command -v dotk8s-post 2>/dev/null || true)
   if usable "$on_path"; then echo "$on_path"; return 0; fi
-  # A plugin installed from the source tree is a symlink to helm-plugin/dotk8s-post.
-  source_tree=$(cd -P "$plugin_dir" 2>/dev/null && cd ../.. && pwd)
-  if [ -n "$source_tree" ] && usable "$source_tree/build/dotk8s-post"; then
-    echo "$source_tree/build/dotk8s-post"
-    return 0
-  fi
+  # A plugin installed from the source tree (`helm plugin install
+  # helm-plugin/dotk8s-post`) is a symlink to that directory: only then, and
+  # only a build of this user's, is the tree's build/ looked at.
+  real=$(cd -P "$plugin_dir" 2>/dev/null && pwd)
+  case "$real" in
+    */helm-plugin/dotk8s-post)
+      tree=${real%/helm-plugin/dotk8s-post}
+      if [ -f "$tree/CMakeLists.txt" ] && usable "$tree/build/dotk8s-post" && private "$tree/build/dotk8s-post" &&
+        private "$tree/build"; then
+        echo "$tree/build/dotk8s-post"
+        return 0
+      fi ;;
+  esac
   return 1
 }
 
 not_found() {
   cat <<EOF
-dotk8s-post: error: the Helm plugin dotk8s-post ($plugin_dir) found no dotk8s-post binary: not in its bin/, not in \$DOTK8S_POST, not on PATH ($PATH), not in a build/ of its source tree
+dotk8s-post: error: the Helm plugin dotk8s-post ($plugin_dir) found no dotk8s-post binary: not in its bin/, not in \$DOTK8S_POST, not on PATH (${PATH:-}), not in a build/ of its source tree
   hint: install the release archive (helm plugin install dotk8s-post-<version>-linux-amd64.tgz), run \`make install\` in the source tree, or set DOTK8S_POST=/path/to/dotk8s-post
 EOF
 }

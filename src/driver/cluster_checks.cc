@@ -305,6 +305,12 @@ void CheckProxyPods(const Reader& reader, const YAML::Node& monitor, Report* rep
   const std::string expected = "each with a container port named metrics (Envoy's /stats/prometheus, 19001)";
   std::vector<std::string> selected;
   std::vector<std::string> without;
+  if (const LiveList* pods = reader.List(kPods, ns); pods != nullptr && !pods->unreadable.empty()) {
+    report->Warn(subject, fmt::format("cannot list pods in {}: {}", ns, pods->unreadable), expected,
+                 fmt::format("allow listing pods in {} (kubectl auth can-i list pods -n {}) to have them checked",
+                             ns, ns));
+    return;
+  }
   for (const YAML::Node& pod : reader.Items(kPods, ns)) {
     if (!SelectorSelects(selector, Labels(pod))) continue;
     selected.push_back(Name(pod));
@@ -348,12 +354,12 @@ void CheckPodMonitor(const Reader& reader, Report* report) {
   const std::string found = fmt::format("selector {}, {}", pod_selector, path);
   const std::string expected = "selector app.kubernetes.io/component=proxy, port metrics, path /stats/prometheus";
   if (found != expected) {
+    // Its selector or endpoint is wrong: which pods it would scrape says nothing more.
     report->Fail(subject, found, expected, std::string(kUpgradeFix));
   } else {
     report->Ok(subject, found);
+    CheckProxyPods(reader, monitor, report);
   }
-
-  CheckProxyPods(reader, monitor, report);
 
   const std::map<std::string, std::string> labels = Labels(monitor);
   YAML::Node monitor_namespace = reader.Find(kNamespaces, "", ns);
@@ -725,7 +731,7 @@ std::vector<ClusterRead> ReadsNeeded(const Settings& settings) {
   if (prometheus != keda) reads.push_back({std::string(kServices), prometheus, false});
   const ComponentSwitches on = SwitchesFrom(settings);
   if (on.envoy_gateway && on.prometheus && settings.envoy_gateway.pod_monitor) {
-    reads.push_back({std::string(kPods), eg, false});
+    reads.push_back({std::string(kPods), eg, false, /*optional=*/true});
   }
   std::vector<std::string> namespaces;
   for (const std::string& ns : {eg, keda, prometheus, settings.traefik.namespace_}) {

@@ -22,6 +22,9 @@ struct ClusterRead {
   std::string resource;    ///< "gateways.gateway.networking.k8s.io"
   std::string namespace_;  ///< empty: cluster-scoped, or all namespaces when `all_namespaces`
   bool all_namespaces = false;
+  /// A read that adds a detail, not a contract (the proxy pods): when kubectl
+  /// may not list it, the check that needs it warns instead of verify stopping.
+  bool optional = false;
 
   /// "gateways.gateway.networking.k8s.io -n envoy-gateway-system": the key in LiveCluster.
   std::string Key() const;
@@ -30,6 +33,7 @@ struct ClusterRead {
 /// What one read returned.
 struct LiveList {
   bool served = true;  ///< false: the API server does not serve the resource (its CRD is missing)
+  std::string unreadable;  ///< an optional read kubectl could not make: its first line of error
   std::vector<YAML::Node> items;
 };
 

@@ -56,6 +56,7 @@ namespace {
 bool MakePrivate(const std::string& path, std::string* why) {
   std::error_code ec;
   fs::create_directories(path, ec);
+  if (!HasTrustedAncestors(path, why)) return false;
   struct stat info {};
   if (::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == ::geteuid() &&
       (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
@@ -65,7 +66,8 @@ bool MakePrivate(const std::string& path, std::string* why) {
 }
 
 bool CheckHelm3PluginDir(const DriverContext& context, std::string* error) {
-  // Helm 3 loads every plugin it finds there (downloaders, commands): it must stay empty and this user's.
+  // Helm 3 loads every plugin it finds there (downloaders, commands): dotk8s
+  // puts none there, and no one else may.
   const std::string dir = PrepareHelm3PluginDir(context);
   std::string why;
   for (const std::string& path : {DataDir(context), dir}) {
@@ -137,9 +139,23 @@ bool PrepareHelm4PluginDir(const DriverContext& context, const std::string& flag
       return false;
     }
   }
+  // plugin.yaml: written anew unless it is already ours, as it should be, and
+  // then readable by all, writable by this user only (whatever the umask).
+  const std::string yaml = plugin + "/plugin.yaml";
   std::string current;
-  if (!ReadFileText(plugin + "/plugin.yaml", &current) || current != kPostPluginYaml) {
-    std::ofstream(plugin + "/plugin.yaml", std::ios::binary) << kPostPluginYaml;
+  struct stat info {};
+  const bool exists = ::lstat(yaml.c_str(), &info) == 0;
+  if (exists && (!S_ISREG(info.st_mode) || info.st_uid != ::geteuid())) {
+    fs::remove(yaml, ec);  // the directory is ours alone: what is in it is ours to replace
+  }
+  if (!ReadFileText(yaml, &current) || current != kPostPluginYaml) {
+    std::ofstream(yaml, std::ios::binary | std::ios::trunc) << kPostPluginYaml;
+  }
+  fs::permissions(yaml, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read,
+                  fs::perm_options::replace, ec);
+  if (ec) {
+    *error = fmt::format("cannot set the mode of {}: {}", yaml, ec.message());
+    return false;
   }
   // A link, not a copy: the plugin runs exactly the binary found for this call.
   const fs::path link = plugin + "/bin/dotk8s-post";

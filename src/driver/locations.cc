@@ -54,7 +54,7 @@ std::string MissingHomeError(const DriverContext& context) {
   if (PostRendererLogPath(context).empty()) missing.emplace_back("XDG_STATE_HOME");
   if (missing.empty()) return {};
   return fmt::format(
-      "HOME is not set (nor {}): dotk8s keeps its Helm plugin directories, chart cache and dotk8s-post's log under "
+      "HOME is not set to an absolute path (nor {}): dotk8s keeps its Helm plugin directories, chart cache and dotk8s-post's log under "
       "it and never falls back to a shared path such as /tmp, which another local user could prepare (Helm runs the "
       "plugin a plugin directory names)",
       fmt::join(missing, ", "));
@@ -78,6 +78,30 @@ bool IsPrivateDirectory(const std::string& path, std::string* why) {
     *why = fmt::format("{} is writable by {} (mode {:o})", path, (info.st_mode & S_IWOTH) != 0 ? "everyone" : "its group",
                        info.st_mode & 07777);
     return false;
+  }
+  return true;
+}
+
+bool HasTrustedAncestors(const std::string& path, std::string* why) {
+  std::error_code ec;
+  fs::path at = fs::weakly_canonical(path, ec);
+  if (ec) at = fs::absolute(path, ec);
+  for (at = at.parent_path(); !at.empty(); at = at.parent_path()) {
+    struct stat info {};
+    if (::stat(at.c_str(), &info) == 0) {
+      const bool ours = info.st_uid == ::geteuid();
+      const bool sticky = (info.st_mode & S_ISVTX) != 0;
+      if (info.st_uid != 0 && !ours) {
+        *why = fmt::format("{} above it belongs to user id {}, who could replace what is below", at.string(), info.st_uid);
+        return false;
+      }
+      if (!ours && !sticky && (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        *why = fmt::format("{} above it is writable by others (mode {:o}), who could replace what is below",
+                           at.string(), info.st_mode & 07777);
+        return false;
+      }
+    }
+    if (at == at.root_path()) break;
   }
   return true;
 }

@@ -19,6 +19,10 @@ std::string MissingHomeError(const DriverContext& context);
 /// by no one else: what a Helm plugin directory must be, since Helm runs the
 /// command its plugin.yaml names. Otherwise false with `why`.
 bool IsPrivateDirectory(const std::string& path, std::string* why);
+/// True if no directory above `path` lets someone else replace it: each is
+/// root's or this user's, and one of root's is writable by others only when
+/// sticky (/tmp). Otherwise false with `why`.
+bool HasTrustedAncestors(const std::string& path, std::string* why);
 /// The chart cache `deps` copies from: $DOTK8S_CHART_CACHE, else <cache>/charts.
 std::string DefaultChartCache(const DriverContext& context);
 /// dotk8s-post's log, where it writes when --log is not given (error_log.h).

@@ -66,6 +66,12 @@ int ReadList(DriverContext& context, const std::string& kubectl, const ClusterRe
       list->served = false;
       return kExitOk;
     }
+    if (read.optional) {
+      const std::string& said = result.err.empty() ? result.start_error : result.err;
+      list->unreadable = said.substr(0, said.find('\n'));
+      if (list->unreadable.empty()) list->unreadable = fmt::format("exit {}", result.exit_code);
+      return kExitOk;
+    }
     if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
     context.Error(fmt::format("{} failed: {}", command.purpose,
                               result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),

@@ -312,11 +312,21 @@ class Placement {
            path[1].key == "versions";
   }
 
-  // A field that names an API group, version or kind (`apiVersion: apps/v1`,
-  // `apiGroups: [apps]`): by its meaning never a namespace.
-  static bool IsApiField(const FieldPath& path) {
+  // A field whose meaning is never a namespace: an API group, version or kind
+  // (`apiVersion: apps/v1`, `apiGroups: [apps]`), an image (`quay.io/prometheus/...`),
+  // a label that names the release, chart or app by the Kubernetes and Helm
+  // conventions (`app.kubernetes.io/instance: <release>`), Helm 4's origin
+  // marker (a chart path) and Helm's release-name annotation. A release
+  // namespace called like the release or a chart meets those everywhere.
+  static bool IsNotANamespaceField(const FieldPath& path) {
     const std::string_view key = LastKey(path);
-    return key == "apiVersion" || key == "apiGroups" || key == "group" || key == "groupVersion" || key == "kind";
+    static constexpr std::string_view kKeys[] = {
+        "apiVersion", "apiGroups", "apiGroup", "group", "groupVersion", "kind", "image",
+        "app.kubernetes.io/instance", "app.kubernetes.io/name", "app.kubernetes.io/part-of",
+        "app.kubernetes.io/component", "app.kubernetes.io/managed-by", "app.kubernetes.io/version",
+        "helm.sh/chart", "release", "chart", "heritage", "app",
+        "postrenderer.helm.sh/postrender-filename", "meta.helm.sh/release-name"};
+    return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
   }
 
   // The last word on a value that still mentions the release namespace as a
@@ -343,7 +353,7 @@ class Placement {
     if (FindBytes(doc.raw, "\ndata:") == std::string_view::npos) return;
     for (const Scalar& scalar : ScalarsUnder(doc, {{PathElement::Key("data")}})) {
       if (scalar.path.size() != 2 || Allowed(doc, scalar.path)) continue;
-      const std::size_t count = StandaloneOccurrences(DecodeBase64(scalar.value), release_ns_).size();
+      const std::size_t count = WordOccurrences(DecodeBase64(scalar.value), release_ns_).size();
       if (count > 0) diagnostics->push_back(RemainingMention(doc, scalar.path, count));
     }
   }
@@ -507,7 +517,10 @@ class Placement {
             // lists `default` for the API server's own Service).
             if (!monitor_owner) monitor_owner = SelectedServicesOwner(doc, doc.component);
             const Component owner = *monitor_owner;
-            if (owner == Component::kUnknown) continue;
+            if (owner == Component::kUnknown) {
+              understood.push_back(reference.position);  // the namespace itself, meant as it is
+              continue;
+            }
             target = TargetOf(owner);
           }
           understood.push_back(reference.position);
@@ -527,10 +540,10 @@ class Placement {
                           doc.Kind(), doc.Name(), FormatPath(scalar.path)));
           d.field_path = FormatPath(scalar.path);
           outcome->diagnostics.push_back(std::move(d));
-        } else if (moved_component && !IsSchemaText(doc, scalar.path) && !IsApiField(scalar.path) &&
+        } else if (moved_component && !IsSchemaText(doc, scalar.path) && !IsNotANamespaceField(scalar.path) &&
                    !Allowed(doc, scalar.path)) {
           std::size_t left = 0;
-          for (std::size_t position : StandaloneOccurrences(scalar.value, release_ns_)) {
+          for (std::size_t position : WordOccurrences(scalar.value, release_ns_)) {
             if (std::find(understood.begin(), understood.end(), position) == understood.end() &&
                 !InClusterDomain(scalar.value, position, release_ns_.size())) {
               ++left;

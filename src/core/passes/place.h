@@ -25,13 +25,13 @@ inline constexpr std::string_view kPostInstallHook = "post-install,post-upgrade"
 ///   like `certgen:<ns>`, `<release>-<ns>` labels) and what refers to those names;
 /// - refuses Helm 3 setups that cannot work (Helm 3 hides hooks from
 ///   post-renderers), saying what to do;
-/// - marks custom resources whose CRD is rendered in the same release as
-///   post-install hooks under Helm 4 (Helm builds every object before creating
-///   any, so they would fail on a fresh cluster); under Helm 3 the plan says
-///   the driver applies those CRDs first;
-/// - ends with a check: a moved document that still refers to the release
-///   namespace is an error naming kind, name and field path, unless
-///   settings allow it (apps.allowReleaseNamespaceReferences).
+/// - ends with a check: a moved document whose free-form setting (an
+///   argument, an environment value, config data) is exactly the release
+///   namespace is an error, and any other value that still mentions it as a
+///   word is a warning, each naming kind, name and field path, unless settings
+///   allow it (apps.allowReleaseNamespaceReferences).
+/// (What must be a hook for the release to install, upgrade and uninstall is
+/// the lifecycle pass's, lifecycle.h.)
 /// `threads`: as ReadOptions::threads (0: by the input's size).
 Diagnostics PlaceNamespaces(std::vector<Document>& docs, const Settings& settings, const KindScopes& scopes,
                             Plan& plan, unsigned threads = 0);

@@ -224,14 +224,24 @@ std::vector<std::size_t> StandaloneOccurrences(std::string_view value, std::stri
   return positions;
 }
 
+std::vector<std::size_t> WordOccurrences(std::string_view value, std::string_view ns) {
+  std::vector<std::size_t> words;
+  for (std::size_t at : StandaloneOccurrences(value, ns)) {
+    const bool joined = (at > 0 && value[at - 1] == '_') || (at + ns.size() < value.size() && value[at + ns.size()] == '_');
+    if (!joined) words.push_back(at);
+  }
+  return words;
+}
+
 bool InClusterDomain(std::string_view value, std::size_t position, std::size_t size) {
   constexpr std::string_view kDomain = "cluster.local";
   const std::size_t from = position + size > kDomain.size() ? position + size - kDomain.size() : 0;
   for (std::size_t at = value.find(kDomain, from); at != std::string_view::npos && at <= position;
        at = value.find(kDomain, at + 1)) {
     const std::size_t end = at + kDomain.size();
+    const bool left = at == 0 || !IsLabelChar(value[at - 1]);  // not `mycluster.local`
     const bool right = end == value.size() || !(IsLabelChar(value[end]) || value[end] == '.');
-    if (right && position + size <= end) return true;
+    if (left && right && position + size <= end) return true;
   }
   return false;
 }

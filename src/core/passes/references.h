@@ -48,6 +48,11 @@ struct ScalarContext {
 /// of a longer run of letters, digits and '-'.
 std::vector<std::size_t> StandaloneOccurrences(std::string_view value, std::string_view ns);
 
+/// The occurrences of `ns` that are a word of their own: standalone as a DNS
+/// label and not part of an identifier (`prometheus_config` when the namespace
+/// is `prometheus`; a namespace never holds `_`). What the final check reports.
+std::vector<std::size_t> WordOccurrences(std::string_view value, std::string_view ns);
+
 /// True if the `size` bytes at `position` of `value` are part of the cluster
 /// domain `cluster.local` standing as a DNS name or its end: a namespace called
 /// `local` or `cluster` meets it in every `svc.cluster.local` and
