@@ -10,6 +10,7 @@
 #include <set>
 
 #include "fakes/driver_sandbox.h"
+#include "fakes/release_documents.h"
 
 namespace dotk8s::testing {
 namespace {
@@ -150,30 +151,7 @@ TEST_F(DriverCrdsTest, ApplyRendersThenAppliesServerSideThenWaits) {
 
 // What a render of the release has that the archives' crds/ folders do not:
 // KEDA's templated CRD (the stand-in builds it with `include`).
-constexpr std::string_view kRenderWithTemplatedCrd = R"(---
-# Source: dot-apps/charts/keda/templates/crds.yaml
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: scaledobjects.keda.sh
-spec:
-  group: keda.sh
-  names:
-    kind: ScaledObject
-    plural: scaledobjects
-  scope: Namespaced
-  versions:
-    - name: v1alpha1
-      served: true
-      storage: true
----
-# Source: dot-apps/charts/keda/templates/operator.yaml
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: keda-operator
-  namespace: keda
-)";
+const std::string kRenderWithTemplatedCrd = Stream({kKedaScaledObjectCrd, kKedaOperator});
 
 // The plain Helm 3 route: `dotk8s crds apply` renders the release with the
 // flags install would get, applies the templated CRDs too and marks them as

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fakes/driver_sandbox.h"
+#include "fakes/release_documents.h"
 
 namespace dotk8s::testing {
 namespace {
@@ -16,44 +17,21 @@ using Call = std::vector<std::string>;
 
 // What `helm template` prints in these tests: objects of three charts in
 // their namespaces (as dotk8s-post leaves them) and KEDA's templated CRD.
-constexpr std::string_view kRender = R"(---
-# Source: dot-apps/charts/gateway-helm/templates/controller.yaml
+constexpr std::string_view kEnvoyGatewayController = R"(# Source: dot-apps/charts/gateway-helm/templates/controller.yaml
 apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: envoy-gateway
   namespace: envoy-gateway-system
----
-# Source: dot-apps/charts/keda/templates/crds.yaml
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: scaledobjects.keda.sh
-spec:
-  group: keda.sh
-  names:
-    kind: ScaledObject
-    plural: scaledobjects
-  scope: Namespaced
-  versions:
-    - name: v1alpha1
-      served: true
-      storage: true
----
-# Source: dot-apps/charts/keda/templates/operator.yaml
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: keda-operator
-  namespace: keda
----
-# Source: dot-apps/charts/kube-prometheus-stack/templates/prometheus.yaml
+)";
+constexpr std::string_view kPrometheus = R"(# Source: dot-apps/charts/kube-prometheus-stack/templates/prometheus.yaml
 apiVersion: monitoring.coreos.com/v1
 kind: Prometheus
 metadata:
   name: kube-prometheus-stack-prometheus
   namespace: prometheus-system
 )";
+const std::string kRender = Stream({kEnvoyGatewayController, kKedaScaledObjectCrd, kKedaOperator, kPrometheus});
 
 // The names of the CRDs in the shared fixture files of one chart, read here
 // independently of the driver's own archive reading.
@@ -525,20 +503,7 @@ TEST_F(DriverFakeHelmTest, Helm3180IsRefusedBeforeAnythingRuns) {
 
 // The live release of an older version: its CRDs and Namespaces without keep,
 // one CRD and one Namespace already gone from the cluster, and a Secret.
-constexpr std::string_view kOldManifest = R"(---
-# Source: dot-apps/charts/keda/templates/crds.yaml
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: scaledobjects.keda.sh
-spec:
-  group: keda.sh
-  names:
-    kind: ScaledObject
-    plural: scaledobjects
-  scope: Namespaced
----
-# Source: dot-apps/charts/keda/templates/crds.yaml
+constexpr std::string_view kOldManifestScaledJobCrd = R"(# Source: dot-apps/charts/keda/templates/crds.yaml
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
@@ -549,13 +514,8 @@ spec:
     kind: ScaledJob
     plural: scaledjobs
   scope: Namespaced
----
-# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: keda
----
+)";
+constexpr std::string_view kOldManifestRest = R"(---
 # Source: dot-apps/templates/dotk8s-post/namespaces.yaml
 apiVersion: v1
 kind: Namespace
@@ -571,6 +531,8 @@ metadata:
 data:
   token: c3VwZXItc2VjcmV0LWFkbWluLXBhc3N3b3Jk
 )";
+const std::string kOldManifest =
+    Stream({kKedaScaledObjectCrd, kOldManifestScaledJobCrd, kKedaNamespace}) + std::string(kOldManifestRest);
 
 // kOldManifest as this version stores it: CRDs and Namespaces marked keep.
 std::string MarkedManifest() {

@@ -114,16 +114,25 @@ TEST(DriverHelmSetupTest, EmbeddedPluginYamlMatchesTheRepository) {
             std::string::npos);
 }
 
+// A context whose data directory is a fresh temporary one (removed by the test).
+struct DataDirContext {
+  std::ostringstream out, err;
+  DriverContext context;
+  const std::string data = testing::MakeTempDir();
+  DataDirContext() {
+    context.out = &out;
+    context.err = &err;
+    context.env["XDG_DATA_HOME"] = data;
+  }
+};
+
 TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
   testing::FakeProcessRunner runner;
   runner.Answer({"version"}, 0, "v3.17.3");
-  std::ostringstream out, err;
-  DriverContext context;
+  DataDirContext setup;
+  DriverContext& context = setup.context;
+  const std::string& data = setup.data;
   context.runner = &runner;
-  context.out = &out;
-  context.err = &err;
-  const std::string data = testing::MakeTempDir();
-  context.env["XDG_DATA_HOME"] = data;
   HelmInfo helm;
   std::string error;
   ASSERT_TRUE(DetectHelm(context, "/x/helm", &helm, &error)) << error;
@@ -146,12 +155,9 @@ TEST(DriverHelmSetupTest, DetectHelmRunsVersionWithAnEmptyPluginDir) {
 // The managed plugin dir: plugin.yaml plus a link to the binary in use, so
 // Helm 4 runs the same dotk8s-post that Helm 3 would.
 TEST(DriverHelmSetupTest, ManagedHelm4PluginDirLinksTheBinary) {
-  std::ostringstream out, err;
-  DriverContext context;
-  context.out = &out;
-  context.err = &err;
-  const std::string data = testing::MakeTempDir();
-  context.env["XDG_DATA_HOME"] = data;
+  DataDirContext setup;
+  DriverContext& context = setup.context;
+  const std::string& data = setup.data;
   std::string dir, error;
   ASSERT_TRUE(PrepareHelm4PluginDir(context, "", DOTK8S_POST_BINARY, &dir, &error)) << error;
   EXPECT_EQ(dir, data + "/dotk8s/driver-helm4-plugins");
@@ -170,12 +176,9 @@ TEST(DriverHelmSetupTest, ManagedHelm4PluginDirLinksTheBinary) {
 // private (a umask of 002 leaves them group-writable), and one that belongs to
 // someone else is refused, never written to or used.
 TEST(DriverHelmSetupTest, PluginDirectoriesMustBePrivate) {
-  std::ostringstream out, err;
-  DriverContext context;
-  context.out = &out;
-  context.err = &err;
-  const std::string data = testing::MakeTempDir();
-  context.env["XDG_DATA_HOME"] = data;
+  DataDirContext setup;
+  DriverContext& context = setup.context;
+  const std::string& data = setup.data;
   namespace fs = std::filesystem;
   fs::create_directories(data + "/dotk8s/driver-helm4-plugins");
   fs::permissions(data + "/dotk8s/driver-helm4-plugins", fs::perms::all);  // 0777, ours

@@ -9,6 +9,7 @@
 
 #include "driver/release_plan.h"
 #include "driver/release_protection.h"
+#include "fakes/release_documents.h"
 
 namespace dotk8s {
 namespace {
@@ -75,30 +76,8 @@ TEST(DriverRenderedReleaseTest, InjectedPaths) {
 }
 
 TEST(DriverRenderedReleaseTest, ReleaseKeepsAreItsCrdsAndNamespaces) {
-  constexpr std::string_view kManifest = R"(---
-# Source: dot-apps/charts/keda/templates/crds.yaml
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: scaledobjects.keda.sh
-spec:
-  group: keda.sh
-  names:
-    kind: ScaledObject
----
-# Source: dot-apps/templates/dotk8s-post/namespaces.yaml
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: keda
----
-# Source: dot-apps/charts/keda/templates/operator.yaml
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: keda-operator
-  namespace: keda
----
+  const std::string kManifest =
+      testing::Stream({testing::kKedaScaledObjectCrd, testing::kKedaNamespace, testing::kKedaOperator}) + R"(---
 apiVersion: example.com/v1
 kind: Namespace
 metadata:
