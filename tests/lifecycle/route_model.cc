@@ -33,21 +33,6 @@ constexpr std::string_view kArgoSyncOptions = "argocd.argoproj.io/sync-options";
 constexpr std::string_view kCrdKind = "CustomResourceDefinition";
 constexpr std::string_view kCrdGroup = "apiextensions.k8s.io";
 
-// helm/helm@v4.1.4 pkg/release/v1/util/kind_sorter.go:31-70 (InstallOrder).
-// Helm 3.17.3/3.18.0 (pkg/releaseutil/kind_sorter.go:31-68) is the same list
-// without the two webhook configurations, which are "unknown" there.
-const std::vector<std::string_view>& HelmInstallOrder(int helm) {
-  static const std::vector<std::string_view> v4 = {
-      "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-      "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-      "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
-      "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
-      "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-      "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
-      "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
-  static const std::vector<std::string_view> v3(v4.begin(), v4.end() - 2);
-  return helm == 3 ? v3 : v4;
-}
 
 // helm/helm@v4.1.4 kind_sorter.go:75-115 (UninstallOrder); v3.17.3 :73-110
 // starts at APIService (no webhook configurations).
@@ -174,6 +159,22 @@ void ReadCrdVersions(const Document& doc, CrdFacts* facts) {
 }
 
 }  // namespace
+
+// helm/helm@v4.1.4 pkg/release/v1/util/kind_sorter.go:31-70 (InstallOrder).
+// Helm 3.17.3/3.18.0 (pkg/releaseutil/kind_sorter.go:31-68) is the same list
+// without the two webhook configurations, which are "unknown" there.
+const std::vector<std::string_view>& HelmInstallOrder(int helm) {
+  static const std::vector<std::string_view> v4 = {
+      "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+      "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+      "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
+      "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+      "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+      "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+      "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"};
+  static const std::vector<std::string_view> v3(v4.begin(), v4.end() - 2);
+  return helm == 3 ? v3 : v4;
+}
 
 std::string Describe(const ObjectKey& key) {
   if (key.namespace_.empty()) return fmt::format("{} {}", key.kind, key.name);

@@ -179,6 +179,10 @@ struct CrdFile {
   std::string text;
 };
 
+/// Helm's InstallOrder of kinds (kind_sorter.go) for Helm 3 or 4: how Helm
+/// sorts the objects of a release, in `helm template` output and on install.
+const std::vector<std::string_view>& HelmInstallOrder(int helm);
+
 /// helm install: `stream` is what the post-renderer wrote. Under Helm 3 it
 /// holds no hooks (hook annotations in it are inert) and the chart's hooks come
 /// as `helm3_hooks`; under Helm 4 hooks are read from the stream. `crds` are the

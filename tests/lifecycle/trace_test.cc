@@ -223,15 +223,9 @@ DerivedRelease DeriveRelease(const std::vector<TraceRow>& rows, const KindCatalo
     for (const DerivedObject& o : objects) release.stream += o.doc;
     return release;
   }
-  static const std::vector<std::string> kHelm3Order = {
-      "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
-      "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume",
-      "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
-      "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service", "DaemonSet", "Pod",
-      "ReplicationController", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job",
-      "CronJob", "IngressClass", "Ingress", "APIService"};
+  const std::vector<std::string_view>& kHelm3Order = HelmInstallOrder(3);
   static const std::vector<std::string> kInjected = {"GatewayClass", "Gateway", "PodMonitor", "ReferenceGrant"};
-  auto rank = [](const std::string& kind) -> std::pair<int, std::string> {
+  auto rank = [&kHelm3Order](const std::string& kind) -> std::pair<int, std::string> {
     auto injected = std::find(kInjected.begin(), kInjected.end(), kind);
     if (injected != kInjected.end()) return {2000 + static_cast<int>(injected - kInjected.begin()), ""};
     auto known = std::find(kHelm3Order.begin(), kHelm3Order.end(), kind);
