@@ -29,138 +29,11 @@
 namespace dotk8s::lifecycle {
 namespace {
 
-// Which components are on.
-struct Selection {
-  bool envoy_gateway = true;
-  bool keda = true;
-  bool prometheus = true;
-  bool traefik = false;
-};
-constexpr Selection kDefault{true, true, true, false};  // also the autoscaling profile
-constexpr Selection kGateway{true, false, false, false};
-constexpr Selection kMigration{true, true, true, true};
-
 std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
   return text;
-}
-
-// The settings document the umbrella chart renders, with the group/version/Kind
-// entries of .Capabilities.APIVersions the design adds (`capabilities.apiVersions`).
-std::string SettingsDoc(const Selection& on, bool helm3, std::string_view release_namespace, bool create_namespaces,
-                        const std::vector<std::string>& capabilities, bool upgrade) {
-  std::string text = "---\n";
-  if (helm3) text += "# Source: dot-apps/templates/dotk8s-settings.yaml\n";
-  text += "apiVersion: dotk8s.dev/v1alpha1\nkind: Settings\nmetadata:\n  name: dot-apps\n";
-  if (!helm3) {
-    text += "  annotations:\n    postrenderer.helm.sh/postrender-filename: 'dot-apps/templates/dotk8s-settings.yaml'\n";
-  }
-  text += fmt::format("release:\n  name: dot-apps\n  namespace: {}\n  upgrade: {}\napps:\n  createNamespaces: {}\n",
-                      release_namespace, upgrade ? "true" : "false", create_namespaces ? "true" : "false");
-  text += testing::AppsEnabled(on.envoy_gateway, on.keda, true, on.prometheus, on.traefik);
-  text += "capabilities:\n  apiVersions:";
-  if (capabilities.empty()) text += " []";
-  text += "\n";
-  for (const std::string& c : capabilities) text += "  - " + c + "\n";
-  return text;
-}
-
-// What the charts render for a selection: the fixture's documents of the
-// components that are on. The HTTP add-on's condition is
-// apps.keda.httpAddon.enabled first (charts/dot-apps/Chart.yaml), so it is
-// rendered even with KEDA off, and dotk8s-post removes it.
-std::vector<Component> Rendered(const Selection& on) {
-  std::vector<Component> components = {Component::kKedaHttpAddon};
-  if (on.envoy_gateway) components.push_back(Component::kEnvoyGateway);
-  if (on.keda) components.push_back(Component::kKeda);
-  if (on.prometheus) components.push_back(Component::kPrometheus);
-  if (on.traefik) components.push_back(Component::kTraefik);
-  return components;
-}
-
-std::string FilterComponents(std::string_view stream, const std::vector<Component>& components) {
-  testing::AttributedStream read = testing::ReadAndAttribute(std::string(stream));
-  std::string out;
-  for (const Document& doc : read.docs) {
-    if (std::find(components.begin(), components.end(), doc.component) != components.end()) out.append(doc.raw);
-  }
-  return out;
-}
-
-// The Helm 3 stream rendered into envoy-gateway-system with the helm3 profile,
-// which turns kube-prometheus-stack's admission webhooks off (values/helm3.yaml).
-std::string Helm3Stream(const Selection& on) {
-  const std::string all = ReplaceAll(testing::Fixture("helm3-all.yaml"), "dot-system", "envoy-gateway-system");
-  testing::AttributedStream read = testing::ReadAndAttribute(all);
-  const std::vector<Component> components = Rendered(on);
-  std::string out;
-  for (const Document& doc : read.docs) {
-    const bool webhook = (doc.Kind() == "MutatingWebhookConfiguration" || doc.Kind() == "ValidatingWebhookConfiguration") &&
-                         doc.Name() == "kube-prometheus-stack-admission";
-    if (!webhook && std::find(components.begin(), components.end(), doc.component) != components.end()) {
-      out.append(doc.raw);
-    }
-  }
-  return out;
-}
-
-// The hooks Helm 3 keeps to itself: Envoy Gateway's certgen hooks, in the release namespace.
-std::string Helm3Hooks(const Selection& on, std::string_view release_namespace) {
-  if (!on.envoy_gateway) return {};
-  std::string hooks = testing::FilterHooks(
-      testing::FilterStream(testing::Fixture("helm4-all.yaml"), {Component::kEnvoyGateway}), true);
-  return ReplaceAll(hooks, "dot-system", release_namespace);
-}
-
-enum class Style { kHelm4, kHelm3, kGitOps };
-
-struct Render {
-  bool ok = false;
-  std::string stream;
-  std::string error;
-};
-
-// Runs the real dotk8s-post on what the charts render for `on`.
-Render RunPost(Style style, const Selection& on, std::string_view release_namespace, bool create_namespaces,
-               const std::vector<std::string>& capabilities, bool upgrade = false) {
-  std::string input;
-  std::vector<std::string> args = {"--release-namespace", std::string(release_namespace)};
-  if (style == Style::kHelm3) {
-    input = SettingsDoc(on, true, release_namespace, create_namespaces, capabilities, upgrade) + Helm3Stream(on);
-  } else {
-    input = FilterComponents(testing::Fixture("helm4-all-plus-traefik.yaml"), Rendered(on)) +
-            SettingsDoc(on, false, release_namespace, create_namespaces, capabilities, upgrade);
-  }
-  // The README's commands pass the charts' CRDs (--post-renderer-args --crds=charts/dot-apps/charts; the
-  // driver and the Argo CD plugin pass the archives): an upgrade that turns a component on brings its crds/.
-  if (style == Style::kGitOps) args.push_back("--gitops");
-  if (on.traefik) args.insert(args.end(), {"--crds", CrdsDirectory("traefik-39.0.0")});
-  if (on.envoy_gateway) args.insert(args.end(), {"--crds", CrdsDirectory("gateway-helm-1.7.0")});
-  if (on.prometheus) args.insert(args.end(), {"--crds", CrdsDirectory("kube-prometheus-stack-82.2.1")});
-  testing::RunResult run = testing::RunPost(args, input);
-  return {run.exit_code == 0, run.out, run.err};
-}
-
-// Every group/version/Kind the cluster serves once `installing` crds/ are in:
-// Helm reads capabilities after it installed crds/ (v4.1.4 install.go:313-347).
-std::vector<std::string> Capabilities(const Cluster& cluster, const std::vector<CrdFile>& installing) {
-  std::vector<std::string> kinds = ServedCustomKinds(cluster);
-  for (const CrdFile& file : installing) {
-    std::vector<ObjectSpec> objects;
-    std::string error;
-    if (!ReadManifest(file.text, &objects, &error)) continue;
-    for (const ObjectSpec& spec : objects) {
-      if (!spec.crd) continue;
-      for (const std::string& v : spec.crd->served_versions) {
-        kinds.push_back(fmt::format("{}/{}/{}", spec.crd->group, v, spec.crd->kind));
-      }
-    }
-  }
-  std::sort(kinds.begin(), kinds.end());
-  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
-  return kinds;
 }
 
 // The step's outcome in a few lines: error, violations, failed requests.
@@ -266,7 +139,7 @@ std::vector<std::string> Plus(std::vector<std::string> kinds, const std::vector<
 StepResult Install(HelmRoute& route, const Selection& on) {
   const std::vector<CrdFile> crds = CrdsFolders(on.traefik, on.envoy_gateway, on.prometheus);
   // The driver installs with apps.createNamespaces=false and makes the namespaces itself.
-  Render render = RunPost(StyleOf(route), on, route.release.namespace_, !route.driver,
+  Render render = RenderWithPost(StyleOf(route), on, route.release.namespace_, !route.driver,
                           Plus(Capabilities(route.cluster, crds), TemplatedKedaKinds(on, route.release.helm)));
   if (!render.ok) return RenderFailed(render);
   const std::string hooks = route.release.helm == 3 ? Helm3Hooks(on, route.release.namespace_) : std::string();
@@ -282,7 +155,7 @@ StepResult Install(HelmRoute& route, const Selection& on) {
 StepResult Upgrade(HelmRoute& route, const Selection& on) {
   const std::vector<CrdFile> crds = CrdsFolders(on.traefik, on.envoy_gateway, on.prometheus);
   // The driver applies crds/ before helm runs; plain Helm never installs crds/ on upgrade.
-  Render render = RunPost(StyleOf(route), on, route.release.namespace_, !route.driver,
+  Render render = RenderWithPost(StyleOf(route), on, route.release.namespace_, !route.driver,
                           Plus(Capabilities(route.cluster, route.driver ? crds : std::vector<CrdFile>{}),
                                route.driver ? TemplatedKedaKinds(on, route.release.helm) : std::vector<std::string>{}),
                           /*upgrade=*/true);
@@ -378,7 +251,7 @@ TEST(LifecycleRoutesTest, Helm4PlainProfiles) {
 TEST(LifecycleRoutesTest, Helm4NamespacesArePreInstallHooksBeforeEveryOtherHook) {
   Cluster cluster = EmptyCluster();
   const std::vector<CrdFile> crds = CrdsFolders(false, true, true);
-  Render render = RunPost(Style::kHelm4, kDefault, "dot-system", true, Capabilities(cluster, crds));
+  Render render = RenderWithPost(Style::kHelm4, kDefault, "dot-system", true, Capabilities(cluster, crds));
   ASSERT_TRUE(render.ok) << render.error;
   std::vector<Document> docs = testing::ReadDocs(render.stream);
   std::set<std::string> namespaces;
@@ -421,7 +294,7 @@ TEST(LifecycleRoutesTest, Helm4NamespacesArePreInstallHooksBeforeEveryOtherHook)
   EXPECT_EQ(std::set<std::string>(pre_install.begin(), pre_install.begin() + 3),
             (std::set<std::string>{"Namespace envoy-gateway-system", "Namespace keda", "Namespace prometheus-system"}));
   // The next upgrade finds keda.sh/v1alpha1/ScaledObject served: an ordinary, adopted object.
-  render = RunPost(Style::kHelm4, kDefault, "dot-system", true, Capabilities(cluster, {}));
+  render = RenderWithPost(Style::kHelm4, kDefault, "dot-system", true, Capabilities(cluster, {}));
   ASSERT_TRUE(render.ok) << render.error;
   docs = testing::ReadDocs(render.stream);
   scaled = testing::FindDocs(docs, "ScaledObject", "keda-add-ons-http-interceptor");
@@ -474,7 +347,7 @@ TEST(LifecycleRoutesTest, DriverHelm3Lifecycle) {
 // of the components that are on, one copy each), then everything else.
 TEST(LifecycleRoutesTest, GitOpsOutputOrderAndCrds) {
   for (const Selection& on : {kDefault, kMigration}) {
-    Render render = RunPost(Style::kGitOps, on, "dot-system", true, {});
+    Render render = RenderWithPost(Style::kGitOps, on, "dot-system", true, {});
     ASSERT_TRUE(render.ok) << render.error;
     std::vector<Document> docs = testing::ReadDocs(render.stream);
     int stage = 0;  // 0 Namespaces, 1 CRDs, 2 the rest
@@ -526,7 +399,7 @@ TEST(LifecycleRoutesTest, GitOpsOutputOrderAndCrds) {
 }
 
 TEST(LifecycleRoutesTest, GitOpsKubectlConverges) {
-  Render render = RunPost(Style::kGitOps, kMigration, "dot-system", true, {});
+  Render render = RenderWithPost(Style::kGitOps, kMigration, "dot-system", true, {});
   ASSERT_TRUE(render.ok) << render.error;
   Cluster cluster = EmptyCluster();
   // A custom resource whose CRD is in the same stream fails the first time (kubectl
@@ -539,7 +412,7 @@ TEST(LifecycleRoutesTest, GitOpsKubectlConverges) {
   EXPECT_TRUE(Clean(step));
   EXPECT_EQ(step.passes, 1);
   // kubectl apply never deletes: KEDA off leaves its objects (and everyone's ScaledObjects) in place.
-  Render off = RunPost(Style::kGitOps, {true, false, true, true}, "dot-system", true, {});
+  Render off = RenderWithPost(Style::kGitOps, {true, false, true, true}, "dot-system", true, {});
   ASSERT_TRUE(off.ok) << off.error;
   EXPECT_TRUE(Clean(KubectlApply(cluster, off.stream, StepKind::kUpgrade))) << "KEDA off";
   EXPECT_TRUE(Clean(KubectlApply(cluster, render.stream, StepKind::kUpgrade))) << "KEDA on";
@@ -550,7 +423,7 @@ TEST(LifecycleRoutesTest, GitOpsArgoCdLifecycle) {
   ArgoApplication app;  // examples/argocd/application.yaml: destination dot-system, no CreateNamespace
   Cluster cluster = EmptyCluster();
   auto sync = [&](const Selection& on, StepKind kind) {
-    Render render = RunPost(Style::kGitOps, on, "dot-system", true, {});
+    Render render = RenderWithPost(Style::kGitOps, on, "dot-system", true, {});
     if (!render.ok) return RenderFailed(render);
     return ArgoSync(cluster, app, render.stream, kind);
   };
