@@ -356,6 +356,17 @@ std::vector<std::string> ServedCustomKinds(const Cluster& cluster) {
   return kinds;
 }
 
+const ReleaseRevision* LastRevision(const ReleaseRecord& record) {
+  return record.revisions.empty() ? nullptr : &record.revisions.back();
+}
+
+const ReleaseRevision* DeployedRevision(const ReleaseRecord& record) {
+  for (auto it = record.revisions.rbegin(); it != record.revisions.rend(); ++it) {
+    if (it->status == "deployed") return &*it;
+  }
+  return nullptr;
+}
+
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
     case Outcome::kCreated: return "created";
@@ -406,6 +417,7 @@ struct StepRun {
   Cluster* cluster = nullptr;
   StepKind kind = StepKind::kInstall;
   std::string owner;  ///< who the step acts as: "helm dot-system/dot-apps", "kubectl", ...
+  std::string release_id;  ///< "namespace/name" of the Helm release the step writes, if any
   std::map<ObjectKey, Snapshot> before;
   StepResult result;
 };
@@ -417,6 +429,14 @@ StepRun StartStep(Cluster& cluster, std::string name, StepKind kind, std::string
   run.owner = std::move(owner);
   run.result.name = std::move(name);
   for (const auto& [key, live] : cluster.objects) run.before[key] = {live.uid, live.spec.body, live.created_by};
+  return run;
+}
+
+// A step of Helm (or of the driver, which runs it) on `release`.
+StepRun StartHelmStep(Cluster& cluster, std::string name, StepKind kind, const HelmRelease& release) {
+  StepRun run = StartStep(cluster, std::move(name), kind,
+                          fmt::format("helm {}/{}", release.namespace_, release.name));
+  run.release_id = release.namespace_ + "/" + release.name;
   return run;
 }
 
@@ -446,6 +466,29 @@ std::string HowRemoved(const StepRun& run, const ObjectKey& key) {
   return "no delete event";
 }
 
+// A custom resource of the release that the release still renders after an
+// upgrade or a rollback (an object or a hook of its last revision) and that was
+// live before the step is live after it: nothing the release still wants is
+// left deleted (a rollback to a revision where it was a hook deletes it and
+// runs no install hook to make it again).
+void CheckKeptWhileRendered(StepRun& run) {
+  if (run.kind != StepKind::kUpgrade && run.kind != StepKind::kRollback) return;
+  auto found = run.cluster->releases.find(run.release_id);
+  if (found == run.cluster->releases.end() || found->second.revisions.empty()) return;
+  const ReleaseRevision& last = found->second.revisions.back();
+  std::set<ObjectKey> rendered;
+  for (const std::vector<ObjectSpec>* list : {&last.manifest, &last.hooks}) {
+    for (const ObjectSpec& spec : *list) rendered.insert(spec.key);
+  }
+  for (const auto& [key, snapshot] : run.before) {
+    if (snapshot.created_by != run.owner || FindBuiltinKind(key.group, key.kind) != nullptr) continue;
+    if (rendered.count(key) == 0 || FindLive(*run.cluster, key) != nullptr) continue;
+    Violate(run, "kept-while-rendered",
+            fmt::format("{} is gone although revision {} still renders it: {}", Describe(key), last.number,
+                        HowRemoved(run, key)));
+  }
+}
+
 // The invariants that compare the cluster before and after the step (the
 // others are checked where the request is sent).
 StepResult FinishStep(StepRun& run) {
@@ -471,8 +514,9 @@ StepResult FinishStep(StepRun& run) {
     }
   }
   // A custom resource of the release is not deleted and re-created by an
-  // upgrade that does not change it (KEDA would drop its HPA and scaling state).
-  if (run.kind == StepKind::kUpgrade) {
+  // upgrade (or a rollback) that does not change it (KEDA would drop its HPA
+  // and scaling state).
+  if (run.kind == StepKind::kUpgrade || run.kind == StepKind::kRollback) {
     for (const auto& [key, snapshot] : run.before) {
       if (snapshot.created_by != run.owner || FindBuiltinKind(key.group, key.kind) != nullptr) continue;
       const LiveObject* after = FindLive(cluster, key);
@@ -482,6 +526,7 @@ StepResult FinishStep(StepRun& run) {
       }
     }
   }
+  CheckKeptWhileRendered(run);
   return std::move(run.result);
 }
 
@@ -517,10 +562,6 @@ bool HasHelmOwnership(const StringMap& labels, const StringMap& annotations, con
          value(annotations, kReleaseNamespace) == release.namespace_;
 }
 
-std::string HelmOwner(const HelmRelease& release) {
-  return fmt::format("helm {}/{}", release.namespace_, release.name);
-}
-
 // Labels or annotations `spec` would add to or change on `live`.
 std::vector<std::string> MetadataChanges(const LiveObject& live, const ObjectSpec& spec) {
   std::vector<std::string> changes;
@@ -533,6 +574,17 @@ std::vector<std::string> MetadataChanges(const LiveObject& live, const ObjectSpe
     if (it == live.spec.annotations.end() || it->second != v) changes.push_back("annotation " + k);
   }
   return changes;
+}
+
+// The resource an API server message names: "namespaces", "scaledobjects.keda.sh".
+std::string QualifiedResource(const Cluster& cluster, const ObjectKey& key) {
+  std::string resource = key.kind;
+  if (const BuiltinKind* builtin = FindBuiltinKind(key.group, key.kind)) {
+    resource = std::string(builtin->resource);
+  } else if (const LiveObject* crd = FindDefinition(cluster, key.group, key.kind)) {
+    resource = crd->spec.crd->plural;
+  }
+  return key.group.empty() ? resource : resource + "." + key.group;
 }
 
 void Cascade(StepRun& run, const LiveObject& removed);
@@ -606,7 +658,9 @@ Outcome Write(StepRun& run, const ObjectSpec& spec, const Writer& writer, std::s
   }
   LiveObject& live = it->second;
   if (writer.mode == WriteMode::kCreate) {
-    Record(run, writer.client, verb, key, Outcome::kFailed, phase, "already exists");
+    // The API server's AlreadyExists (409): `namespaces "keda" already exists`.
+    Record(run, writer.client, verb, key, Outcome::kFailed, phase,
+           fmt::format("{} \"{}\" already exists", QualifiedResource(cluster, key), key.name));
     return Outcome::kFailed;
   }
   std::vector<std::string> changes = MetadataChanges(live, spec);
@@ -648,10 +702,10 @@ bool WriteCrdFiles(StepRun& run, const std::vector<CrdFile>& files, const Writer
       spec.key.namespace_.clear();
       Outcome outcome = Write(run, spec, writer, phase);
       if (outcome == Outcome::kFailed && writer.mode == WriteMode::kCreate) {
-        // Helm 3 installs crds/ with Create and skips an existing CRD ("If the error is CRD already
-        // exists, continue.", v3.17.3 install.go:172-177): the first copy wins.
-        run.result.events.back().outcome = Outcome::kUnchanged;
-        run.result.events.back().detail = "already exists: skipped, the first copy wins";
+        // Client-side, crds/ are POSTed and an existing CRD's 409 is skipped ("If the error is
+        // CRD already exists, continue.", v3.17.3 install.go:172-177, v4.1.4 :206-211): the
+        // first copy wins. The request is sent and refused, as the traces show.
+        run.result.events.back().detail += ": skipped, the first copy wins";
       }
     }
   }
@@ -796,8 +850,22 @@ bool CheckExisting(StepRun& run, const HelmRelease& release, const std::vector<O
 
 bool HasPolicy(const HelmHook& hook, std::string_view policy) { return Contains(hook.info.delete_policies, policy); }
 
-// Runs the hooks of one event (v4.1.4 hooks.go; v3.17.3 hooks.go).
-bool RunHooks(StepRun& run, const HelmRelease& release, const std::vector<HelmHook>& hooks, std::string_view event) {
+// What Helm reports when the hooks of `event` fail: install wraps the error
+// (v4.1.4 install.go:506, :552), upgrade too (upgrade.go:458, :506), rollback
+// returns it as is (rollback.go:215-216, :283-284).
+std::string HookFailure(std::string_view event, std::string_view error) {
+  if (event == "pre-upgrade" || event == "post-upgrade") return fmt::format("{} hooks failed: {}", event, error);
+  if (event == "pre-rollback" || event == "post-rollback") return std::string(error);
+  return fmt::format("failed {}: {}", event, error);
+}
+
+// Runs the hooks of one event (v4.1.4 hooks.go; v3.17.3 hooks.go), with the
+// release's apply method: server-side an existing hook is patched, client-side
+// it is POSTed and an existing one fails with AlreadyExists (v4.1.4
+// hooks.go:101-108 and pkg/kube/client.go:312-340; Helm 3 always POSTs,
+// v3.17.3 hooks.go:76-81).
+bool RunHooks(StepRun& run, const HelmRelease& release, const std::vector<HelmHook>& hooks, std::string_view event,
+              bool server_side) {
   std::vector<const HelmHook*> executing;
   for (const HelmHook& hook : hooks) {
     if (Contains(hook.info.events, event)) executing.push_back(&hook);
@@ -807,34 +875,28 @@ bool RunHooks(StepRun& run, const HelmRelease& release, const std::vector<HelmHo
     if (a->info.weight != b->info.weight) return a->info.weight < b->info.weight;
     return a->spec.key.name < b->spec.key.name;
   });
-  Writer writer{"Helm", release.helm == 4 ? WriteMode::kApply : WriteMode::kCreate, true, true, &release, {}};
+  Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kCreate, true, true, &release, {}};
   auto deletable = [](const HelmHook* hook) { return !IsCrdKey(hook->spec.key); };  // hooks.go:183-187
-  for (std::size_t i = 0; i < executing.size(); ++i) {
-    const HelmHook& hook = *executing[i];
+  for (const HelmHook* hook : executing) {
     // Each hook is built when it runs (v4.1.4 hooks.go:84).
-    if (!IsServed(*run.cluster, hook.spec.key.group, hook.spec.Version(), hook.spec.key.kind)) {
-      Record(run, "Helm", "build", hook.spec.key, Outcome::kFailed, event, "kind not served");
-      Violate(run, "crd-first", fmt::format("{} hook {} is built before its CRD", event, Describe(hook.spec.key)));
-      Fail(run, fmt::format("unable to build kubernetes object for {} hook {}: no matches for kind \"{}\"", event,
-                            hook.spec.source, hook.spec.key.kind));
+    if (!IsServed(*run.cluster, hook->spec.key.group, hook->spec.Version(), hook->spec.key.kind)) {
+      Record(run, "Helm", "build", hook->spec.key, Outcome::kFailed, event, "kind not served");
+      Violate(run, "crd-first", fmt::format("{} hook {} is built before its CRD", event, Describe(hook->spec.key)));
+      Fail(run, HookFailure(event, fmt::format("unable to build kubernetes object for {} hook {}: no matches for "
+                                               "kind \"{}\"",
+                                               event, hook->spec.source, hook->spec.key.kind)));
       return false;
     }
-    if (HasPolicy(hook, "before-hook-creation") && deletable(&hook)) {
-      Remove(run, "Helm", hook.spec.key, event, "before-hook-creation");
+    if (HasPolicy(*hook, "before-hook-creation") && deletable(hook)) {
+      Remove(run, "Helm", hook->spec.key, event, "before-hook-creation");
     }
-    // v4 applies hooks server-side, so an existing hook is patched; v3 POSTs and
-    // fails on AlreadyExists (v4.1.4 hooks.go:101-108, v3.17.3 hooks.go:76-81).
-    if (Write(run, hook.spec, writer, event) == Outcome::kFailed) {
-      const std::string detail = run.result.events.back().detail;
-      if (HasPolicy(hook, "hook-failed") && deletable(&hook)) Remove(run, "Helm", hook.spec.key, event, "hook-failed");
-      if (release.helm == 4) {  // v4.1.4 hooks.go:124-146: earlier successful hook-succeeded hooks go too
-        for (std::size_t j = i; j-- > 0;) {
-          if (HasPolicy(*executing[j], "hook-succeeded") && deletable(executing[j])) {
-            Remove(run, "Helm", executing[j]->spec.key, event, "hook-succeeded");
-          }
-        }
-      }
-      Fail(run, fmt::format("failed {}: warning: Hook {} {} failed: {}", event, event, hook.spec.source, detail));
+    // A hook whose create fails is deleted by no policy: Helm returns before
+    // hook-failed and the earlier hook-succeeded deletions, which follow only a
+    // failed wait (v4.1.4 hooks.go:102-108 vs :124-146; v3.17.3 :77-81 vs :88-96).
+    // The model's hooks never fail their wait.
+    if (Write(run, hook->spec, writer, event) == Outcome::kFailed) {
+      Fail(run, HookFailure(event, fmt::format("warning: Hook {} {} failed: {}", event, hook->spec.source,
+                                               run.result.events.back().detail)));
       return false;
     }
   }
@@ -864,30 +926,133 @@ std::vector<ObjectSpec> HookSpecs(const std::vector<HelmHook>& hooks) {
   return specs;
 }
 
+std::vector<HelmHook> StoredHooks(const std::vector<ObjectSpec>& specs) {
+  std::vector<HelmHook> hooks;
+  for (const ObjectSpec& spec : specs) {
+    bool dropped = false;
+    if (std::optional<HookInfo> info = ReadHelmHook(spec, &dropped)) hooks.push_back({spec, *info});
+  }
+  return hooks;
+}
+
+// The apply method of a Helm 4 install: --server-side defaults to true
+// (v4.1.4 pkg/cmd/install.go:192; install.go:162). Helm 3 writes client-side.
+bool InstallServerSide(const HelmRelease& release) {
+  return release.helm == 4 && release.server_side != ServerSide::kFalse;
+}
+
+// The apply method of a Helm 4 upgrade or rollback: "auto" follows `previous`,
+// the method of the release's last revision (upgrade.go:308) or of the
+// rollback's target revision (rollback.go:167): getUpgradeServerSideValue,
+// upgrade.go:664-675, `releaseApplyMethod == "ssa"`.
+bool FollowServerSide(const HelmRelease& release, bool previous) {
+  if (release.helm != 4) return false;
+  return release.server_side == ServerSide::kAuto ? previous : release.server_side == ServerSide::kTrue;
+}
+
+// The number of the next revision: one more than the last stored.
+int NextRevision(const ReleaseRecord& record) {
+  const ReleaseRevision* last = LastRevision(record);
+  return last == nullptr ? 1 : last->number + 1;
+}
+
+// Writes the release Secret of revision `number` and stores the revision with
+// `status` until the step marks it deployed: Helm records the release before it
+// writes any object (install.go:460-465, upgrade.go:406, rollback.go:87-92);
+// an install or upgrade that fails later marks it failed (install.go failRelease,
+// upgrade.go:523-533), so those pass "failed". Returns false if the Secret was refused.
+bool StoreRevision(StepRun& run, ReleaseRecord& record, const HelmRelease& release, int number, bool server_side,
+                   std::vector<ObjectSpec> manifest, std::vector<ObjectSpec> hooks, std::string status) {
+  const Outcome written = Write(run, ReleaseSecret(release, number),
+                                Writer{"Helm", WriteMode::kCreate, false, true, nullptr, {}}, "release");
+  if (written == Outcome::kFailed) return false;
+  ReleaseRevision revision;
+  revision.number = number;
+  revision.status = std::move(status);
+  revision.server_side = server_side;
+  revision.manifest = std::move(manifest);
+  revision.hooks = std::move(hooks);
+  record.revisions.push_back(std::move(revision));
+  return true;
+}
+
+// A successful upgrade or rollback: every deployed revision is superseded
+// (upgrade.go:511-514, rollback.go:288-303), `number` is deployed.
+void MarkDeployed(ReleaseRecord& record, int number) {
+  for (ReleaseRevision& revision : record.revisions) {
+    if (revision.status == "deployed") revision.status = "superseded";
+    if (revision.number == number) revision.status = "deployed";
+  }
+}
+
+// KubeClient.Update (v4.1.4 pkg/kube/client.go:566-670; v3.17.3 :380-462), the
+// write of an upgrade, a rollback and an install that adopts: each target in
+// order; a missing one is created, and a failed create stops the walk
+// (:582-588); an existing one must be among `originals`, else "original object
+// ... not found" (:600-604); it is updated. Then originals minus targets, in
+// the originals' order, deleted unless the LIVE object says keep (:623-650,
+// exact "keep"; Background propagation). Returns Helm's error, empty if none.
+std::string UpdateObjects(StepRun& run, const std::vector<ObjectSpec>& originals,
+                          const std::vector<ObjectSpec>& targets, const Writer& writer, std::string_view phase) {
+  Cluster& cluster = *run.cluster;
+  std::set<ObjectKey> original_keys;
+  for (const ObjectSpec& spec : originals) original_keys.insert(spec.key);
+  std::string update_error;
+  for (const ObjectSpec& spec : targets) {
+    const bool exists = FindLive(cluster, spec.key) != nullptr;
+    if (exists && original_keys.count(spec.key) == 0) {
+      Record(run, "Helm", "build", spec.key, Outcome::kFailed, phase, "live, but not in the current manifest");
+      return fmt::format("original object {} with the name \"{}\" not found", spec.key.kind, spec.key.name);
+    }
+    if (Write(run, spec, writer, phase) != Outcome::kFailed) continue;
+    const std::string error = fmt::format("{}: {}", Describe(spec.key), run.result.events.back().detail);
+    if (!exists) return "failed to create resource: " + error;
+    if (update_error.empty()) update_error = error;
+  }
+  if (!update_error.empty()) return update_error;
+  std::set<ObjectKey> target_keys;
+  for (const ObjectSpec& spec : targets) target_keys.insert(spec.key);
+  for (const ObjectSpec& spec : originals) {
+    if (target_keys.count(spec.key) > 0) continue;
+    const LiveObject* live = FindLive(cluster, spec.key);
+    if (live == nullptr) continue;  // info.Get() NotFound: nothing to do
+    const std::string* keep = live->spec.Annotation(kResourcePolicy);
+    if (keep != nullptr && *keep == "keep") {
+      Record(run, "Helm", "delete", spec.key, Outcome::kKept, phase, "live helm.sh/resource-policy: keep");
+      continue;
+    }
+    Remove(run, "Helm", spec.key, phase, "no longer in the release");
+  }
+  return {};
+}
+
 void HelmInstallInto(StepRun& run, const HelmRelease& release, std::string_view stream,
                      const std::vector<CrdFile>& crds, std::string_view helm3_hooks) {
   Cluster& cluster = *run.cluster;
   ReleaseRecord& record = cluster.releases[ReleaseId(release)];
-  if (record.deployed) {
+  if (DeployedRevision(record) != nullptr) {
     Fail(run, "cannot re-use a name that is still in use");
     return;
   }
   record.name = release.name;
   record.namespace_ = release.namespace_;
-  record.helm = release.helm;
-  // crds/ first (v4.1.4 install.go:313-322): v4 applies server-side, so the last copy of a CRD
-  // wins (install.go:193-205); v3 creates and skips existing ones, the first wins (v3.17.3 :171-177).
-  if (!release.skip_crds) {
-    Writer writer{"Helm", release.helm == 4 ? WriteMode::kApply : WriteMode::kCreate, true, true, &release, {}};
-    if (!WriteCrdFiles(run, crds, writer, "crds")) return;
+  const bool server_side = InstallServerSide(release);
+  const WriteMode create = server_side ? WriteMode::kApply : WriteMode::kCreate;
+  // crds/ first (v4.1.4 install.go:313-322): server-side, the last copy of a CRD wins
+  // (install.go:193-205); client-side (Helm 3, or --server-side=false) an existing one is
+  // skipped, the first wins (install.go:206-211, v3.17.3 :171-177).
+  if (!release.skip_crds && !WriteCrdFiles(run, crds, Writer{"Helm", create, true, true, &release, {}}, "crds")) {
+    return;
   }
   HelmManifest manifest;
   if (!ReadHelmRelease(run, release, stream, helm3_hooks, &manifest)) return;
   if (!BuildAll(run, manifest.objects, "release manifest")) return;
   StampOwnership(manifest.objects, release);
   if (!CheckExisting(run, release, manifest.objects)) return;
-  bool adopted = false;
-  for (const ObjectSpec& spec : manifest.objects) adopted = adopted || FindLive(cluster, spec.key) != nullptr;
+  std::vector<ObjectSpec> adopted;
+  for (const ObjectSpec& spec : manifest.objects) {
+    if (FindLive(cluster, spec.key) != nullptr) adopted.push_back(spec);
+  }
   // --create-namespace: a Namespace without ownership marks (install.go:423-450).
   if (release.create_namespace && !NamespaceExists(cluster, release.namespace_)) {
     ObjectSpec ns;
@@ -895,116 +1060,195 @@ void HelmInstallInto(StepRun& run, const HelmRelease& release, std::string_view 
     ns.key = NamespaceKey(release.namespace_);
     ns.labels["name"] = release.namespace_;
     ns.body = "namespace " + release.namespace_;
-    Write(run, ns, Writer{"Helm", release.helm == 4 ? WriteMode::kApply : WriteMode::kCreate, false, true, nullptr, {}},
-          "namespace");
+    Write(run, ns, Writer{"Helm", create, false, true, nullptr, {}}, "namespace");
   }
-  // The release Secret (install.go:460-465).
-  record.revision += 1;
-  if (Write(run, ReleaseSecret(release, record.revision), Writer{"Helm", WriteMode::kCreate, false, true, nullptr, {}},
-            "release") == Outcome::kFailed) {
+  const int number = NextRevision(record);
+  if (!StoreRevision(run, record, release, number, server_side, manifest.objects, HookSpecs(manifest.hooks),
+                     "failed")) {
     Fail(run, fmt::format("create: failed to create: namespaces \"{}\" not found", release.namespace_));
     return;
   }
-  if (!RunHooks(run, release, manifest.hooks, "pre-install")) return;
-  // Resources: v4 applies server-side (Create or, with adopted objects, Update);
-  // v3 Creates, or Updates everything when something was adopted (install.go:513-529;
-  // v3.17.3 :455-459). Kind by kind, every object is tried (client.go:947-985).
-  Writer writer{"Helm", release.helm == 4 ? WriteMode::kApply : (adopted ? WriteMode::kUpdate : WriteMode::kCreate),
-                false, true, &release, {}};
-  std::string first_error;
-  for (const ObjectSpec& spec : manifest.objects) {
-    if (Write(run, spec, writer, "install") == Outcome::kFailed && first_error.empty()) {
-      first_error = fmt::format("{}: {}", Describe(spec.key), run.result.events.back().detail);
+  if (!RunHooks(run, release, manifest.hooks, "pre-install", server_side)) return;
+  // Resources: Create, kind by kind, every object tried (client.go:947-985); with
+  // adopted objects Update over them (install.go:513-529; v3.17.3 :455-459).
+  std::string error;
+  if (adopted.empty()) {
+    for (const ObjectSpec& spec : manifest.objects) {
+      if (Write(run, spec, Writer{"Helm", create, false, true, &release, {}}, "install") == Outcome::kFailed &&
+          error.empty()) {
+        error = fmt::format("failed to create resource: {}: {}", Describe(spec.key), run.result.events.back().detail);
+      }
     }
+  } else {
+    Writer update{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}};
+    error = UpdateObjects(run, adopted, manifest.objects, update, "install");
   }
-  if (!first_error.empty()) {
-    Fail(run, "failed to create resource: " + first_error);
+  if (!error.empty()) {
+    Fail(run, error);
     return;
   }
-  if (!RunHooks(run, release, manifest.hooks, "post-install")) return;
-  record.deployed = true;
-  record.manifest = std::move(manifest.objects);
-  record.hooks = HookSpecs(manifest.hooks);
+  if (!RunHooks(run, release, manifest.hooks, "post-install", server_side)) return;
+  MarkDeployed(record, number);
+}
+
+// helm rollback (v4.1.4 pkg/action/rollback.go; v3.17.3 the same without the
+// apply method): revision `number` (0: the one before the last) becomes a new
+// revision, written over the LAST revision (whatever its status, rollback.go:119-127).
+void HelmRollbackInto(StepRun& run, const HelmRelease& release, int number) {
+  auto found = run.cluster->releases.find(ReleaseId(release));
+  if (found == run.cluster->releases.end() || found->second.revisions.empty()) {
+    Fail(run, "release: not found");
+    return;
+  }
+  ReleaseRecord& record = found->second;
+  const ReleaseRevision& last = record.revisions.back();
+  const int last_number = last.number;
+  const int target_number = number == 0 ? last_number - 1 : number;  // rollback.go:129-132
+  auto target = std::find_if(record.revisions.begin(), record.revisions.end(),
+                             [target_number](const ReleaseRevision& r) { return r.number == target_number; });
+  if (target == record.revisions.end()) {
+    Fail(run, fmt::format("release has no {} version", target_number));  // rollback.go:139-154
+    return;
+  }
+  const bool server_side = FollowServerSide(release, target->server_side);  // rollback.go:167
+  const std::vector<ObjectSpec> current = last.manifest;
+  std::vector<ObjectSpec> objects = target->manifest;
+  const std::vector<HelmHook> hooks = StoredHooks(target->hooks);
+  const int rollback_number = last_number + 1;  // rollback.go:187 (`last` is gone once a revision is added)
+  // Created before anything is written (rollback.go:87-92), pending until it ends: a
+  // failed rollback hook leaves it so (rollback.go:215-216 returns before any status).
+  if (!StoreRevision(run, record, release, rollback_number, server_side, objects, target->hooks, "pending-rollback")) {
+    Fail(run, fmt::format("create: failed to create: namespaces \"{}\" not found", release.namespace_));
+    return;
+  }
+  // Build of both manifests (rollback.go:203-210), then only the rollback hooks:
+  // the target's install and upgrade hooks do not run (rollback.go:212-220, :281-286).
+  if (!BuildAll(run, current, "current release manifest") || !BuildAll(run, objects, "new release manifest")) return;
+  if (!RunHooks(run, release, hooks, "pre-rollback", server_side)) return;
+  StampOwnership(objects, release);  // rollback.go:222-226
+  Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}};
+  const std::string error = UpdateObjects(run, current, objects, writer, "rollback");
+  if (!error.empty()) {
+    // rollback.go:235-254: the last revision superseded, the rollback's failed.
+    for (ReleaseRevision& revision : record.revisions) {
+      if (revision.number == last_number) revision.status = "superseded";
+      if (revision.number == rollback_number) revision.status = "failed";
+    }
+    Fail(run, error);
+    return;
+  }
+  if (!RunHooks(run, release, hooks, "post-rollback", server_side)) return;
+  MarkDeployed(record, rollback_number);
+}
+
+// --rollback-on-failure (Helm 4) / --atomic (Helm 3) after a failed upgrade:
+// a rollback to the newest deployed or superseded revision, in the same step
+// (v4.1.4 upgrade.go:550-591; v3.17.3 upgrade.go:504-539).
+void RollBackFailedUpgrade(StepRun& run, const HelmRelease& release) {
+  const std::string upgrade_error = run.result.error;
+  const ReleaseRecord& record = run.cluster->releases.at(ReleaseId(release));
+  int target = 0;
+  for (const ReleaseRevision& revision : record.revisions) {
+    if (revision.status == "deployed" || revision.status == "superseded") target = std::max(target, revision.number);
+  }
+  if (target == 0) {
+    run.result.error = fmt::format("unable to find a previously successful release when attempting to rollback. "
+                                   "original upgrade error: {}",
+                                   upgrade_error);
+    return;
+  }
+  // The rollback reports its own error; the upgrade's is kept in the message.
+  run.result.ok = true;
+  run.result.error.clear();
+  HelmRollbackInto(run, release, target);
+  const std::string rollback_error = run.result.error;
+  run.result.ok = false;
+  if (!rollback_error.empty()) {
+    run.result.error = fmt::format("an error occurred while rolling back the release. original upgrade error: {}: {}",
+                                   upgrade_error, rollback_error);
+  } else {
+    run.result.error = fmt::format("release {} failed, and has been rolled back due to {} being set: {}", release.name,
+                                   release.helm == 4 ? "rollback-on-failure" : "atomic", upgrade_error);
+  }
+}
+
+// The revision an upgrade writes over (upgrade.go:226-267): the deployed one;
+// without one, a failed or superseded last revision; nullptr if neither.
+const ReleaseRevision* UpgradeBase(const ReleaseRecord& record) {
+  if (const ReleaseRevision* deployed = DeployedRevision(record)) return deployed;
+  const ReleaseRevision* last = LastRevision(record);
+  if (last != nullptr && (last->status == "failed" || last->status == "superseded")) return last;
+  return nullptr;
 }
 
 void HelmUpgradeInto(StepRun& run, const HelmRelease& release, std::string_view stream,
                      std::string_view helm3_hooks) {
-  Cluster& cluster = *run.cluster;
-  auto found = cluster.releases.find(ReleaseId(release));
-  if (found == cluster.releases.end() || !found->second.deployed) {
+  auto found = run.cluster->releases.find(ReleaseId(release));
+  const ReleaseRevision* base = found == run.cluster->releases.end() ? nullptr : UpgradeBase(found->second);
+  if (base == nullptr) {
     Fail(run, fmt::format("\"{}\" has no deployed releases", release.name));
     return;
   }
   ReleaseRecord& record = found->second;
+  const ReleaseRevision& last = record.revisions.back();  // there is a base, so a last revision
+  if (last.status.rfind("pending", 0) == 0) {  // upgrade.go:241-244 (errPending)
+    Fail(run, "another operation (install/upgrade/rollback) is in progress");
+    return;
+  }
+  // "auto" follows the method the last revision was written with (upgrade.go:308).
+  const bool server_side = FollowServerSide(release, last.server_side);
   HelmManifest target;
   if (!ReadHelmRelease(run, release, stream, helm3_hooks, &target)) return;
   // validateManifest: Build of the new manifest before any hook (v4.1.4 upgrade.go:337, :644-647).
   if (!BuildAll(run, target.objects, "new release manifest")) return;
   // current := Build(original manifest) (upgrade.go:342-356).
-  if (!BuildAll(run, record.manifest, "current release manifest")) return;
+  std::vector<ObjectSpec> originals = base->manifest;
+  if (!BuildAll(run, originals, "current release manifest")) return;
   StampOwnership(target.objects, release);
-  std::set<ObjectKey> original;
-  for (const ObjectSpec& spec : record.manifest) original.insert(spec.key);
+  std::set<ObjectKey> original_keys;
+  for (const ObjectSpec& spec : originals) original_keys.insert(spec.key);
   std::vector<ObjectSpec> new_objects;
   for (const ObjectSpec& spec : target.objects) {
-    if (original.count(spec.key) == 0) new_objects.push_back(spec);
+    if (original_keys.count(spec.key) == 0) new_objects.push_back(spec);
   }
-  if (!CheckExisting(run, release, new_objects)) return;  // upgrade.go:364-393
-  record.revision += 1;
-  Write(run, ReleaseSecret(release, record.revision), Writer{"Helm", WriteMode::kCreate, false, true, nullptr, {}},
-        "release");
-  if (!RunHooks(run, release, target.hooks, "pre-upgrade")) return;
-  // KubeClient.Update (upgrade.go:466-471): targets created or updated in order...
-  Writer writer{"Helm", release.helm == 4 ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}};
-  std::string first_error;
-  for (const ObjectSpec& spec : target.objects) {
-    if (Write(run, spec, writer, "upgrade") == Outcome::kFailed && first_error.empty()) {
-      first_error = fmt::format("{}: {}", Describe(spec.key), run.result.events.back().detail);
-    }
+  if (!CheckExisting(run, release, new_objects)) return;  // upgrade.go:364-385
+  for (const ObjectSpec& spec : new_objects) {            // adopted: appended to current (upgrade.go:387-393)
+    if (FindLive(*run.cluster, spec.key) != nullptr) originals.push_back(spec);
   }
-  if (!first_error.empty()) {
-    Fail(run, "failed to create resource: " + first_error);
+  const int number = NextRevision(record);
+  StoreRevision(run, record, release, number, server_side, target.objects, HookSpecs(target.hooks), "failed");
+  if (RunHooks(run, release, target.hooks, "pre-upgrade", server_side)) {
+    Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}};
+    const std::string error = UpdateObjects(run, originals, target.objects, writer, "upgrade");  // upgrade.go:466-476
+    if (!error.empty()) Fail(run, error);
+  }
+  if (run.result.ok && RunHooks(run, release, target.hooks, "post-upgrade", server_side)) {
+    MarkDeployed(record, number);
     return;
   }
-  // ...then original minus target, in the original's order, unless the LIVE
-  // object says keep (v4.1.4 client.go:623-650, exact string "keep").
-  std::set<ObjectKey> targets;
-  for (const ObjectSpec& spec : target.objects) targets.insert(spec.key);
-  for (const ObjectSpec& spec : record.manifest) {
-    if (targets.count(spec.key) > 0) continue;
-    const LiveObject* live = FindLive(cluster, spec.key);
-    if (live == nullptr) continue;  // info.Get() NotFound: nothing to do
-    auto keep = live->spec.annotations.find(kResourcePolicy);
-    if (keep != live->spec.annotations.end() && keep->second == "keep") {
-      Record(run, "Helm", "delete", spec.key, Outcome::kKept, "upgrade", "live helm.sh/resource-policy: keep");
-      continue;
-    }
-    Remove(run, "Helm", spec.key, "upgrade", "no longer in the release");
-  }
-  if (!RunHooks(run, release, target.hooks, "post-upgrade")) return;
-  record.manifest = std::move(target.objects);
-  record.hooks = HookSpecs(target.hooks);
+  // failRelease (upgrade.go:523-594): the revision stays failed.
+  if (release.rollback_on_failure) RollBackFailedUpgrade(run, release);
 }
 
 void HelmUninstallInto(StepRun& run, const HelmRelease& release) {
   Cluster& cluster = *run.cluster;
   auto found = cluster.releases.find(ReleaseId(release));
-  if (found == cluster.releases.end()) {
+  if (found == cluster.releases.end() || found->second.revisions.empty()) {
     Fail(run, fmt::format("uninstall: Release not loaded: {}: release: not found", release.name));
     return;
   }
-  ReleaseRecord record = found->second;
-  std::vector<HelmHook> hooks;
-  for (const ObjectSpec& spec : record.hooks) {
-    bool dropped = false;
-    if (std::optional<HookInfo> info = ReadHelmHook(spec, &dropped)) hooks.push_back({spec, *info});
-  }
-  if (!RunHooks(run, release, hooks, "pre-delete")) return;  // uninstall.go:135-142
+  // The last revision, whatever its status (uninstall.go:98-115).
+  const ReleaseRecord record = found->second;
+  const ReleaseRevision& last = record.revisions.back();
+  const std::vector<HelmHook> hooks = StoredHooks(last.hooks);
+  // Helm 4 applies delete hooks server-side whatever the release's method (uninstall.go:136, :166).
+  const bool server_side = release.helm == 4;
+  if (!RunHooks(run, release, hooks, "pre-delete", server_side)) return;  // uninstall.go:135-142
   // deleteRelease (uninstall.go:257-289): the stored manifest in UninstallOrder,
   // minus the documents with a resource policy in the MANIFEST (resource_policy.go:26-46:
   // "keep" is kept; any other value is neither kept nor deleted). Hooks are not in it.
-  std::vector<ObjectSpec> objects = record.manifest;
-  SortByHelmKind(objects, HelmUninstallOrder(record.helm));
+  std::vector<ObjectSpec> objects = last.manifest;
+  SortByHelmKind(objects, HelmUninstallOrder(release.helm));
   for (const ObjectSpec& spec : objects) {
     if (const std::string* policy = spec.Annotation(kResourcePolicy)) {
       Record(run, "Helm", "delete", spec.key, Outcome::kKept, "uninstall",
@@ -1013,9 +1257,9 @@ void HelmUninstallInto(StepRun& run, const HelmRelease& release) {
     }
     Remove(run, "Helm", spec.key, "uninstall");
   }
-  if (!RunHooks(run, release, hooks, "post-delete")) return;  // uninstall.go:165-170
-  for (int revision = 1; revision <= record.revision; ++revision) {
-    ObjectKey key = ReleaseSecret(release, revision).key;
+  if (!RunHooks(run, release, hooks, "post-delete", server_side)) return;  // uninstall.go:165-170
+  for (const ReleaseRevision& revision : record.revisions) {
+    ObjectKey key = ReleaseSecret(release, revision.number).key;
     if (FindLive(cluster, key) != nullptr) Remove(run, "Helm", key, "release");
   }
   cluster.releases.erase(ReleaseId(release));
@@ -1030,8 +1274,9 @@ void HelmUninstallInto(StepRun& run, const HelmRelease& release) {
 // them there; uninstall reads the stored manifest and does not see it.
 void AnnotateKeep(StepRun& run, const HelmRelease& release) {
   auto found = run.cluster->releases.find(ReleaseId(release));
-  if (found == run.cluster->releases.end()) return;
-  for (const ObjectSpec& spec : found->second.manifest) {
+  if (found == run.cluster->releases.end() || found->second.revisions.empty()) return;
+  // `helm get manifest`: the last revision (src/driver/release_protection.cc).
+  for (const ObjectSpec& spec : found->second.revisions.back().manifest) {
     if (!IsCrdKey(spec.key) && !IsNamespaceKey(spec.key)) continue;
     auto live = run.cluster->objects.find(spec.key);
     if (live == run.cluster->objects.end()) continue;
@@ -1245,22 +1490,28 @@ void AdjustDependencies(std::vector<ArgoTask>& tasks) {
 
 StepResult HelmInstall(Cluster& cluster, const HelmRelease& release, std::string_view stream,
                        const std::vector<CrdFile>& crds, std::string_view helm3_hooks) {
-  StepRun run = StartStep(cluster, fmt::format("helm{} install", release.helm), StepKind::kInstall, HelmOwner(release));
+  StepRun run = StartHelmStep(cluster, fmt::format("helm{} install", release.helm), StepKind::kInstall, release);
   HelmInstallInto(run, release, stream, crds, helm3_hooks);
   return FinishStep(run);
 }
 
 StepResult HelmUpgrade(Cluster& cluster, const HelmRelease& release, std::string_view stream,
                        std::string_view helm3_hooks) {
-  StepRun run = StartStep(cluster, fmt::format("helm{} upgrade", release.helm), StepKind::kUpgrade, HelmOwner(release));
+  StepRun run = StartHelmStep(cluster, fmt::format("helm{} upgrade", release.helm), StepKind::kUpgrade, release);
   HelmUpgradeInto(run, release, stream, helm3_hooks);
   return FinishStep(run);
 }
 
 StepResult HelmUninstall(Cluster& cluster, const HelmRelease& release) {
-  StepRun run =
-      StartStep(cluster, fmt::format("helm{} uninstall", release.helm), StepKind::kUninstall, HelmOwner(release));
+  StepRun run = StartHelmStep(cluster, fmt::format("helm{} uninstall", release.helm), StepKind::kUninstall, release);
   HelmUninstallInto(run, release);
+  return FinishStep(run);
+}
+
+StepResult HelmRollback(Cluster& cluster, const HelmRelease& release, int revision) {
+  StepRun run =
+      StartHelmStep(cluster, fmt::format("helm{} rollback {}", release.helm, revision), StepKind::kRollback, release);
+  HelmRollbackInto(run, release, revision);
   return FinishStep(run);
 }
 
@@ -1313,16 +1564,14 @@ StepResult KubectlApply(Cluster& cluster, std::string_view stream, StepKind kind
 
 StepResult DriverInstall(Cluster& cluster, const HelmRelease& release, std::string_view stream,
                          const std::vector<CrdFile>& crds, std::string_view helm3_hooks) {
-  StepRun run = StartStep(cluster, fmt::format("dotk8s install (helm {})", release.helm), StepKind::kInstall,
-                          HelmOwner(release));
+  StepRun run = StartHelmStep(cluster, fmt::format("dotk8s install (helm {})", release.helm), StepKind::kInstall, release);
   DriverRelease(run, release, stream, crds, helm3_hooks, false);
   return FinishStep(run);
 }
 
 StepResult DriverUpgrade(Cluster& cluster, const HelmRelease& release, std::string_view stream,
                          const std::vector<CrdFile>& crds, std::string_view helm3_hooks) {
-  StepRun run = StartStep(cluster, fmt::format("dotk8s upgrade (helm {})", release.helm), StepKind::kUpgrade,
-                          HelmOwner(release));
+  StepRun run = StartHelmStep(cluster, fmt::format("dotk8s upgrade (helm {})", release.helm), StepKind::kUpgrade, release);
   DriverRelease(run, release, stream, crds, helm3_hooks, true);
   return FinishStep(run);
 }
@@ -1337,8 +1586,7 @@ StepResult DriverCrdsApply(Cluster& cluster, const HelmRelease& release, std::st
 }
 
 StepResult DriverUninstall(Cluster& cluster, const HelmRelease& release) {
-  StepRun run = StartStep(cluster, fmt::format("dotk8s uninstall (helm {})", release.helm), StepKind::kUninstall,
-                          HelmOwner(release));
+  StepRun run = StartHelmStep(cluster, fmt::format("dotk8s uninstall (helm {})", release.helm), StepKind::kUninstall, release);
   AnnotateKeep(run, release);
   HelmUninstallInto(run, release);
   return FinishStep(run);

@@ -86,16 +86,29 @@ struct LiveObject {
   std::uint64_t uid = 0;    ///< new on every creation: tells a re-creation from an update
 };
 
-/// What Helm keeps in its release Secrets.
+/// One revision of a Helm release: what its release Secret stores.
+struct ReleaseRevision {
+  int number = 0;
+  std::string status;  ///< Helm's: "deployed", "superseded", "failed"
+  /// The apply method the revision was written with: Helm 4 stores "ssa" or
+  /// "csa"; Helm 3 stores none, which Helm 4 reads as client-side
+  /// (helm/helm@v4.1.4 pkg/release/v1/release.go:51-53).
+  bool server_side = false;
+  std::vector<ObjectSpec> manifest;  ///< non-hook objects (rel.Manifest)
+  std::vector<ObjectSpec> hooks;
+};
+
+/// What Helm keeps in its release Secrets: every revision until uninstall.
 struct ReleaseRecord {
   std::string name;
   std::string namespace_;
-  int helm = 4;
-  int revision = 0;     ///< the last revision, deployed or failed
-  bool deployed = false;
-  std::vector<ObjectSpec> manifest;  ///< non-hook objects of the last deployed revision
-  std::vector<ObjectSpec> hooks;     ///< hooks of the last deployed revision
+  std::vector<ReleaseRevision> revisions;  ///< oldest first
 };
+
+/// The newest revision whatever its status (Helm's Releases.Last), or nullptr.
+const ReleaseRevision* LastRevision(const ReleaseRecord& record);
+/// The revision whose status is deployed, or nullptr.
+const ReleaseRevision* DeployedRevision(const ReleaseRecord& record);
 
 /// What an Argo CD Application tracks.
 struct ArgoAppRecord {
@@ -135,17 +148,17 @@ std::string_view OutcomeName(Outcome outcome);
 /// One request a route sends (or the API server's own cascade).
 struct Event {
   std::string client;  ///< "Helm", "kubectl", "argocd", "tenant"; "apiserver" for a cascade
-  std::string verb;    ///< "create" (POST), "patch" (apply/update), "delete", "gc" (cascade), "build" (client-side mapping, no request)
+  std::string verb;    ///< "create" (POST), "patch" (apply/update), "delete", "gc" (cascade), "build" (a client-side check: mapping, ownership; no request)
   ObjectKey object;
   Outcome outcome = Outcome::kCreated;
-  std::string phase;   ///< "crds", "namespace", "release", "pre-install", "install", "post-install", "upgrade", "prune", "PreSync", ...
+  std::string phase;   ///< "crds", "namespace", "release", "pre-install", "install", "post-install", "upgrade", "rollback", "prune", "PreSync", ...
   std::string detail;  ///< why it failed or was kept
 };
 std::string FormatEvent(const Event& event);
 
 /// A broken invariant of the design.
 struct Violation {
-  std::string rule;  ///< "namespace-first", "crd-first", "no-crd-delete", "no-namespace-delete", "tenant-survives", "not-recreated", "no-silent-adoption"
+  std::string rule;  ///< "namespace-first", "crd-first", "no-crd-delete", "no-namespace-delete", "tenant-survives", "not-recreated", "kept-while-rendered", "no-silent-adoption"
   std::string message;
 };
 
@@ -161,8 +174,15 @@ struct StepResult {
 std::string FormatStep(const StepResult& step);
 bool HasViolation(const StepResult& step, std::string_view rule);
 
-/// What a step is to the invariants: upgrades and uninstalls must not delete CRDs or Namespaces.
-enum class StepKind { kInstall, kUpgrade, kUninstall };
+/// What a step is to the invariants: upgrades, rollbacks and uninstalls must
+/// not delete CRDs or Namespaces; upgrades and rollbacks must not re-create an
+/// unchanged custom resource nor leave one the release still renders deleted.
+enum class StepKind { kInstall, kUpgrade, kRollback, kUninstall };
+
+/// Helm 4's --server-side. install takes kAuto as true; upgrade and rollback
+/// follow the apply method the release was last written with (upgrade.go:308,
+/// :664-675; rollback.go:167: the target revision's).
+enum class ServerSide { kAuto, kTrue, kFalse };
 
 /// A Helm release and how helm is called.
 struct HelmRelease {
@@ -171,6 +191,10 @@ struct HelmRelease {
   std::string namespace_ = "dot-system";
   bool create_namespace = true;  ///< --create-namespace
   bool skip_crds = false;        ///< --skip-crds
+  ServerSide server_side = ServerSide::kAuto;  ///< Helm 4 only: Helm 3 always writes client-side
+  /// upgrade: Helm 4 --rollback-on-failure, Helm 3 --atomic: a failed upgrade
+  /// rolls back to the newest deployed or superseded revision.
+  bool rollback_on_failure = false;
 };
 
 /// One file of a chart's crds/ folder.
@@ -192,6 +216,12 @@ StepResult HelmInstall(Cluster& cluster, const HelmRelease& release, std::string
 StepResult HelmUpgrade(Cluster& cluster, const HelmRelease& release, std::string_view stream,
                        std::string_view helm3_hooks = {});
 StepResult HelmUninstall(Cluster& cluster, const HelmRelease& release);
+/// `helm rollback NAME REVISION` (0: the revision before the last): the target
+/// revision's manifest and hooks become a new revision; objects of the last
+/// revision's manifest that the target lacks are deleted (unless the live object
+/// says keep); only pre-rollback and post-rollback hooks run. The driver has no
+/// rollback command: on its route this is what a user runs too.
+StepResult HelmRollback(Cluster& cluster, const HelmRelease& release, int revision);
 
 /// `kubectl apply --server-side -f -` of a whole stream, repeated until a pass
 /// has no failure (at most `max_passes`). `owner` names the field manager.
