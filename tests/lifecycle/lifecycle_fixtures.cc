@@ -108,7 +108,10 @@ Render RenderWithPost(Style style, const Selection& on, std::string_view release
   if (style == Style::kHelm3) {
     input = SettingsDoc(on, true, release_namespace, create_namespaces, capabilities, upgrade) + Helm3Stream(on);
   } else {
-    input = FilterComponents(testing::Fixture("helm4-all-plus-traefik.yaml"), on) +
+    // The fixture was rendered with -n dot-system.
+    const std::string rendered =
+        ReplaceAll(testing::Fixture("helm4-all-plus-traefik.yaml"), "dot-system", release_namespace);
+    input = FilterComponents(rendered, on) +
             SettingsDoc(on, false, release_namespace, create_namespaces, capabilities, upgrade);
   }
   // The README's commands pass the charts' CRDs (--post-renderer-args --crds=charts/dot-apps/charts; the
@@ -119,6 +122,14 @@ Render RenderWithPost(Style style, const Selection& on, std::string_view release
   if (on.prometheus) args.insert(args.end(), {"--crds", CrdsDirectory("kube-prometheus-stack-82.2.1")});
   testing::RunResult run = testing::RunPost(args, input);
   return {run.exit_code == 0, run.out, run.err};
+}
+
+std::vector<std::string> TemplatedKedaKinds(const Selection& on, int helm) {
+  if (helm != 3 || !on.keda) return {};
+  return {"keda.sh/v1alpha1/ScaledObject",           "keda.sh/v1alpha1/ScaledJob",
+          "keda.sh/v1alpha1/TriggerAuthentication",  "keda.sh/v1alpha1/ClusterTriggerAuthentication",
+          "eventing.keda.sh/v1alpha1/CloudEventSource", "eventing.keda.sh/v1alpha1/ClusterCloudEventSource",
+          "http.keda.sh/v1alpha1/HTTPScaledObject"};
 }
 
 std::vector<std::string> Capabilities(const Cluster& cluster, const std::vector<CrdFile>& installing) {

@@ -63,6 +63,11 @@ Render RenderWithPost(Style style, const Selection& on, std::string_view release
 /// The hooks Helm 3 keeps to itself (Envoy Gateway's certgen hooks), in the release namespace.
 std::string Helm3Hooks(const Selection& on, std::string_view release_namespace);
 
+/// KEDA's templated kinds. Under Helm 3 the CRDs are in the cluster before helm
+/// renders: `dotk8s crds apply` (plain Helm 3) and the driver apply them from a
+/// planning render (`helm template`, which knows no cluster) first.
+std::vector<std::string> TemplatedKedaKinds(const Selection& on, int helm);
+
 /// Every group/version/Kind the cluster serves once `installing` crds/ are in:
 /// Helm reads capabilities after it installed crds/ (v4.1.4 install.go:313-347).
 std::vector<std::string> Capabilities(const Cluster& cluster, const std::vector<CrdFile>& installing);

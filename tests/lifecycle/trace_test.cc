@@ -362,7 +362,7 @@ void ExpectSameRequests(const StepResult& step, const std::vector<TraceRow>& row
 
 const std::map<std::string, Rule> kHelmRules = {
     {"crds", Rule::kSet},          {"install", Rule::kKindGroups}, {"upgrade", Rule::kKindGroups},
-    {"uninstall", Rule::kKindGroups}, {"adopt", Rule::kSet}};
+    {"uninstall", Rule::kKindGroups}, {"rollback", Rule::kKindGroups}, {"adopt", Rule::kSet}};
 
 // The index of the first request of the trace matching, or -1.
 int FirstRow(const std::vector<TraceRow>& rows, std::string_view verb, std::string_view resource,
@@ -373,6 +373,73 @@ int FirstRow(const std::vector<TraceRow>& rows, std::string_view verb, std::stri
     }
   }
   return -1;
+}
+
+// Rows [begin, end) of a trace: one command of a trace that holds several.
+std::vector<TraceRow> Slice(const std::vector<TraceRow>& rows, int begin, int end) {
+  return std::vector<TraceRow>(rows.begin() + begin, rows.begin() + end);
+}
+
+// The index of the first row sent by `client`, or -1.
+int FirstRowOf(const std::vector<TraceRow>& rows, std::string_view client) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].client == client) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// The kubectl requests of `step` (the driver's CRD step) are among the trace's
+// `rows`, and the trace's others are CRDs of Traefik's crds/: the recorded
+// `dotk8s crds apply` applied every chart's crds/, Traefik's too though Traefik
+// was off (src/driver/crds_command.cc); the fixtures hold only Traefik's Gateway
+// API bundle, so the model cannot send them.
+void ExpectKubectlRequestsAmong(const StepResult& step, const std::vector<TraceRow>& rows, const KindCatalog& catalog) {
+  std::multiset<Request> trace;
+  for (const Request& r : TraceRequests(rows)) trace.insert(r);
+  for (const ModelPhase& phase : ModelPhases(step, catalog)) {
+    for (const Request& r : phase.requests) {
+      auto it = trace.find(r);
+      EXPECT_NE(it, trace.end()) << "not in the trace: " << Format(r);
+      if (it != trace.end()) trace.erase(it);
+    }
+  }
+  for (const Request& r : trace) {
+    const bool traefik_crd = r.resource == "apiextensions.k8s.io/customresourcedefinitions" &&
+                             r.object.size() > 11 && r.object.compare(r.object.size() - 11, 11, ".traefik.io") == 0;
+    EXPECT_TRUE(traefik_crd) << "the model does not send: " << Format(r);
+  }
+}
+
+// Helm's rollback upgrades client-side field managers before each update
+// (rollback.go:233 ClientUpdateOptionUpgradeClientSideFieldManager(true);
+// pkg/kube/client.go:841-851, :1130-1182): a JSON patch, sent only when
+// client-go's csaupgrade rewrites the object's managed fields, right before the
+// apply patch. The model has no field managers, so these rows (a patch followed
+// by a patch of the same object) are taken out; `taken_out` gets
+// "resource namespace/name" of each.
+std::vector<TraceRow> WithoutManagedFieldsPatches(const std::vector<TraceRow>& rows,
+                                                  std::vector<std::string>* taken_out) {
+  std::vector<TraceRow> kept;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const TraceRow& row = rows[i];
+    const bool repeated = i + 1 < rows.size() && row.verb == "patch" && rows[i + 1].verb == "patch" &&
+                          rows[i + 1].resource == row.resource && rows[i + 1].namespace_ == row.namespace_ &&
+                          rows[i + 1].name == row.name;
+    if (repeated) {
+      taken_out->push_back(fmt::format("{} {}", row.resource, ObjectName(row.namespace_, row.name)));
+    } else {
+      kept.push_back(row);
+    }
+  }
+  return kept;
+}
+
+const ObjectKey kAddonScaledObject{"keda.sh", "ScaledObject", "keda", "keda-add-ons-http-interceptor"};
+
+std::vector<std::string> Rules(const StepResult& step) {
+  std::vector<std::string> rules;
+  for (const Violation& v : step.violations) rules.push_back(v.rule);
+  return rules;
 }
 
 Cluster WithNamespacesMadeByKubectl() {
@@ -514,6 +581,145 @@ TEST_F(LifecycleTraceTest, DriverWithHelm3AppliesNamespacesAndAllCrdsBeforeHelm)
   ASSERT_TRUE(step.ok) << FormatStep(step);
   EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
   ExpectSameRequests(step, rows, catalog_, kHelmRules);
+}
+
+// Recorded at 5298eae, the code of this tree: the model replays what the real
+// dotk8s-post writes for the fixture streams (../shared/fixtures/upstream, the
+// objects the trace shows) instead of objects derived from the rows. Install,
+// a no-op upgrade, `helm rollback dot-apps 1`: revision 1 had the HTTP add-on's
+// ScaledObject as a post-install hook (its kind was not served when dotk8s-post
+// ran), revision 2 as a release object. The rollback updates revision 1's
+// manifest over revision 2's, runs no install hook, and deletes what revision
+// 2's manifest has and revision 1's lacks: the ScaledObject (rollback.go:197-286,
+// client.go:623-650). The model reports it (kept-while-rendered).
+TEST_F(LifecycleTraceTest, Helm4RollbackToTheInstallDeletesTheScaledObjectThatWasAHookThere) {
+  const std::vector<TraceRow> rows = ReadTrace("helm4-install-upgrade-rollback.tsv");
+  const int v2 = FirstRow(rows, "create", "secrets", "sh.helm.release.v1.dot-apps.v2");
+  const int v3 = FirstRow(rows, "create", "secrets", "sh.helm.release.v1.dot-apps.v3");
+  ASSERT_GT(v2, 0);
+  ASSERT_GT(v3, v2);
+  // The trace itself: after revision 3's Secret, only patches of existing objects (200:
+  // no hook is deleted and created, none runs) and, last, the ScaledObject's delete.
+  const std::vector<Request> rollback_rows = TraceRequests(Slice(rows, v3 + 1, static_cast<int>(rows.size())));
+  ASSERT_FALSE(rollback_rows.empty());
+  EXPECT_EQ(Format(rollback_rows.back()), "Helm delete keda.sh/scaledobjects keda/keda-add-ons-http-interceptor 200");
+  for (std::size_t i = 0; i + 1 < rollback_rows.size(); ++i) {
+    EXPECT_EQ(rollback_rows[i].verb + " " + std::to_string(rollback_rows[i].code), "patch 200") << Format(rollback_rows[i]);
+  }
+
+  Cluster cluster = EmptyCluster();
+  const std::vector<CrdFile> crds = CrdsFolders(false, true, true);
+  Render install = RenderWithPost(Style::kHelm4, kDefault, release_.namespace_, true, Capabilities(cluster, crds));
+  ASSERT_TRUE(install.ok) << install.error;
+  StepResult step = HelmInstall(cluster, release_, install.stream, crds);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  ExpectSameRequests(step, Slice(rows, 0, v2), catalog_, kHelmRules);
+
+  Render upgrade = RenderWithPost(Style::kHelm4, kDefault, release_.namespace_, true, Capabilities(cluster, {}), true);
+  ASSERT_TRUE(upgrade.ok) << upgrade.error;
+  step = HelmUpgrade(cluster, release_, upgrade.stream);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  ExpectSameRequests(step, Slice(rows, v2, v3), catalog_, kHelmRules);
+  ASSERT_NE(FindLive(cluster, kAddonScaledObject), nullptr);
+
+  step = HelmRollback(cluster, release_, 1);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  std::vector<std::string> field_manager_patches;
+  ExpectSameRequests(step,
+                     WithoutManagedFieldsPatches(Slice(rows, v3, static_cast<int>(rows.size())), &field_manager_patches),
+                     catalog_, kHelmRules);
+  // Which objects had something to rewrite is below the model (field managers); these two did.
+  EXPECT_EQ(field_manager_patches, (std::vector<std::string>{"services envoy-gateway-system/envoy-gateway",
+                                                             "apps/deployments envoy-gateway-system/envoy-gateway"}));
+  EXPECT_EQ(FindLive(cluster, kAddonScaledObject), nullptr);
+  EXPECT_EQ(Rules(step), std::vector<std::string>{"kept-while-rendered"}) << FormatStep(step);
+  const ReleaseRecord& record = cluster.releases.at("dot-system/dot-apps");
+  ASSERT_EQ(record.revisions.size(), 3u);
+  EXPECT_EQ(record.revisions[2].status, "deployed");
+  EXPECT_EQ(record.revisions[1].status, "superseded");
+}
+
+// Recorded at 5298eae: plain Helm 3 as the README says (`dotk8s crds apply`,
+// then helm 3.17 install into envoy-gateway-system with the autoscaling and
+// helm3 profiles), then Helm 4 `helm upgrade` with the same values. Helm 3
+// stores no apply method, which Helm 4 reads as client-side, and
+// --server-side=auto follows it (upgrade.go:308, :664-675): the first
+// pre-upgrade hook, Namespace keda (a release object of revision 1), is POSTed
+// and refused with 409 (hooks.go:101-108, client.go:312-340, :989-1002); the
+// release is left failed.
+TEST_F(LifecycleTraceTest, Helm4UpgradeOfAHelm3ReleaseIsClientSideAndFailsOnTheNamespaceHook) {
+  const std::vector<TraceRow> rows = ReadTrace("helm3.17-install-then-helm4-upgrade.tsv");
+  const int first_helm = FirstRowOf(rows, "Helm");
+  const int v2 = FirstRow(rows, "create", "secrets", "sh.helm.release.v1.dot-apps.v2");
+  ASSERT_GT(first_helm, 0);
+  ASSERT_GT(v2, first_helm);
+  HelmRelease helm3;
+  helm3.helm = 3;
+  helm3.namespace_ = "envoy-gateway-system";
+  Selection helm3_profile = kDefault;
+  helm3_profile.prometheus_admission = false;
+
+  Cluster cluster = EmptyCluster();
+  const std::vector<CrdFile> crds = CrdsFolders(false, true, true);
+  std::vector<std::string> capabilities = Capabilities(cluster, crds);
+  for (const std::string& kind : TemplatedKedaKinds(helm3_profile, 3)) capabilities.push_back(kind);
+  Render render = RenderWithPost(Style::kHelm3, helm3_profile, helm3.namespace_, true, capabilities);
+  ASSERT_TRUE(render.ok) << render.error;
+  StepResult crds_apply = DriverCrdsApply(cluster, helm3, render.stream, crds);
+  ASSERT_TRUE(crds_apply.ok) << FormatStep(crds_apply);
+  ExpectKubectlRequestsAmong(crds_apply, Slice(rows, 0, first_helm), catalog_);
+  StepResult step = HelmInstall(cluster, helm3, render.stream, crds, Helm3Hooks(helm3_profile, helm3.namespace_));
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  ExpectSameRequests(step, Slice(rows, first_helm, v2), catalog_, kHelmRules);
+
+  Render upgrade = RenderWithPost(Style::kHelm4, helm3_profile, helm3.namespace_, true, Capabilities(cluster, {}), true);
+  ASSERT_TRUE(upgrade.ok) << upgrade.error;
+  HelmRelease helm4 = helm3;
+  helm4.helm = 4;  // --server-side=auto, the default
+  const Cluster before_upgrade = cluster;
+  step = HelmUpgrade(cluster, helm4, upgrade.stream);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error, "pre-upgrade hooks failed: warning: Hook pre-upgrade dot-apps/templates/dotk8s-post/namespaces.yaml failed: "
+                        "namespaces \"keda\" already exists")
+      << FormatStep(step);
+  ExpectSameRequests(step, Slice(rows, v2, static_cast<int>(rows.size())), catalog_, kHelmRules);
+  const ReleaseRecord& record = cluster.releases.at("envoy-gateway-system/dot-apps");
+  ASSERT_EQ(record.revisions.size(), 2u);
+  EXPECT_EQ(record.revisions[0].status, "deployed");
+  EXPECT_EQ(record.revisions[1].status, "failed");
+  EXPECT_FALSE(record.revisions[1].server_side);
+
+  // Not recorded, the model's prediction on the same cluster: --server-side=true
+  // applies the hook over the existing Namespace and the upgrade goes through.
+  Cluster server_side = before_upgrade;
+  helm4.server_side = ServerSide::kTrue;
+  step = HelmUpgrade(server_side, helm4, upgrade.stream);
+  EXPECT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+  EXPECT_TRUE(server_side.releases.at("envoy-gateway-system/dot-apps").revisions.back().server_side);
+
+  // Nor recorded: --rollback-on-failure does not save it. The rollback writes
+  // revision 1 (Helm 3's manifest, Namespaces keda and prometheus-system among its
+  // objects) over the LAST revision, the failed one, whose manifest lacks them
+  // (they are hooks there): Update finds Namespace keda live and not in the
+  // current manifest (rollback.go:119-127, client.go:600-604).
+  Cluster rolled_back = before_upgrade;
+  helm4.server_side = ServerSide::kAuto;
+  helm4.rollback_on_failure = true;
+  step = HelmUpgrade(rolled_back, helm4, upgrade.stream);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error, "an error occurred while rolling back the release. original upgrade error: pre-upgrade hooks "
+                        "failed: warning: Hook pre-upgrade dot-apps/templates/dotk8s-post/namespaces.yaml failed: "
+                        "namespaces \"keda\" already exists: original object Namespace with the name \"keda\" not found")
+      << FormatStep(step);
+  std::vector<std::string> statuses;
+  for (const ReleaseRevision& r : rolled_back.releases.at("envoy-gateway-system/dot-apps").revisions) {
+    statuses.push_back(r.status);
+  }
+  EXPECT_EQ(statuses, (std::vector<std::string>{"deployed", "superseded", "failed"}));
 }
 
 }  // namespace
