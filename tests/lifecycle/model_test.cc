@@ -366,5 +366,110 @@ TEST(LifecycleModelTest, AHookThatIsRecreatedOnANoopUpgradeIsCaught) {
   EXPECT_TRUE(HasViolation(step, "not-recreated")) << FormatStep(step);
 }
 
+// The status of each revision of the model's dot-apps release in `ns`, oldest first.
+std::vector<std::string> Statuses(const Cluster& cluster, std::string_view ns = "dot-system") {
+  std::vector<std::string> statuses;
+  for (const ReleaseRevision& r : cluster.releases.at(fmt::format("{}/dot-apps", ns)).revisions) {
+    statuses.push_back(r.status);
+  }
+  return statuses;
+}
+
+TEST(LifecycleModelTest, Helm4WritesWithTheApplyMethodOfTheLastRevision) {
+  // A hook that outlives its run (no before-hook-creation). --server-side=auto
+  // follows the last revision's method (v4.1.4 upgrade.go:308, :664-675):
+  // client-side it is POSTed again and refused, server-side it is patched.
+  const std::string hook = Doc("v1", "ConfigMap", "c", "dot-system",
+                               {"helm.sh/hook: pre-install,pre-upgrade", "helm.sh/hook-delete-policy: hook-failed"});
+  Cluster cluster = EmptyCluster();
+  HelmRelease release;
+  release.server_side = ServerSide::kFalse;
+  ASSERT_TRUE(HelmInstall(cluster, release, hook, kNoCrds).ok);
+  release.server_side = ServerSide::kAuto;
+  StepResult step = HelmUpgrade(cluster, release, hook);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error, "pre-upgrade hooks failed: warning: Hook pre-upgrade  failed: configmaps \"c\" already exists");
+  EXPECT_GE(IndexOf(step, "create", "ConfigMap", "c"), 0) << FormatStep(step);
+  // hook-failed follows a failed wait, not a failed create: the hook stays.
+  EXPECT_EQ(IndexOf(step, "delete", "ConfigMap", "c"), -1) << FormatStep(step);
+  EXPECT_EQ(Statuses(cluster), (std::vector<std::string>{"deployed", "failed"}));
+  // The failed revision was client-side too, so auto stays client-side ...
+  EXPECT_FALSE(HelmUpgrade(cluster, release, hook).ok);
+  // ... until --server-side=true writes a revision server-side, which auto then follows.
+  release.server_side = ServerSide::kTrue;
+  step = HelmUpgrade(cluster, release, hook);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_GE(IndexOf(step, "patch", "ConfigMap", "c"), 0) << FormatStep(step);
+  release.server_side = ServerSide::kAuto;
+  EXPECT_TRUE(HelmUpgrade(cluster, release, hook).ok);
+  EXPECT_EQ(Statuses(cluster), (std::vector<std::string>{"superseded", "failed", "failed", "superseded", "deployed"}));
+}
+
+TEST(LifecycleModelTest, RollbackDeletesWhatOnlyTheLastManifestHasAndRunsOnlyRollbackHooks) {
+  // rollback.go:197-286: Update(last manifest, target manifest) between the
+  // pre-rollback and post-rollback hooks; hooks are not in a manifest.
+  const std::string widget_crd = Crd("example.com", "Widget", "widgets", {"helm.sh/resource-policy: keep"});
+  const std::string deployment = Doc("apps/v1", "Deployment", "d", "dot-system");
+  const std::string pre_rollback = Doc("batch/v1", "Job", "r", "dot-system", {"helm.sh/hook: pre-rollback"});
+  const std::string post_install = Doc("batch/v1", "Job", "p", "dot-system", {"helm.sh/hook: post-install"});
+  // A hook with Helm's ownership marks, as dotk8s-post makes a custom resource whose kind
+  // is not served yet, so that the next upgrade adopts it.
+  const std::string widget_hook =
+      Doc("example.com/v1", "Widget", "w", "dot-system",
+          {"helm.sh/hook: post-install,post-upgrade", "helm.sh/hook-delete-policy: hook-failed",
+           "meta.helm.sh/release-name: dot-apps", "meta.helm.sh/release-namespace: dot-system"}) +
+      "  labels:\n    app.kubernetes.io/managed-by: Helm\n";
+  const std::string widget = Doc("example.com/v1", "Widget", "w", "dot-system");
+  const std::string extra = Doc("v1", "ConfigMap", "extra", "dot-system");
+  const std::string kept = Doc("v1", "ConfigMap", "kept", "dot-system", {"helm.sh/resource-policy: keep"});
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(HelmInstall(cluster, HelmRelease{}, widget_crd + deployment + pre_rollback + post_install + widget_hook,
+                          kNoCrds)
+                  .ok);
+  ASSERT_TRUE(HelmUpgrade(cluster, HelmRelease{}, widget_crd + deployment + widget + extra + kept).ok);
+  StepResult step = HelmRollback(cluster, HelmRelease{}, 1);
+  ASSERT_TRUE(step.ok) << FormatStep(step);
+  EXPECT_EQ(Written(step, "pre-rollback"), std::vector<std::string>{"Job r"});
+  EXPECT_EQ(IndexOf(step, "delete", "Job", "p"), -1) << "an install hook ran: " << FormatStep(step);
+  EXPECT_EQ(IndexOf(step, "patch", "Job", "p"), -1) << "an install hook ran: " << FormatStep(step);
+  EXPECT_GE(IndexOf(step, "patch", "Deployment", "d"), 0) << FormatStep(step);
+  EXPECT_EQ(FindLive(cluster, {"example.com", "Widget", "dot-system", "w"}), nullptr);
+  EXPECT_EQ(FindLive(cluster, {"", "ConfigMap", "dot-system", "extra"}), nullptr);
+  EXPECT_NE(FindLive(cluster, {"", "ConfigMap", "dot-system", "kept"}), nullptr);
+  EXPECT_EQ(Written(step, "release"), std::vector<std::string>{"Secret sh.helm.release.v1.dot-apps.v3"});
+  EXPECT_TRUE(HasViolation(step, "kept-while-rendered")) << FormatStep(step);
+  EXPECT_EQ(Statuses(cluster), (std::vector<std::string>{"superseded", "superseded", "deployed"}));
+  // Revision 0 is the one before the last: revision 2 again. But ConfigMap kept, which
+  // the last rollback kept, is live and not in the last manifest: Update refuses it
+  // (client.go:600-604), the last revision is superseded and the new one failed
+  // (rollback.go:235-242), so no revision is deployed any more.
+  step = HelmRollback(cluster, HelmRelease{}, 0);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error, "original object ConfigMap with the name \"kept\" not found") << FormatStep(step);
+  EXPECT_EQ(Statuses(cluster), (std::vector<std::string>{"superseded", "superseded", "superseded", "failed"}));
+  EXPECT_EQ(HelmRollback(cluster, HelmRelease{}, 9).error, "release has no 9 version");
+}
+
+TEST(LifecycleModelTest, AtomicUpgradeRollsBackToTheLastDeployedRevision) {
+  // Helm 3 POSTs hooks (v3.17.3 hooks.go:76-81): a second run of a hook that
+  // stayed fails; --atomic then rolls back to revision 1 (upgrade.go:504-539).
+  const std::string hook = Doc("v1", "ConfigMap", "c", "envoy-gateway-system",
+                               {"helm.sh/hook: pre-install,pre-upgrade", "helm.sh/hook-delete-policy: hook-failed"});
+  const std::string deployment = Doc("apps/v1", "Deployment", "d", "envoy-gateway-system");
+  HelmRelease release;
+  release.helm = 3;
+  release.namespace_ = "envoy-gateway-system";
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(HelmInstall(cluster, release, deployment, kNoCrds, hook).ok);
+  release.rollback_on_failure = true;
+  StepResult step = HelmUpgrade(cluster, release, deployment, hook);
+  EXPECT_FALSE(step.ok);
+  EXPECT_EQ(step.error, "release dot-apps failed, and has been rolled back due to atomic being set: pre-upgrade hooks "
+                        "failed: warning: Hook pre-upgrade  failed: configmaps \"c\" already exists");
+  EXPECT_EQ(Written(step, "release"), (std::vector<std::string>{"Secret sh.helm.release.v1.dot-apps.v2",
+                                                                "Secret sh.helm.release.v1.dot-apps.v3"}));
+  EXPECT_EQ(Statuses(cluster, "envoy-gateway-system"), (std::vector<std::string>{"superseded", "failed", "deployed"}));
+}
+
 }  // namespace
 }  // namespace dotk8s::lifecycle
