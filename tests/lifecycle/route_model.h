@@ -11,10 +11,11 @@
 // docs/lifecycle-sources.md where they are encoded).
 //
 // What it leaves out on purpose: field-level merging (labels and annotations
-// are merged key by key), readiness (a created CRD is Established at once, a
-// hook Job completes at once), admission webhooks, owner references other than
-// the two cascades that matter here (a CRD takes its custom resources with it,
-// a Namespace everything in it).
+// are merged key by key) and field managers (so not the managed-fields patch a
+// rollback sends before some applies), readiness (a created CRD is Established
+// at once, a hook Job completes at once, so no hook fails its wait), admission
+// webhooks, owner references other than the two cascades that matter here (a
+// CRD takes its custom resources with it, a Namespace everything in it).
 
 #include <cstdint>
 #include <functional>
