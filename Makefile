@@ -5,7 +5,7 @@ PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup deps tools build test unit e2e bench fuzz install dist demo clean cluster-test
+.PHONY: all setup deps tools build test unit e2e bench fuzz install dist demo clean cluster cluster-stop cluster-test controlplane
 
 all: build
 
@@ -28,11 +28,31 @@ test: build
 	@[ -x .tools/helm4/helm ] && [ -x .tools/helm3.18/helm ] || scripts/install-tools.sh
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The local control plane (tests/cluster/controlplane, docs/cluster-test.md):
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK on
+# loopback, built once per machine from the Go module proxy into
+# ~/.cache/dotk8s/controlplane. `make cluster` prints its kubeconfig's path.
+controlplane:
+	tests/cluster/controlplane/build.sh >/dev/null
+
+cluster:
+	@tests/cluster/controlplane/start.sh
+
+cluster-stop:
+	@tests/cluster/controlplane/stop.sh
+
 # The cluster suite (docs/cluster-test.md): every route through the life of a
-# release against whatever KUBECONFIG points to, a throwaway cluster only. Not
-# part of `make test`. ROUTES="helm4 gitops" and STEPS="keda-off keda-on" run a part.
+# release, a throwaway cluster only. Not part of `make test`. With no KUBECONFIG
+# (or CLUSTER=local) on the local control plane, started and stopped around it;
+# CLUSTER=current (or a KUBECONFIG) on the cluster kubectl points to (kind, k3d,
+# minikube). ROUTES="helm4 gitops" and STEPS="keda-off keda-on" run a part.
+CLUSTER ?=
 cluster-test: build
-	ROUTES="$(ROUTES)" STEPS="$(STEPS)" BUILD="$(BUILD)" tests/cluster/run.sh
+	@if [ "$(CLUSTER)" = local ] || { [ -z "$(CLUSTER)" ] && [ -z "$$KUBECONFIG" ]; }; then \
+	  ROUTES="$(ROUTES)" STEPS="$(STEPS)" BUILD="$(BUILD)" tests/cluster/with-local-cluster.sh tests/cluster/run.sh; \
+	else \
+	  ROUTES="$(ROUTES)" STEPS="$(STEPS)" BUILD="$(BUILD)" tests/cluster/run.sh; \
+	fi
 
 bench: build
 	bench/run.sh $(BUILD)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs a command against the local control plane (tests/cluster/controlplane):
+# starts it, runs COMMAND with KUBECONFIG pointing at it, stops it, and exits
+# with COMMAND's code. A control plane already running from the same state
+# directory (make cluster) is used as it is and left running.
+#
+#   tests/cluster/with-local-cluster.sh tests/cluster/run.sh      (make cluster-test)
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+STATE=${DOTK8S_CLUSTER_DIR:-$ROOT/.cluster}
+[ "$#" -gt 0 ] || { echo "usage: $0 COMMAND [ARG]..." >&2; exit 2; }
+
+started_here=0
+if [ -s "$STATE/env" ] && compgen -G "$STATE/pids/*.pid" >/dev/null &&
+  KUBECONFIG=$STATE/kubeconfig "${KUBECTL:-kubectl}" get --raw=/readyz --request-timeout=5s >/dev/null 2>&1; then
+  echo "local control plane: already running ($STATE), used as it is" >&2
+  kubeconfig=$STATE/kubeconfig
+else
+  t0=$SECONDS
+  kubeconfig=$("$HERE/controlplane/start.sh")
+  started_here=1
+  echo "local control plane: ready after $((SECONDS - t0)) s (build included, if it was needed)" >&2
+fi
+
+stop_ours() {
+  [ "$started_here" = 1 ] || return 0
+  started_here=0
+  "$HERE/controlplane/stop.sh" || true
+}
+trap 'stop_ours' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rc=0
+KUBECONFIG=$kubeconfig "$@" || rc=$?
+exit "$rc"
