@@ -21,13 +21,14 @@ steps=(install tenants upgrade-unchanged keda-off keda-on envoyGateway-off envoy
   prometheus-off prometheus-on traefik-on traefik-off profile-gateway profile-autoscaling
   profile-migration uninstall reinstall)
 
-for script in "$here/run.sh" "$here/plan_test.sh" "$here"/lib/*.sh; do
+scripts=("$here/run.sh" "$here/plan_test.sh" "$here/with-local-cluster.sh" "$here"/lib/*.sh "$here"/controlplane/*.sh)
+for script in "${scripts[@]}"; do
   bash -n "$script" || problem "bash -n $script"
 done
 if command -v shellcheck >/dev/null 2>&1; then
   # One process for all (shellcheck is the slow part here); -x only reads the sourced
   # files for context, so lib/*.sh are named too.
-  shellcheck -x "$here/run.sh" "$here/plan_test.sh" "$here"/lib/*.sh || problem "shellcheck tests/cluster"
+  shellcheck -x "${scripts[@]}" || problem "shellcheck tests/cluster"
 else
   echo "note: shellcheck not installed; only bash -n ran"
 fi

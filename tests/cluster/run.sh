@@ -11,7 +11,8 @@
 #   tests/cluster/run.sh --cleanup   remove what an interrupted run left on the cluster
 #
 # Environment: ROUTES and STEPS (subsets, separated by spaces or commas), BUILD
-# (default build), HELM4, HELM3, KUBECTL, HELMFILE (paths),
+# (default build), HELM4, HELM3, KUBECTL, HELMFILE (paths), CHARTS (auto,
+# upstream or standin: the five pinned archives or tests/standin-charts),
 # DOTK8S_CLUSTER_TEST_OK=1 (a cluster whose context name does not say throwaway).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -168,7 +169,7 @@ check_cluster() {  # kubectl reaches a cluster that is a throwaway one
   fi
   CONTEXT=$("$KUBECTL" config current-context 2>/dev/null || echo "")
   case $CONTEXT in
-    kind-* | k3d-* | minikube* | docker-desktop*) return 0 ;;
+    kind-* | k3d-* | minikube* | docker-desktop* | dotk8s-local) return 0 ;;  # dotk8s-local: make cluster
   esac
   [ "${DOTK8S_CLUSTER_TEST_OK:-}" = 1 ] && return 0
   die "the current context '${CONTEXT:-none}' does not look like a throwaway cluster; the suite deletes CRDs and namespaces" \
@@ -211,11 +212,44 @@ check_build() {
   for binary in "$DOTK8S" "$DOTK8S_POST"; do
     [ -x "$binary" ] || die "$binary is not built" "run make build (or set BUILD to your build directory)"
   done
-  if ! "$DOTK8S" deps --check --chart charts/dot-apps >"$WORK/deps-check.txt" 2>&1; then
-    sed 's/^/  /' "$WORK/deps-check.txt" >&2
-    die "the chart's five dependency archives are not all in charts/dot-apps/charts" \
-      "run $BUILD/dotk8s deps (network or chart cache), or $BUILD/dotk8s deps --bundle FILE"
+}
+
+# choose_chart: CHART, the umbrella chart every route deploys. CHARTS=upstream
+# wants charts/dot-apps with its five pinned archives (dotk8s deps); CHARTS=standin
+# a copy of charts/dot-apps in WORK with the stand-in charts of
+# tests/standin-charts packaged into it (their names, versions, hooks, CRDs and
+# references, far fewer objects: for a machine that cannot download the five
+# charts, such as CI); CHARTS=auto (the default) takes upstream when the archives
+# are there, else the stand-ins, and says so. The driver finds the copy through
+# DOTK8S_CHART.
+choose_chart() {
+  CHART=charts/dot-apps
+  CHART_KIND=upstream
+  local wanted=${CHARTS:-auto}
+  case $wanted in
+    auto | upstream | standin) ;;
+    *) die "CHARTS=$wanted: expected auto, upstream or standin" ;;
+  esac
+  if [ "$wanted" != standin ]; then
+    if "$DOTK8S" deps --check --chart charts/dot-apps >"$WORK/deps-check.txt" 2>&1; then return 0; fi
+    if [ "$wanted" = upstream ]; then
+      sed 's/^/  /' "$WORK/deps-check.txt" >&2
+      die "the chart's five dependency archives are not all in charts/dot-apps/charts" \
+        "run $BUILD/dotk8s deps (network or chart cache), or $BUILD/dotk8s deps --bundle FILE, or CHARTS=standin"
+    fi
   fi
+  CHART_KIND=standin
+  CHART=$WORK/chart/dot-apps
+  mkdir -p "$WORK/chart"
+  cp -R charts/dot-apps "$CHART"
+  rm -f "$CHART"/charts/*.tgz
+  if ! HELM="$HELM4" tests/standin-charts/package.sh "$CHART/charts" >"$WORK/standin-package.txt" 2>&1; then
+    sed 's/^/  /' "$WORK/standin-package.txt" >&2
+    die "could not package the stand-in charts into $CHART/charts" "tests/standin-charts/package.sh DIR shows why"
+  fi
+  "$DOTK8S" deps --check --chart "$CHART" >"$WORK/deps-check.txt" 2>&1 ||
+    die "the stand-in charts do not satisfy $CHART/Chart.yaml: $(head -n 3 "$WORK/deps-check.txt")"
+  export DOTK8S_CHART=$CHART
 }
 
 check_empty_cluster() {
@@ -238,14 +272,15 @@ preconditions() {
   if any_route route_needs_helm4; then check_helm4; fi
   if any_route route_needs_helm3; then check_helm3; fi
   check_build
+  choose_chart
   check_empty_cluster
 }
 
 print_preconditions() {
   say "preconditions, checked first when the suite runs:"
-  say "  - $KUBECTL reaches a cluster; its context is kind-*, k3d-*, minikube* or docker-desktop*, or DOTK8S_CLUSTER_TEST_OK=1"
+  say "  - $KUBECTL reaches a cluster; its context is dotk8s-local (make cluster), kind-*, k3d-*, minikube* or docker-desktop*, or DOTK8S_CLUSTER_TEST_OK=1"
   say "  - Helm 4: $HELM4; Helm 3 (3.17.x or >= 3.18.1, never 3.18.0): $HELM3; helmfile: ${HELMFILE:-not installed} (route skipped without it)"
-  say "  - $DOTK8S and $DOTK8S_POST built; $DOTK8S deps --check --chart charts/dot-apps (the five archives)"
+  say "  - $DOTK8S and $DOTK8S_POST built; the chart: charts/dot-apps with its five archives ($DOTK8S deps --check), or with CHARTS=standin (the default when they are missing) a copy with tests/standin-charts packaged into it"
   say "  - nothing of dot-apps on the cluster yet (release, namespaces ${SUITE_OWN_NAMESPACES[*]}, CRDs of ${SUITE_CRD_GROUPS[*]})"
 }
 
@@ -304,6 +339,18 @@ print_summary() {
   printf '\n'
 }
 
+count_results() {  # PASSED_CELLS FAILED_CELLS SKIPPED_CELLS of the summary's table
+  PASSED_CELLS=0 FAILED_CELLS=0 SKIPPED_CELLS=0
+  local key
+  for key in "${!RESULTS[@]}"; do
+    case ${RESULTS[$key]} in
+      ok) PASSED_CELLS=$((PASSED_CELLS + 1)) ;;
+      FAIL) FAILED_CELLS=$((FAILED_CELLS + 1)) ;;
+      skip) SKIPPED_CELLS=$((SKIPPED_CELLS + 1)) ;;
+    esac
+  done
+}
+
 any_failure() {
   local key
   for key in "${!RESULTS[@]}"; do [ "${RESULTS[$key]}" = FAIL ] && return 0; done
@@ -359,6 +406,8 @@ else
 fi
 LOG_ROOT=$WORK/logs
 resolve_tools
+CHART=charts/dot-apps
+CHART_KIND=upstream
 
 if [ "$MODE" = print ]; then
   say "dot-apps cluster suite, the plan (--print: nothing runs, no cluster needed)"
@@ -385,9 +434,17 @@ say "dot-apps cluster suite on context $CONTEXT ($("$KUBECTL" get --raw=/version
 say "routes: ${SELECTED_ROUTES[*]}"
 say "steps:  ${SELECTED_STEPS[*]}"
 say "Helm 4: ${HELM4_VERSION:-not used}; Helm 3: ${HELM3_VERSION:-not used}; logs: $LOG_ROOT"
+if [ "$CHART_KIND" = standin ]; then
+  say "charts: the stand-ins of tests/standin-charts in $CHART (the five upstream archives are not in charts/dot-apps/charts; CHARTS=upstream requires them)"
+else
+  say "charts: charts/dot-apps with the five pinned upstream archives"
+fi
 setup_workspace
 for route in "${SELECTED_ROUTES[@]}"; do run_route "$route"; done
 print_summary
+count_results
+# The plain closing line CI reads: steps (with each route's cleanup) that passed and failed.
+say "cluster-test: $PASSED_CELLS passed, $FAILED_CELLS failed, $SKIPPED_CELLS skipped"
 if any_failure; then
   say "cluster-test: FAIL"
   exit 1

@@ -61,9 +61,9 @@ deploy_helm4() {
   set_flags "$@"
   local create=()
   [ "$verb" = install ] && create=(--create-namespace)
-  run_cmd "helm-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" "$verb" dot-apps charts/dot-apps \
-    -n dot-system "${create[@]}" -f "charts/dot-apps/values/$profile.yaml" "${SET_FLAGS[@]}" \
-    --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts
+  run_cmd "helm-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" "$verb" dot-apps "$CHART" \
+    -n dot-system "${create[@]}" -f "$CHART/values/$profile.yaml" "${SET_FLAGS[@]}" \
+    --post-renderer dotk8s-post --post-renderer-args "--crds=$CHART/charts"
 }
 
 uninstall_helm4() {
@@ -124,9 +124,9 @@ deploy_helm3() {
   set_flags "$@"
   local create=()
   [ "$verb" = install ] && create=(--create-namespace)
-  run_cmd "helm3-$verb" env HELM_PLUGINS="$HELM3_PLUGINS" "$HELM3" "$verb" dot-apps charts/dot-apps \
-    -n envoy-gateway-system "${create[@]}" -f "charts/dot-apps/values/$profile.yaml" \
-    -f charts/dot-apps/values/helm3.yaml "${SET_FLAGS[@]}" --post-renderer dotk8s-post
+  run_cmd "helm3-$verb" env HELM_PLUGINS="$HELM3_PLUGINS" "$HELM3" "$verb" dot-apps "$CHART" \
+    -n envoy-gateway-system "${create[@]}" -f "$CHART/values/$profile.yaml" \
+    -f "$CHART/values/helm3.yaml" "${SET_FLAGS[@]}" --post-renderer dotk8s-post
 }
 
 uninstall_helm3() {
