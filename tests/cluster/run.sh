@@ -223,25 +223,27 @@ check_build() {
 # are there, else the stand-ins, and says so. The driver finds the copy through
 # DOTK8S_CHART.
 choose_chart() {
-  CHART=charts/dot-apps
-  CHART_KIND=upstream
-  local wanted=${CHARTS:-auto}
-  case $wanted in
+  local charts=${CHARTS:-auto}
+  case $charts in
     auto | upstream | standin) ;;
-    *) die "CHARTS=$wanted: expected auto, upstream or standin" ;;
+    *) die "CHARTS=$charts: expected auto, upstream or standin" ;;
   esac
-  if [ "$wanted" != standin ]; then
+  if [ "$charts" != standin ]; then
     if "$DOTK8S" deps --check --chart charts/dot-apps >"$WORK/deps-check.txt" 2>&1; then return 0; fi
-    if [ "$wanted" = upstream ]; then
+    if [ "$charts" = upstream ]; then
       sed 's/^/  /' "$WORK/deps-check.txt" >&2
       die "the chart's five dependency archives are not all in charts/dot-apps/charts" \
         "run $BUILD/dotk8s deps (network or chart cache), or $BUILD/dotk8s deps --bundle FILE, or CHARTS=standin"
     fi
   fi
   CHART_KIND=standin
-  CHART=$WORK/chart/dot-apps
-  mkdir -p "$WORK/chart"
+  # The same layout as the project's, so that the helmfile example's relative
+  # paths (../../charts/dot-apps) find the copy.
+  CHART=$WORK/charts/dot-apps
+  HELMFILE_DIR=$WORK/examples/helmfile
+  mkdir -p "$WORK/charts" "$WORK/examples"
   cp -R charts/dot-apps "$CHART"
+  cp -R examples/helmfile "$HELMFILE_DIR"
   rm -f "$CHART"/charts/*.tgz
   if ! HELM="$HELM4" tests/standin-charts/package.sh "$CHART/charts" >"$WORK/standin-package.txt" 2>&1; then
     sed 's/^/  /' "$WORK/standin-package.txt" >&2
@@ -408,6 +410,7 @@ LOG_ROOT=$WORK/logs
 resolve_tools
 CHART=charts/dot-apps
 CHART_KIND=upstream
+HELMFILE_DIR=examples/helmfile
 
 if [ "$MODE" = print ]; then
   say "dot-apps cluster suite, the plan (--print: nothing runs, no cluster needed)"

@@ -2,7 +2,8 @@
 # Runs a command against the local control plane (tests/cluster/controlplane):
 # starts it, runs COMMAND with KUBECONFIG pointing at it, stops it, and exits
 # with COMMAND's code. A control plane already running from the same state
-# directory (make cluster) is used as it is and left running.
+# directory (make cluster) is used as it is and left running. HELMFILE defaults
+# to the helmfile that build.sh built beside the control plane.
 #
 #   tests/cluster/with-local-cluster.sh tests/cluster/run.sh      (make cluster-test)
 set -euo pipefail
@@ -23,6 +24,7 @@ else
   echo "local control plane: ready after $((SECONDS - t0)) s (build included, if it was needed)" >&2
 fi
 
+# shellcheck disable=SC2317  # called from the EXIT trap
 stop_ours() {
   [ "$started_here" = 1 ] || return 0
   started_here=0
@@ -31,6 +33,11 @@ stop_ours() {
 trap 'stop_ours' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The helmfile built beside the control plane serves the suite's helmfile route,
+# unless HELMFILE names another.
+bin_dir=$(sed -n 's/^DOTK8S_CLUSTER_BIN=//p' "$STATE/env")
+if [ -z "${HELMFILE:-}" ] && [ -x "$bin_dir/helmfile" ]; then export HELMFILE=$bin_dir/helmfile; fi
 
 rc=0
 KUBECONFIG=$kubeconfig "$@" || rc=$?

@@ -6,6 +6,7 @@
 #   etcd                                                      go.etcd.io/etcd/server/v3, the version
 #                                                             that k8s.io/kubernetes requires (kube/go.mod)
 #   kwok                                                      sigs.k8s.io/kwok   (kwok/go.mod)
+#   helmfile (a client, for the suite's helmfile route)       github.com/helmfile/helmfile (helmfile/go.mod)
 #
 # and KWOK's own "fast" node and pod stages (read from the KWOK module, not
 # copied into this repository) as one config file for the kwok controller.
@@ -14,7 +15,7 @@
 #
 # The directory is $XDG_CACHE_HOME/dotk8s/controlplane/<versions> (default
 # ~/.cache/...), or DOTK8S_CONTROLPLANE_CACHE. A complete directory is reused:
-# only a new machine or a new pin pays the build (about 15 minutes on 2 cores).
+# only a new machine or a new pin pays the build (measured: about 12 minutes on 2 cores).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -30,10 +31,11 @@ module_version() {  # DIR MODULE: the version DIR's go.mod resolves MODULE to
 K8S_VERSION=$(module_version "$HERE/kube" k8s.io/kubernetes)
 ETCD_VERSION=$(module_version "$HERE/kube" go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(module_version "$HERE/kwok" sigs.k8s.io/kwok)
-KEY="k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
+HELMFILE_VERSION=$(module_version "$HERE/helmfile" github.com/helmfile/helmfile)
+KEY="k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION-helmfile-$HELMFILE_VERSION"
 CACHE_ROOT=${DOTK8S_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dotk8s/controlplane}
 DEST=$CACHE_ROOT/$KEY
-PROGRAMS=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok)
+PROGRAMS=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok helmfile)
 
 complete() {
   local program
@@ -42,7 +44,7 @@ complete() {
 }
 
 if complete; then
-  say "cached: $DEST (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+  say "cached: $DEST (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, helmfile $HELMFILE_VERSION)"
   printf '%s\n' "$DEST"
   exit 0
 fi
@@ -52,7 +54,7 @@ mkdir -p "$CACHE_ROOT"
 partial=$(mktemp -d "$CACHE_ROOT/.build.XXXXXX")
 trap 'rm -rf "$partial"' EXIT
 mkdir -p "$partial/bin"
-say "building kube-apiserver, kube-controller-manager, kube-scheduler $K8S_VERSION and etcd $ETCD_VERSION (once per machine; about 15 minutes on 2 cores)"
+say "building kube-apiserver, kube-controller-manager, kube-scheduler $K8S_VERSION and etcd $ETCD_VERSION (once per machine; some minutes)"
 # -trimpath and -s: smaller binaries and no build paths in them; the tools are
 # the go.mod's `tool` lines, so the pins above are exactly what is built. The
 # version is stamped as Kubernetes' own build does (hack/lib/version.sh):
@@ -71,6 +73,8 @@ done
 mv "$partial/bin/server" "$partial/bin/etcd"  # go names the binary after go.etcd.io/etcd/server/v3
 say "building kwok $KWOK_VERSION"
 (cd "$HERE/kwok" && go build -trimpath -ldflags=-s -o "$partial/bin/" sigs.k8s.io/kwok/cmd/kwok)
+say "building helmfile $HELMFILE_VERSION"
+(cd "$HERE/helmfile" && go build -trimpath -ldflags=-s -o "$partial/bin/" github.com/helmfile/helmfile)
 
 # KWOK's "fast" stages, as kwokctl uses them: nodes become Ready and keep a
 # heartbeat; pods become Ready at once; a Job's pods complete; deleted pods go.

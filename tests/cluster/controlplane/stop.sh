@@ -46,4 +46,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   say "could not stop: ${failed[*]}"
   exit 1
 fi
-[ "$QUIET" = 1 ] && [ "${#stopped[@]}" = 0 ] || say "stopped: ${stopped[*]:-nothing was running}"
+if [ "$QUIET" = 0 ] || [ "${#stopped[@]}" -gt 0 ]; then say "stopped: ${stopped[*]:-nothing was running}"; fi

@@ -196,7 +196,27 @@ secret_line() {
 # that switched-off components left no Deployment behind. `dotk8s verify` (issue
 # 13, docs/driver.md "verify") checks the same and more on the live cluster; it is
 # used whenever this build has it, the kubectl checks below only without it.
+# wait_for_rollouts: the Deployments of the components that are on become
+# Available. Helm returns (no --wait) once it has written them; Available comes
+# a moment later from the controllers (on the local control plane: ReplicaSet,
+# scheduler, KWOK), so checking at once would race them. Bounded; a Deployment
+# that is missing or never becomes Available is left to the checks to report.
+wait_for_rollouts() {
+  local component names name refs
+  for component in envoyGateway keda prometheus traefik; do
+    component_on "$component" || continue
+    component_info "$component"
+    read -r -a names <<<"$COMPONENT_DEPLOYMENTS"
+    refs=()
+    for name in "${names[@]}"; do refs+=("deployment/$name"); done
+    run_cmd "wait-$component" "$KUBECTL" wait --for=condition=Available --timeout=120s -n "$COMPONENT_NS" "${refs[@]}" ||
+      note "not every $component Deployment became Available within 120 s (its log says which); the checks report it"
+  done
+  return 0
+}
+
 verify_contracts() {
+  wait_for_rollouts
   if [ "$HAVE_DOTK8S_VERIFY" = 1 ]; then
     set_flags "${SPEC_SETS[@]}"
     local namespace=()

@@ -73,17 +73,19 @@ uninstall_helm4() {
 # --- A. helmfile ----------------------------------------------------------------
 # As the example's header says: `dotk8s crds apply` before syncing (helmfile
 # applies no CRDs server-side). Run from the example's directory, where its
-# relative paths (the chart, --crds=../../charts/dot-apps/charts) hold.
+# relative paths (the chart, --crds=../../charts/dot-apps/charts) hold: with
+# the stand-in charts, a copy of the example beside the chart's copy
+# (HELMFILE_DIR, run.sh's choose_chart).
 deploy_helmfile() {
   local verb=$1 profile=$2
   shift 2
   crds_apply "$HELM4" "$profile" "$@" || return 1
   local args=(--file helmfile.yaml --helm-binary "$HELM4" --skip-deps sync)
   # The example's values are the autoscaling profile; other profiles are laid over it.
-  [ "$profile" = autoscaling ] || args+=(--values "$ROOT/charts/dot-apps/values/$profile.yaml")
+  [ "$profile" = autoscaling ] || args+=(--values "$(absolute "$CHART")/values/$profile.yaml")
   set_flags "$@"
   local rc=0
-  RUN_DIR=examples/helmfile
+  RUN_DIR=$HELMFILE_DIR
   run_cmd "helmfile-sync-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "${HELMFILE:-helmfile}" "${args[@]}" "${SET_FLAGS[@]}" || rc=$?
   RUN_DIR=""
   return "$rc"
@@ -91,7 +93,7 @@ deploy_helmfile() {
 
 uninstall_helmfile() {
   local rc=0
-  RUN_DIR=examples/helmfile
+  RUN_DIR=$HELMFILE_DIR
   run_cmd helmfile-destroy env HELM_PLUGINS="$HELM4_PLUGINS" "${HELMFILE:-helmfile}" --file helmfile.yaml \
     --helm-binary "$HELM4" --skip-deps destroy || rc=$?
   RUN_DIR=""
