@@ -104,8 +104,12 @@ resolve_tools() {
   BUILD=${BUILD:-build}
   DOTK8S=$(absolute "$BUILD/dotk8s")
   DOTK8S_POST=$(absolute "$BUILD/dotk8s-post")
+  # The project's kubectl 1.35 first, as for Helm: a kubectl on PATH may be of
+  # any version (some images ship a 1.32 dispatcher), outside the API server's skew.
   if [ -n "${KUBECTL:-}" ]; then
     KUBECTL=$(absolute "$KUBECTL")
+  elif [ -x .tools/kubectl/kubectl ]; then
+    KUBECTL=$ROOT/.tools/kubectl/kubectl
   elif command -v kubectl >/dev/null 2>&1; then
     KUBECTL=$(command -v kubectl)
   else

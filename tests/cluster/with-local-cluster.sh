@@ -13,8 +13,10 @@ STATE=${DOTK8S_CLUSTER_DIR:-$ROOT/.cluster}
 [ "$#" -gt 0 ] || { echo "usage: $0 COMMAND [ARG]..." >&2; exit 2; }
 
 started_here=0
+kubectl=${KUBECTL:-$ROOT/.tools/kubectl/kubectl}
+[ -x "$kubectl" ] || kubectl=kubectl
 if [ -s "$STATE/env" ] && compgen -G "$STATE/pids/*.pid" >/dev/null &&
-  KUBECONFIG=$STATE/kubeconfig "${KUBECTL:-kubectl}" get --raw=/readyz --request-timeout=5s >/dev/null 2>&1; then
+  KUBECONFIG=$STATE/kubeconfig "$kubectl" get --raw=/readyz --request-timeout=5s >/dev/null 2>&1; then
   echo "local control plane: already running ($STATE), used as it is" >&2
   kubeconfig=$STATE/kubeconfig
 else

@@ -159,7 +159,10 @@ fail_start() {
 }
 
 kubectl_local() { "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" --request-timeout=10s "$@"; }
-KUBECTL=${KUBECTL:-$(command -v kubectl || echo "$ROOT/.tools/kubectl/kubectl")}
+if [ -z "${KUBECTL:-}" ]; then  # the project's kubectl 1.35 first, as the suite does
+  KUBECTL=$ROOT/.tools/kubectl/kubectl
+  [ -x "$KUBECTL" ] || KUBECTL=$(command -v kubectl || echo "$KUBECTL")
+fi
 [ -x "$KUBECTL" ] || die "kubectl not found" "make tools puts one into .tools/kubectl, or set KUBECTL=PATH"
 
 launch etcd etcd --name dotk8s-local --data-dir "$STATE/etcd" \
