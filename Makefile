@@ -48,6 +48,7 @@ cluster-stop:
 # minikube). ROUTES="helm4 gitops" and STEPS="keda-off keda-on" run a part.
 CLUSTER ?=
 cluster-test: build
+	@case "$(CLUSTER)" in ""|local|current) ;; *) echo "CLUSTER=$(CLUSTER): expected local or current" >&2; exit 2 ;; esac
 	@if [ "$(CLUSTER)" = local ] || { [ -z "$(CLUSTER)" ] && [ -z "$$KUBECONFIG" ]; }; then \
 	  ROUTES="$(ROUTES)" STEPS="$(STEPS)" BUILD="$(BUILD)" tests/cluster/with-local-cluster.sh tests/cluster/run.sh; \
 	else \

@@ -137,10 +137,18 @@ resolve_tools() {
   else
     HELM3=$ROOT/.tools/helm3/helm
   fi
+  # helmfile: HELMFILE, the one on PATH, else the one build.sh built beside the
+  # local control plane (its state directory's env names the binaries).
+  local cluster_env=${DOTK8S_CLUSTER_DIR:-$ROOT/.cluster}/env built=""
+  [ -f "$cluster_env" ] && built=$(sed -n 's/^DOTK8S_CLUSTER_BIN=//p' "$cluster_env")/helmfile
   if [ -n "${HELMFILE:-}" ]; then
     HELMFILE=$(absolute "$HELMFILE")
+  elif command -v helmfile >/dev/null 2>&1; then
+    HELMFILE=$(command -v helmfile)
+  elif [ -n "$built" ] && [ -x "$built" ]; then
+    HELMFILE=$built
   else
-    HELMFILE=$(command -v helmfile || true)
+    HELMFILE=""
   fi
   return 0
 }

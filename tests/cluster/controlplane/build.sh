@@ -15,38 +15,56 @@
 #
 # The directory is $XDG_CACHE_HOME/dotk8s/controlplane/<versions> (default
 # ~/.cache/...), or DOTK8S_CONTROLPLANE_CACHE. A complete directory is reused:
-# only a new machine or a new pin pays the build (measured: about 12 minutes on 2 cores).
+# only a new machine or a new pin pays the build (docs/cluster-test.md has the measured time).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 say() { printf 'controlplane: %s\n' "$*" >&2; }
 die() { say "$1"; [ -z "${2:-}" ] || printf '  hint: %s\n' "$2" >&2; exit 2; }
 
-command -v go >/dev/null 2>&1 || die "go is not installed" "Go 1.25 or later builds the test control plane (Debian: golang; or the Go toolchain)"
-
-module_version() {  # DIR MODULE: the version DIR's go.mod resolves MODULE to
-  (cd "$1" && go list -m -f '{{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' "$2")
+# The versions straight from the go.mod files (no go command, no module cache
+# needed to find a cached build).
+module_version() {  # DIR MODULE: the version DIR/go.mod requires of MODULE
+  awk -v module="$2" '$1 == module && $2 ~ /^v/ {print $2; exit}
+    $1 == "require" && $2 == module {print $3; exit}' "$1/go.mod"
+}
+newest_go_line() {  # the newest `go` line of the modules: the Go they need
+  awk '$1 == "go" {print $2}' "$HERE"/*/go.mod | sort -V | tail -n 1
 }
 
 K8S_VERSION=$(module_version "$HERE/kube" k8s.io/kubernetes)
 ETCD_VERSION=$(module_version "$HERE/kube" go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(module_version "$HERE/kwok" sigs.k8s.io/kwok)
 HELMFILE_VERSION=$(module_version "$HERE/helmfile" github.com/helmfile/helmfile)
+for version in "$K8S_VERSION" "$ETCD_VERSION" "$KWOK_VERSION" "$HELMFILE_VERSION"; do
+  [ -n "$version" ] || die "a pinned version is missing from $HERE/*/go.mod" "go.mod must require k8s.io/kubernetes, go.etcd.io/etcd/server/v3, sigs.k8s.io/kwok and github.com/helmfile/helmfile"
+done
 KEY="k8s-$K8S_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION-helmfile-$HELMFILE_VERSION"
 CACHE_ROOT=${DOTK8S_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dotk8s/controlplane}
 DEST=$CACHE_ROOT/$KEY
 PROGRAMS=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok helmfile)
 
-complete() {
+cache_complete() {
   local program
   for program in "${PROGRAMS[@]}"; do [ -x "$DEST/bin/$program" ] || return 1; done
   [ -s "$DEST/kwok-stages.yaml" ]
 }
 
-if complete; then
+if cache_complete; then
   say "cached: $DEST (kube $K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION, helmfile $HELMFILE_VERSION)"
   printf '%s\n' "$DEST"
   exit 0
+fi
+
+# Go: at least the newest `go` line of the modules (machines here set
+# GOTOOLCHAIN=local, so an older go would not fetch a newer toolchain).
+needed_go=$(newest_go_line)
+command -v go >/dev/null 2>&1 || die "go is not installed; building the control plane needs Go $needed_go or later" \
+  "install Go $needed_go or later (Debian 12's golang is 1.19, too old)"
+have_go=$(go env GOVERSION)
+have_go=${have_go#go}
+if [ "$(printf '%s\n%s\n' "$needed_go" "$have_go" | sort -V | head -n 1)" != "$needed_go" ]; then
+  die "go $have_go is older than the $needed_go that $HERE/*/go.mod need" "install Go $needed_go or later"
 fi
 
 started=$SECONDS

@@ -192,10 +192,6 @@ secret_line() {
 
 # --- the contracts ----------------------------------------------------------------------------
 
-# verify_contracts: README "The contracts" for the components that are on, and
-# that switched-off components left no Deployment behind. `dotk8s verify` (issue
-# 13, docs/driver.md "verify") checks the same and more on the live cluster; it is
-# used whenever this build has it, the kubectl checks below only without it.
 # wait_for_rollouts: the Deployments of the components that are on become
 # Available. Helm returns (no --wait) once it has written them; Available comes
 # a moment later from the controllers (on the local control plane: ReplicaSet,
@@ -215,6 +211,10 @@ wait_for_rollouts() {
   return 0
 }
 
+# verify_contracts: README "The contracts" for the components that are on, and
+# that switched-off components left no Deployment behind. `dotk8s verify` (issue
+# 13, docs/driver.md "verify") checks the same and more on the live cluster; it is
+# used whenever this build has it, the kubectl checks below only without it.
 verify_contracts() {
   wait_for_rollouts
   if [ "$HAVE_DOTK8S_VERIFY" = 1 ]; then

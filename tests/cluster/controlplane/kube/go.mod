@@ -1,5 +1,5 @@
-// The test control plane's Kubernetes programs: kube-apiserver and
-// kube-controller-manager from k8s.io/kubernetes, and etcd from
+// The test control plane's Kubernetes programs: kube-apiserver,
+// kube-controller-manager and kube-scheduler from k8s.io/kubernetes, and etcd from
 // go.etcd.io/etcd/server/v3 at the version that release itself requires.
 // k8s.io/kubernetes points its staging modules at ./staging/...; a module that
 // imports it replaces each with the published v0.x of the same release.
