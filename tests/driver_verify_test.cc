@@ -1,12 +1,15 @@
 // dotk8s verify end to end: the built driver, the fake helm printing a
 // settings document rendered by the real chart, and the fake kubectl
-// answering from recorded kubectl get -o json lists (tests/testdata/verify:
-// healthy/ and, per broken case, only the files that differ).
+// answering from kubectl get -o json lists recorded on a real API server
+// (tests/testdata/verify: healthy/ and, per broken case, only the files that
+// differ; tests/cluster/record-verify.sh records them and says how each case
+// is made, and renders the settings documents).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
+#include "chart_workspace.h"
 #include "driver/cluster_checks.h"
 #include "fakes/driver_sandbox.h"
 
@@ -18,7 +21,7 @@ using Call = std::vector<std::string>;
 std::string VerifyData(const std::string& relative) { return SourcePath("tests/testdata/verify/" + relative); }
 
 constexpr std::string_view kHealthyReport =
-    "ok    Gateway API CRDs: 7 CRDs, bundle-version v1.4.1, channel experimental\n"
+    "ok    Gateway API CRDs: 12 CRDs, bundle-version v1.4.1, channel experimental\n"
     "ok    GatewayClass eg: controllerName gateway.envoyproxy.io/gatewayclass-controller\n"
     "ok    Gateway envoy-gateway-system/eg: class eg, listener http HTTP/80, routes from All\n"
     "ok    Gateway envoy-gateway-system/eg conditions: Accepted=True, Programmed=True\n"
@@ -146,7 +149,7 @@ TEST_F(DriverVerifyTest, APrometheusSelectorChangedByHandFails) {
   EXPECT_EQ(NotOk(run.out),
             "FAIL  Prometheus prometheus-system/kube-prometheus-stack-prometheus selects PodMonitor "
             "envoy-gateway-system/envoy-gateway-proxy: podMonitorSelector release=kube-prometheus-stack does not match "
-            "the PodMonitor's labels app.kubernetes.io/component=podmonitor,app.kubernetes.io/instance=dot-apps,"
+            "the PodMonitor's labels app.kubernetes.io/component=monitoring,app.kubernetes.io/instance=dot-apps,"
             "app.kubernetes.io/managed-by=Helm,app.kubernetes.io/name=envoy-gateway-proxy,"
             "app.kubernetes.io/part-of=dot-apps,release=dot-apps\n"
             "      expected: the PodMonitor's labels selected by podMonitorSelector\n"
@@ -191,7 +194,7 @@ TEST_F(DriverVerifyTest, AProxyWithoutItsMetricsPortFails) {
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(NotOk(run.out),
             "FAIL  Envoy proxy pods in envoy-gateway-system (selected by app.kubernetes.io/component=proxy): 1 of 1 "
-            "without a port named metrics: envoy-envoy-gateway-system-eg-5391c79d-7d9c6b5f4-x8k2p\n"
+            "without a port named metrics: envoy-envoy-gateway-system-eg-5391c79d-84b86dcfdf-smhwm\n"
             "      expected: each with a container port named metrics (Envoy's /stats/prometheus, 19001)\n"
             "      fix: an EnvoyProxy with telemetry.metrics.prometheus.disable: true removes it (kubectl get "
             "envoyproxy -A -o yaml); unset it, or switch the PodMonitor off (apps.envoyGateway.podMonitor.enabled=false)\n"
@@ -215,13 +218,17 @@ TEST_F(DriverVerifyTest, PodsThatMayNotBeListedAreAWarning) {
             "verify: 18 ok, 1 warning(s), 0 failed\n");
 }
 
-TEST_F(DriverVerifyTest, AnExperimentalGatewayApiKindFromAnotherBundleFails) {
-  // The x-k8s kinds come in Envoy Gateway's bundle too; one left from an older install is a mixed bundle.
+TEST_F(DriverVerifyTest, TraefiksStandardBundleOverEnvoyGatewaysFails) {
+  // Traefik's standard-channel bundle applied server-side over Envoy Gateway's: its six CRDs change
+  // bundle, the other six (three of them x-k8s kinds, counted in the 12) keep Envoy Gateway's.
   RunResult run = Verify(Cluster("gateway-api-mixed-bundle"));
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(NotOk(run.out),
-            "FAIL  Gateway API CRDs: 1 of 7 from another bundle: xlistenersets.gateway.networking.x-k8s.io "
-            "v1.3.0/experimental\n"
+            "FAIL  Gateway API CRDs: 6 of 12 from another bundle: backendtlspolicies.gateway.networking.k8s.io "
+            "v1.4.0/standard; gatewayclasses.gateway.networking.k8s.io v1.4.0/standard; "
+            "gateways.gateway.networking.k8s.io v1.4.0/standard; grpcroutes.gateway.networking.k8s.io "
+            "v1.4.0/standard; httproutes.gateway.networking.k8s.io v1.4.0/standard; "
+            "referencegrants.gateway.networking.k8s.io v1.4.0/standard\n"
             "      expected: gatewayclasses, gateways, httproutes, referencegrants.gateway.networking.k8s.io with "
             "bundle-version v1.4.1, channel experimental (Envoy Gateway's bundle)\n"
             "      fix: another bundle (Traefik's standard channel, a hand-applied one) replaced Envoy Gateway's; run "
@@ -254,10 +261,12 @@ TEST_F(DriverVerifyTest, AComponentLeftBehindAfterSwitchingItOffFails) {
 }
 
 TEST_F(DriverVerifyTest, WarningsDoNotFail) {
+  // No controller ever ran: the Gateway has only the conditions the API server defaults.
   RunResult run = Verify(Cluster("controller-down"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(NotOk(run.out),
-            "warn  Gateway envoy-gateway-system/eg conditions: Accepted not reported, Programmed not reported\n"
+            "warn  Gateway envoy-gateway-system/eg conditions: Accepted=Unknown (Pending: Waiting for controller), "
+            "Programmed=Unknown (Pending: Waiting for controller)\n"
             "      expected: Accepted=True and Programmed=True, reported by the Envoy Gateway controller\n"
             "      fix: the controller is not running or rejects the Gateway: kubectl -n envoy-gateway-system get "
             "deployment envoy-gateway; kubectl -n envoy-gateway-system logs deployment/envoy-gateway\n"
@@ -328,6 +337,36 @@ TEST_F(DriverVerifyTest, UnservedKindsAndKubectlErrors) {
   EXPECT_NE(usage.err.find("dotk8s: error: unknown output format yaml\n  hint: -o text (the default) or -o json\n"),
             std::string::npos)
       << usage.err;
+}
+
+// The settings documents the fake helm prints must be what Helm 4 renders from
+// the chart for the driver's own call (AHealthyClusterPassesEveryCheck and
+// AComponentLeftBehindAfterSwitchingItOffFails show it): otherwise every test
+// above replays a document the chart no longer makes.
+TEST(DriverVerifySettingsTest, EachFixtureIsWhatHelm4RendersFromTheChart) {
+  const ChartWorkspace& workspace = GetChartWorkspace();
+  ASSERT_TRUE(workspace.error.empty()) << workspace.error;
+  const struct {
+    std::string fixture;
+    std::vector<std::string> values;
+  } fixtures[] = {
+      {"settings-default.yaml", {}},
+      {"settings-keda-off.yaml", {"--set", "apps.keda.enabled=false"}},
+  };
+  for (const auto& [fixture, values] : fixtures) {
+    std::vector<std::string> args = {"template", "dot-apps", workspace.chart, "-n", "dot-system"};
+    args.insert(args.end(), values.begin(), values.end());
+    args.insert(args.end(), {"--show-only", "templates/dotk8s-settings.yaml"});
+    std::string command = "helm template dot-apps CHART -n dot-system";
+    for (const std::string& value : values) command += " " + value;
+    command += " --show-only templates/dotk8s-settings.yaml";
+    RunResult render = RunHelm(HelmVersion::k4, args);
+    ASSERT_EQ(render.exit_code, 0) << command << " failed:\n" << render.err;
+    EXPECT_EQ(ReadFile(VerifyData(fixture)), render.out)
+        << "tests/testdata/verify/" << fixture << " is not what Helm 4 renders from charts/dot-apps (" << command
+        << "); regenerate both settings fixtures with tests/cluster/record-verify.sh --settings-only and review "
+           "the diff";
+  }
 }
 
 TEST(VerifySelectorTest, MatchLabelsAndExpressions) {
