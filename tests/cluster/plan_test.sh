@@ -21,7 +21,8 @@ steps=(install tenants upgrade-unchanged keda-off keda-on envoyGateway-off envoy
   prometheus-off prometheus-on traefik-on traefik-off profile-gateway profile-autoscaling
   profile-migration uninstall reinstall)
 
-scripts=("$here/run.sh" "$here/plan_test.sh" "$here/with-local-cluster.sh" "$here"/lib/*.sh "$here"/controlplane/*.sh)
+scripts=("$here/run.sh" "$here/plan_test.sh" "$here/with-local-cluster.sh" "$here/record-verify.sh" "$here"/lib/*.sh
+  "$here"/controlplane/*.sh)
 for script in "${scripts[@]}"; do
   bash -n "$script" || problem "bash -n $script"
 done

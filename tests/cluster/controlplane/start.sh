@@ -49,12 +49,9 @@ if [ -e "$STATE" ] && [ ! -e "$STATE/$MARKER" ] && [ -n "$(ls -A "$STATE" 2>/dev
   die "$STATE exists and was not made by start.sh; it would be wiped" "set DOTK8S_CLUSTER_DIR to a new directory"
 fi
 mkdir -p "$STATE"
-# One start at a time per state directory, and one at a time on this machine
-# between picking free ports and binding them.
+# One start at a time per state directory.
 exec 8>"$STATE.lock"
 flock -n 8 || die "another start or stop of $STATE is running" "wait for it, or tests/cluster/controlplane/stop.sh"
-exec 9>"${TMPDIR:-/tmp}/dotk8s-controlplane-ports.lock"
-flock -w 300 9 || die "another control plane kept the port lock for 300 s"
 
 if [ -d "$STATE/pids" ] && compgen -G "$STATE/pids/*.pid" >/dev/null; then
   DOTK8S_CONTROLPLANE_LOCKED=1 "$HERE/stop.sh" --quiet-if-stopped || die "a control plane of $STATE is still running and would not stop" "tests/cluster/controlplane/stop.sh"
@@ -63,6 +60,10 @@ fi
 BIN_DIR=$("$HERE/build.sh")/bin
 STAGES=$(dirname "$BIN_DIR")/kwok-stages.yaml
 started=$SECONDS
+# The machine-wide lock, from picking ports until the programs hold them; after
+# the build, so that a first build does not keep other starts waiting.
+exec 9>"${TMPDIR:-/tmp}/dotk8s-controlplane-ports.lock"
+flock -w 300 9 || die "another control plane kept the port lock for 300 s"
 
 find "$STATE" -mindepth 1 -delete
 mkdir -p "$STATE"/{pki,etcd,logs,pids}
