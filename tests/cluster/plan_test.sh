@@ -82,9 +82,9 @@ for route in "${routes[@]}"; do
     expect_in "$route" "check: traefik is on"
   fi
   case $route in
-    gitops) ;;  # switches and profiles reach dotk8s template
+    gitops) ;;  # switches and profiles reach dotk8s template; no Helm release to read
     *) expect_in "$route" apps.keda.enabled=false apps.envoyGateway.enabled=false apps.prometheus.enabled=false \
-      apps.traefik.enabled=true ;;
+      apps.traefik.enabled=true "check: every object of the release's manifest" ;;
   esac
 done
 

@@ -41,6 +41,7 @@ checks_after_step() {  # ROUTE STEP
   check_kept_crds_and_namespaces
   check_tenants
   check_interceptor_scaledobject
+  check_release_objects_live "$1"
   if [ "$SPEC_KIND" = uninstall ]; then
     verify_contracts_with_kubectl  # nothing of the release may remain; dotk8s verify checks a release
   else
@@ -87,6 +88,49 @@ check_kept_crds_and_namespaces() {
   done <"$snapshot"
   # The snapshot from now on: what exists, not being deleted (each loss is reported once).
   grep -v -E '\|[^|]+$' "$live" | awk -F'|' '$2 != ""' >"$snapshot" || true
+}
+
+# --- what the release renders is live ---------------------------------------------------
+
+route_helm() {  # ROUTE: the helm that holds the route's release ("" for gitops, which has none)
+  case $1 in
+    helm4 | helmfile | driver-helm4) printf '%s' "$HELM4" ;;
+    helm3 | driver-helm3) printf '%s' "$HELM3" ;;
+  esac
+}
+
+# The lifecycle model's kept-while-rendered rule (docs/lifecycle.md) on the real
+# server: after an install or upgrade, every object of the release's stored
+# manifest exists. Hooks are not in the manifest; the add-on's ScaledObject is
+# checked on its own above. The manifest holds Secret data, so it is read into
+# WORK (kget.* files, removed at once and at exit), never into the step's logs.
+check_release_objects_live() {  # ROUTE
+  local helm
+  helm=$(route_helm "$1")
+  case $SPEC_KIND in install | upgrade) ;; *) return 0 ;; esac
+  [ -n "$helm" ] || return 0
+  check "every object of the release's manifest (helm get manifest dot-apps -n $RELEASE_NAMESPACE) is live: what the release renders is never lost" || return 0
+  local manifest dir err missing
+  manifest=$(mktemp "$WORK/kget.manifest.XXXXXX")
+  dir=$manifest.d
+  err=$(mktemp "$WORK/kget.err.XXXXXX")
+  if ! HELM_PLUGINS="$HELM3_PLUGINS" "$helm" get manifest dot-apps -n "$RELEASE_NAMESPACE" >"$manifest" 2>"$err"; then
+    fail "helm get manifest dot-apps -n $RELEASE_NAMESPACE failed: $(head -c 300 "$err")"
+  else
+    mkdir -p "$dir"
+    awk -v dir="$dir" '/^---/ {if (file != "") close(file); n++; file = sprintf("%s/%04d.yaml", dir, n); next}
+      file != "" {print > file}' "$manifest"
+    # kubectl reports each object it cannot find on stderr and goes on with the others.
+    if ! "$KUBECTL" get -f "$dir" -o name --request-timeout=60s >/dev/null 2>"$err"; then
+      missing=$(grep -e 'NotFound' -e 'not found' -e "doesn't have a resource type" -e 'no matches for kind' "$err" | head -n 10 | tr '\n' ';')
+      if [ -n "$missing" ]; then
+        fail "objects of the release's manifest are not live: $missing"
+      else
+        fail "could not read the release's objects: $(head -c 300 "$err")"
+      fi
+    fi
+  fi
+  rm -rf "$manifest" "$dir" "$err"
 }
 
 # --- tenants survive, nothing adopted -----------------------------------------------------
