@@ -1,6 +1,7 @@
 // The lifecycle pass (src/core/passes/lifecycle.cc) on the real streams, through the
 // real binary: what makes each route install, upgrade and uninstall without
 // losing data. docs/lifecycle.md has the order each route follows.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -118,7 +119,10 @@ TEST(LifecycleTest, ScaledObjectIsAHookOnlyUntilItsKindIsServed) {
   const std::string fresh = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", {});
   const std::vector<Document> fresh_docs = ReadDocs(MustPost({}, fresh).out);
   const Document& hook = Only(fresh_docs, "ScaledObject", "keda-add-ons-http-interceptor");
-  EXPECT_EQ(Annotation(hook, "helm.sh/hook"), "post-install,post-upgrade");
+  // pre-rollback with keep: `helm rollback` to this revision would delete it
+  // (the current revision holds it as an object, this one as a hook).
+  EXPECT_EQ(Annotation(hook, "helm.sh/hook"), "post-install,post-upgrade,pre-rollback");
+  EXPECT_EQ(Annotation(hook, kResourcePolicyAnnotation), "keep");
   // Not re-created on each upgrade (before-hook-creation would drop KEDA's HPA and scaling state).
   EXPECT_EQ(Annotation(hook, kHookDeletePolicyAnnotation), "hook-failed");
   // Helm's ownership marks: the next upgrade adopts it as a release object.
@@ -300,7 +304,8 @@ TEST(LifecycleTest, AnUpgradeThatTurnsPrometheusOnBringsItsCrdsAsHooks) {
                                               "servicemonitors.monitoring.coreos.com"}));
   for (const char* kind : {"Prometheus", "Alertmanager", "ServiceMonitor", "PrometheusRule", "PodMonitor"}) {
     for (const Document* cr : FindDocs(docs, kind)) {
-      EXPECT_EQ(Annotation(*cr, "helm.sh/hook"), "post-install,post-upgrade") << cr->Describe();
+      EXPECT_EQ(Annotation(*cr, "helm.sh/hook"), "post-install,post-upgrade,pre-rollback") << cr->Describe();
+      EXPECT_EQ(Annotation(*cr, kResourcePolicyAnnotation), "keep") << cr->Describe();
       EXPECT_EQ(Annotation(*cr, "meta.helm.sh/release-name"), "dot-apps") << cr->Describe();
     }
   }
@@ -341,9 +346,77 @@ TEST(LifecycleTest, ANamespaceSomeoneElseMadeIsLeftAlone) {
       << result.out;
   std::vector<Document> docs = ReadDocs(MustPost({}, input).out);
   EXPECT_TRUE(FindDocs(docs, "Namespace", "keda").empty());
-  // Made by this release earlier (its labels say so): applied again as a hook.
-  EXPECT_EQ(FindDocs(docs, "Namespace", "prometheus-system").size(), 1u);
+  // Made by this release earlier (its labels say so), labels unknown: applied again as a hook.
+  ASSERT_EQ(FindDocs(docs, "Namespace", "prometheus-system").size(), 1u);
+  EXPECT_TRUE(FindDocs(docs, "Namespace", "prometheus-system").front()->is_hook);
   EXPECT_EQ(FindDocs(docs, "Namespace", "envoy-gateway-system").size(), 1u);
+}
+
+// The labels the stream gives Namespace `name` ("{a: b, c: d}" flow mapping).
+std::string LabelsOf(const std::vector<Document>& docs, std::string_view name) {
+  const Document* ns = FindDocs(docs, "Namespace", name).front();
+  std::string flow;
+  for (const auto& [key, value] : ns->outline.labels) flow += fmt::format("{}{}: {}", flow.empty() ? "" : ", ", key, value);
+  return "{" + flow + "}";
+}
+
+// Helm 4 creates hooks with the release's apply method: client-side (a release
+// last written by Helm 3 or with --server-side=false) an existing Namespace
+// hook fails the upgrade ("already exists"). A namespace this release made is
+// therefore no hook: an object of Helm 3's stays one, one of a hook is left out.
+TEST(LifecycleTest, ANamespaceThisReleaseMadeIsNoHookAgain) {
+  const std::string base = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", {});
+  const std::vector<Document> fresh = ReadDocs(MustPost({}, base).out);
+  const std::string keda_labels = LabelsOf(fresh, "keda");
+  std::string input = base;
+  input += "  existingNamespaces:\n";
+  // A Helm 3 release object: Helm's ownership marks.
+  input += "    - {name: keda, instance: dot-apps, partOf: dot-apps, releaseName: dot-apps, labels: " + keda_labels + "}\n";
+  // A Helm 4 hook with every label it needs (no ownership annotation).
+  input += "    - {name: prometheus-system, instance: dot-apps, partOf: dot-apps, releaseName: \"\", labels: " +
+           LabelsOf(fresh, "prometheus-system") + "}\n";
+  // A Helm 4 hook that lacks a label now: applied again as a hook (server-side it updates the labels).
+  input += "    - {name: envoy-gateway-system, instance: dot-apps, partOf: dot-apps, releaseName: \"\", labels: "
+           "{app.kubernetes.io/instance: dot-apps, app.kubernetes.io/part-of: dot-apps}}\n";
+  RunResult result = MustPost({"--explain"}, input);
+  EXPECT_NE(result.out.find("Namespace(s) keda stay release objects"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Namespace(s) prometheus-system: they exist already, made by this release"),
+            std::string::npos)
+      << result.out;
+  const std::vector<Document> docs = ReadDocs(MustPost({}, input).out);
+  ASSERT_EQ(FindDocs(docs, "Namespace", "keda").size(), 1u);
+  const Document& keda = *FindDocs(docs, "Namespace", "keda").front();
+  EXPECT_FALSE(keda.is_hook);
+  EXPECT_FALSE(HasAnnotation(keda, "helm.sh/hook"));
+  EXPECT_EQ(Annotation(keda, kResourcePolicyAnnotation), "keep");
+  EXPECT_TRUE(FindDocs(docs, "Namespace", "prometheus-system").empty());
+  ASSERT_EQ(FindDocs(docs, "Namespace", "envoy-gateway-system").size(), 1u);
+  EXPECT_EQ(Annotation(*FindDocs(docs, "Namespace", "envoy-gateway-system").front(), "helm.sh/hook"),
+            "pre-install,pre-upgrade");
+  // Without labels in the settings (an older chart) nothing is left out.
+  std::string older = base + "  existingNamespaces:\n    - {name: prometheus-system, instance: dot-apps, partOf: dot-apps, releaseName: \"\"}\n";
+  EXPECT_EQ(FindDocs(ReadDocs(MustPost({}, older).out), "Namespace", "prometheus-system").size(), 1u);
+}
+
+// What Argo CD and Flux keep must not keep the Application OutOfSync or be
+// pruned by Flux once it left the stream.
+TEST(LifecycleTest, GitopsKeptObjectsAreIgnoredWhenExtraneousAndNeverPrunedByFlux) {
+  const std::string input = Fixture("helm4-all.yaml") + SettingsWith("  createNamespaces: true\n", {});
+  const std::vector<Document> docs = ReadDocs(MustPost({"--gitops"}, input).out);
+  std::size_t kept = 0;
+  for (const Document& doc : docs) {
+    if (doc.Kind() != "Namespace" && doc.Kind() != "CustomResourceDefinition") continue;
+    ++kept;
+    EXPECT_EQ(Annotation(doc, "argocd.argoproj.io/sync-options"), "Prune=false,Delete=false") << doc.Describe();
+    EXPECT_EQ(Annotation(doc, "argocd.argoproj.io/compare-options"), "IgnoreExtraneous") << doc.Describe();
+    EXPECT_EQ(Annotation(doc, "kustomize.toolkit.fluxcd.io/prune"), "disabled") << doc.Describe();
+  }
+  EXPECT_GE(kept, 3u);
+  // Nothing else is exempt from pruning.
+  for (const Document& doc : docs) {
+    if (doc.Kind() == "Namespace" || doc.Kind() == "CustomResourceDefinition") continue;
+    EXPECT_FALSE(HasAnnotation(doc, "kustomize.toolkit.fluxcd.io/prune")) << doc.Describe();
+  }
 }
 
 TEST(LifecycleTest, GitopsWithoutCrdsSaysWhatIsMissing) {

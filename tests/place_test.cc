@@ -172,7 +172,7 @@ TEST_F(PlaceReferencesTest, ScaledObjectScalerAddressAndItsHook) {
   const Document& scaled = Only(docs(), "ScaledObject", "keda-add-ons-http-interceptor");
   EXPECT_EQ(Field(scaled, "spec.triggers[0].metadata.scalerAddress"), "keda-add-ons-http-external-scaler.keda:9090");
   // Its CRD is templated in the same release: Helm 4 creates it as a post-install hook.
-  EXPECT_EQ(Field(scaled, "metadata.annotations[\"helm.sh/hook\"]"), "post-install,post-upgrade");
+  EXPECT_EQ(Field(scaled, "metadata.annotations[\"helm.sh/hook\"]"), "post-install,post-upgrade,pre-rollback");
   // Never re-created on an upgrade (lifecycle_test.cc has the rest).
   EXPECT_EQ(Field(scaled, "metadata.annotations[\"helm.sh/hook-delete-policy\"]"), "hook-failed");
 }

@@ -211,16 +211,28 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
     const YAML::Node existing = capabilities["existingNamespaces"];
     if (existing && !existing.IsNull()) {
       if (!existing.IsSequence()) {
-        r.Error("capabilities.existingNamespaces", "must be a list of {name, instance, partOf, releaseName}");
+        r.Error("capabilities.existingNamespaces", "must be a list of {name, instance, partOf, releaseName, labels}");
       } else {
         for (std::size_t i = 0; i < existing.size(); ++i) {
           const std::string path = fmt::format("capabilities.existingNamespaces[{}]", i);
-          if (!r.Mapping(existing[i], path, {"name", "instance", "partOf", "releaseName"})) continue;
+          if (!r.Mapping(existing[i], path, {"name", "instance", "partOf", "releaseName", "labels"})) continue;
           ExistingNamespace ns;
           ns.name = r.String(existing[i]["name"], path + ".name").value_or("");
           ns.instance = r.String(existing[i]["instance"], path + ".instance").value_or("");
           ns.part_of = r.String(existing[i]["partOf"], path + ".partOf").value_or("");
           ns.release_name = r.String(existing[i]["releaseName"], path + ".releaseName").value_or("");
+          const YAML::Node labels = existing[i]["labels"];
+          if (labels && !labels.IsNull()) {
+            if (!labels.IsMap()) {
+              r.Error(path + ".labels", "must be a mapping of label names to values");
+            } else {
+              std::map<std::string, std::string> live;
+              for (const auto& label : labels) {
+                if (label.first.IsScalar() && label.second.IsScalar()) live[label.first.Scalar()] = label.second.Scalar();
+              }
+              ns.labels = std::move(live);
+            }
+          }
           if (!ns.name.empty()) settings->existing_namespaces.push_back(std::move(ns));
         }
       }

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -80,6 +81,8 @@ struct ExistingNamespace {
   std::string instance;      ///< label app.kubernetes.io/instance
   std::string part_of;       ///< label app.kubernetes.io/part-of
   std::string release_name;  ///< annotation meta.helm.sh/release-name
+  /// Every label it carries; unset when the chart did not say (older charts).
+  std::optional<std::map<std::string, std::string>> labels;
 };
 
 /// The shape of the chart's `apps:` values, plus the release it renders.

@@ -28,11 +28,28 @@ constexpr std::string_view kKeep = "keep";
 // Argo CD never prunes (component switched off) nor deletes (Application
 // deleted) these: a Namespace or a CRD takes everything in it along.
 constexpr std::string_view kNeverDelete = "Prune=false,Delete=false";
+// Kept, an object that left the stream would still count as "requires
+// pruning" and keep the Application OutOfSync, and `argocd app sync --prune`
+// would exit non-zero (argoproj/argo-cd#8134); extraneous objects with this
+// compare option count for neither (argoproj/argo-cd#3485).
+constexpr std::string_view kIgnoreWhenExtraneous = "IgnoreExtraneous";
+// Flux's kustomize-controller prunes what left the source unless it says so.
+constexpr std::string_view kFluxNeverPrune = "disabled";
+
+// The marks of an object a GitOps applier must never prune nor delete.
+Annotations NeverDeleteMarks(std::string_view wave) {
+  return {{std::string(kArgoSyncWaveAnnotation), std::string(wave)},
+          {std::string(kArgoSyncOptionsAnnotation), std::string(kNeverDelete)},
+          {std::string(kArgoCompareOptionsAnnotation), std::string(kIgnoreWhenExtraneous)},
+          {std::string(kFluxPruneAnnotation), std::string(kFluxNeverPrune)}};
+}
 constexpr std::string_view kNamespaceWave = "-3";
 constexpr std::string_view kCrdWave = "-2";
 constexpr std::string_view kPreHookWave = "-1";
 // After the Namespace hooks, before every chart's own hook.
 constexpr std::string_view kCrdHookWeight = "-999";
+// A custom resource whose kind is not served yet (MarkCrdDependents).
+constexpr std::string_view kCustomResourceHook = "post-install,post-upgrade,pre-rollback";
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -157,13 +174,8 @@ class Lifecycle {
   void LeaveForeignNamespacesAlone() {
     for (Document& doc : docs_) {
       if (!IsInjectedNamespace(doc)) continue;
-      auto existing = std::find_if(settings_.existing_namespaces.begin(), settings_.existing_namespaces.end(),
-                                   [&doc](const ExistingNamespace& ns) { return ns.name == doc.Name(); });
-      if (existing == settings_.existing_namespaces.end()) continue;
-      const std::string chart = plan_.umbrella_chart.empty() ? "dot-apps" : plan_.umbrella_chart;
-      const bool ours = existing->release_name == settings_.release_name ||
-                        (existing->instance == settings_.release_name && existing->part_of == chart);
-      if (ours) continue;
+      const ExistingNamespace* existing = Existing(doc.Name());
+      if (existing == nullptr || MadeByThisRelease(*existing)) continue;
       std::vector<std::string> wanted;
       for (const auto& [key, value] : doc.outline.labels) {
         if (key.rfind("app.kubernetes.io/", 0) != 0) wanted.push_back(fmt::format("{}={}", key, value));
@@ -181,6 +193,28 @@ class Lifecycle {
     }
   }
 
+  // The live component namespace of that name, as the chart's lookup saw it.
+  const ExistingNamespace* Existing(std::string_view name) const {
+    auto existing = std::find_if(settings_.existing_namespaces.begin(), settings_.existing_namespaces.end(),
+                                 [name](const ExistingNamespace& ns) { return ns.name == name; });
+    return existing == settings_.existing_namespaces.end() ? nullptr : &*existing;
+  }
+
+  bool MadeByThisRelease(const ExistingNamespace& existing) const {
+    const std::string chart = plan_.umbrella_chart.empty() ? "dot-apps" : plan_.umbrella_chart;
+    return existing.release_name == settings_.release_name ||
+           (existing.instance == settings_.release_name && existing.part_of == chart);
+  }
+
+  // The live namespace carries every label `doc` gives it, with the same value.
+  static bool HasAllLabels(const ExistingNamespace& existing, const Document& doc) {
+    if (!existing.labels.has_value()) return false;
+    return std::all_of(doc.outline.labels.begin(), doc.outline.labels.end(), [&existing](const auto& label) {
+      auto live = existing.labels->find(label.first);
+      return live != existing.labels->end() && live->second == label.second;
+    });
+  }
+
   // Templated CRDs are release objects: removing them from the manifest (the
   // component switched off) or uninstalling would delete them, and with them
   // every custom resource of theirs in the cluster, other teams' included.
@@ -192,8 +226,7 @@ class Lifecycle {
       if (doc.removed || !IsCrd(doc)) continue;
       Annotations marks = {{std::string(kResourcePolicyAnnotation), std::string(kKeep)}};
       if (options_.gitops) {
-        marks.emplace_back(kArgoSyncWaveAnnotation, kCrdWave);
-        marks.emplace_back(kArgoSyncOptionsAnnotation, kNeverDelete);
+        for (auto& mark : NeverDeleteMarks(kCrdWave)) marks.push_back(std::move(mark));
       }
       if (Annotate(doc, marks)) kept.emplace_back(doc.Name());
     }
@@ -269,8 +302,17 @@ class Lifecycle {
       // and made again, which would drop KEDA's HPA and scaling state. The
       // ownership marks let the next upgrade, which finds the kind served,
       // adopt it as an ordinary release object.
-      Annotations marks = {{std::string(kHookAnnotation), std::string(kPostInstallHook)},
-                           {std::string(kHookDeletePolicyAnnotation), "hook-failed"}};
+      //
+      // pre-rollback and keep: a rollback to this revision deletes what the
+      // current revision holds as an object and this one only as a hook,
+      // unless the live object says keep, and runs no install hook
+      // (rollback.go performRollback). As a pre-rollback hook it is applied
+      // with keep before that deletion; the next upgrade's apply (the same
+      // field manager, without the annotation) takes keep off again, so that
+      // switching the component off later deletes it.
+      Annotations marks = {{std::string(kHookAnnotation), std::string(kCustomResourceHook)},
+                           {std::string(kHookDeletePolicyAnnotation), "hook-failed"},
+                           {std::string(kResourcePolicyAnnotation), std::string(kKeep)}};
       if (!settings_.release_name.empty()) {
         marks.emplace_back("meta.helm.sh/release-name", settings_.release_name);
         marks.emplace_back("meta.helm.sh/release-namespace", settings_.release_namespace);
@@ -395,10 +437,34 @@ class Lifecycle {
   // policy is hook-failed: with none, Helm would delete them before each
   // upgrade (before-hook-creation), and everything in them. Helm never
   // deletes hooks on uninstall.
+  //
+  // Helm 4 creates hooks with the release's apply method, and client-side (a
+  // release last written by Helm 3 or with --server-side=false: upgrade's
+  // --server-side=auto follows it) creating an existing Namespace fails the
+  // whole upgrade ("namespaces ... already exists"). So a namespace this
+  // release made already is no hook:
+  // - one with Helm's ownership marks was a release object (Helm 3 marks its
+  //   objects, never hooks): it stays one, so that the manifest keeps it and
+  //   a rollback to a Helm 3 revision finds it in both (Helm's rollback
+  //   adopts nothing: "original object Namespace ... not found");
+  // - one without them was a hook: with every label it needs it is left out.
   void NamespacesAsFirstHooks() {
     std::vector<std::string> names;
+    std::vector<std::string> present;
+    std::vector<std::string> objects;
     for (Document& doc : docs_) {
       if (!IsInjectedNamespace(doc)) continue;
+      const ExistingNamespace* existing = Existing(doc.Name());
+      if (existing != nullptr && existing->release_name == settings_.release_name) {
+        objects.emplace_back(doc.Name());
+        continue;
+      }
+      if (existing != nullptr && MadeByThisRelease(*existing) && HasAllLabels(*existing, doc)) {
+        doc.removed = true;
+        doc.removed_reason = "the namespace exists already, made by this release, with every label it needs";
+        present.emplace_back(doc.Name());
+        continue;
+      }
       if (!Annotate(doc, {{std::string(kHookAnnotation), "pre-install,pre-upgrade"},
                           {std::string(kHookWeightAnnotation), std::string(kNamespaceHookWeight)},
                           {std::string(kHookDeletePolicyAnnotation), "hook-failed"}})) {
@@ -412,6 +478,19 @@ class Lifecycle {
           "Namespace(s) {} are the first pre-install/pre-upgrade hooks (weight {}): Helm 4 runs hooks before the "
           "release's objects, and the components' hooks live in them; never deleted by helm",
           fmt::join(names, ", "), kNamespaceHookWeight));
+    }
+    if (!objects.empty()) {
+      plan_.notes.push_back(fmt::format(
+          "Namespace(s) {} stay release objects: they carry this release's ownership marks, so an earlier revision "
+          "(Helm 3's) holds them as objects",
+          fmt::join(objects, ", ")));
+    }
+    if (!present.empty()) {
+      plan_.removed.push_back(fmt::format(
+          "Namespace(s) {}: they exist already, made by this release, with every label they need, so they are left "
+          "as they are (a hook would fail a client-side upgrade, e.g. the first Helm 4 upgrade of a Helm 3 release: "
+          "\"already exists\"; they are kept, never deleted)",
+          fmt::join(present, ", ")));
     }
   }
 
@@ -462,10 +541,9 @@ class Lifecycle {
       const CrdOrigin crd_origin = OriginOf(definition->source);
       if (!crd_origin.crds_folder || in_stream.count(definition->name) > 0) continue;
       if (crd_origin.chart == nullptr || !plan_.IsOn(crd_origin.chart->component)) continue;
-      std::optional<Document> doc =
-          CrdDocument(*definition, crd_origin, {{std::string(kResourcePolicyAnnotation), std::string(kKeep)},
-                                                {std::string(kArgoSyncWaveAnnotation), std::string(kCrdWave)},
-                                                {std::string(kArgoSyncOptionsAnnotation), std::string(kNeverDelete)}});
+      Annotations marks = {{std::string(kResourcePolicyAnnotation), std::string(kKeep)}};
+      for (auto& mark : NeverDeleteMarks(kCrdWave)) marks.push_back(std::move(mark));
+      std::optional<Document> doc = CrdDocument(*definition, crd_origin, std::move(marks));
       if (!doc) continue;
       in_stream.insert(definition->name);
       docs_.push_back(std::move(*doc));
@@ -478,8 +556,7 @@ class Lifecycle {
   void MarkNamespaces() {
     for (Document& doc : docs_) {
       if (!IsInjectedNamespace(doc)) continue;
-      Annotate(doc, {{std::string(kArgoSyncWaveAnnotation), std::string(kNamespaceWave)},
-                     {std::string(kArgoSyncOptionsAnnotation), std::string(kNeverDelete)}});
+      Annotate(doc, NeverDeleteMarks(kNamespaceWave));
     }
   }
 

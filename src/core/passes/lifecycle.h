@@ -54,6 +54,8 @@ inline constexpr std::string_view kArgoHookAnnotation = "argocd.argoproj.io/hook
 inline constexpr std::string_view kArgoHookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy";
 inline constexpr std::string_view kArgoSyncWaveAnnotation = "argocd.argoproj.io/sync-wave";
 inline constexpr std::string_view kArgoSyncOptionsAnnotation = "argocd.argoproj.io/sync-options";
+inline constexpr std::string_view kArgoCompareOptionsAnnotation = "argocd.argoproj.io/compare-options";
+inline constexpr std::string_view kFluxPruneAnnotation = "kustomize.toolkit.fluxcd.io/prune";
 /// Lower than any chart's hook weight: the namespaces come before every hook.
 inline constexpr std::string_view kNamespaceHookWeight = "-1000";
 
