@@ -39,7 +39,7 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
 // The settings document the umbrella chart renders, with the group/version/Kind
 // entries of .Capabilities.APIVersions the design adds (`capabilities.apiVersions`).
 std::string SettingsDoc(const Selection& on, bool helm3, std::string_view release_namespace, bool create_namespaces,
-                        const std::vector<std::string>& capabilities, bool upgrade) {
+                        const std::vector<std::string>& capabilities, bool upgrade, const Cluster* lookup) {
   std::string text = "---\n";
   if (helm3) text += "# Source: dot-apps/templates/dotk8s-settings.yaml\n";
   text += "apiVersion: dotk8s.dev/v1alpha1\nkind: Settings\nmetadata:\n  name: dot-apps\n";
@@ -53,7 +53,23 @@ std::string SettingsDoc(const Selection& on, bool helm3, std::string_view releas
   if (capabilities.empty()) text += " []";
   text += "\n";
   for (const std::string& c : capabilities) text += "  - " + c + "\n";
+  if (lookup != nullptr) text += ExistingNamespacesSettings(*lookup);
   return text;
+}
+
+// A YAML double-quoted scalar (what the chart's `quote` and `toJson` write for these values).
+std::string Quoted(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Value(const StringMap& map, std::string_view key) {
+  auto it = map.find(key);
+  return it == map.end() ? std::string() : it->second;
 }
 
 // What the charts render for a selection: the fixture's documents of the
@@ -94,6 +110,23 @@ std::string Helm3Stream(const Selection& on) {
 
 }  // namespace
 
+std::string ExistingNamespacesSettings(const Cluster& cluster) {
+  std::string text = "  existingNamespaces:\n";
+  for (const char* name : {"envoy-gateway-system", "keda", "prometheus-system", "traefik"}) {
+    const LiveObject* live = FindLive(cluster, {"", "Namespace", "", name});
+    if (live == nullptr) continue;
+    std::string labels;
+    for (const auto& [key, value] : live->spec.labels) {
+      labels += fmt::format("{}{}: {}", labels.empty() ? "" : ", ", Quoted(key), Quoted(value));
+    }
+    text += fmt::format("    - name: {}\n      instance: {}\n      partOf: {}\n      releaseName: {}\n      labels: {{{}}}\n",
+                        Quoted(name), Quoted(Value(live->spec.labels, "app.kubernetes.io/instance")),
+                        Quoted(Value(live->spec.labels, "app.kubernetes.io/part-of")),
+                        Quoted(Value(live->spec.annotations, "meta.helm.sh/release-name")), labels);
+  }
+  return text;
+}
+
 std::string Helm3Hooks(const Selection& on, std::string_view release_namespace) {
   if (!on.envoy_gateway) return {};
   std::string hooks = testing::FilterHooks(
@@ -102,17 +135,17 @@ std::string Helm3Hooks(const Selection& on, std::string_view release_namespace) 
 }
 
 Render RenderWithPost(Style style, const Selection& on, std::string_view release_namespace, bool create_namespaces,
-                      const std::vector<std::string>& capabilities, bool upgrade) {
+                      const std::vector<std::string>& capabilities, bool upgrade, const Cluster* lookup) {
   std::string input;
   std::vector<std::string> args = {"--release-namespace", std::string(release_namespace)};
   if (style == Style::kHelm3) {
-    input = SettingsDoc(on, true, release_namespace, create_namespaces, capabilities, upgrade) + Helm3Stream(on);
+    input = SettingsDoc(on, true, release_namespace, create_namespaces, capabilities, upgrade, lookup) + Helm3Stream(on);
   } else {
     // The fixture was rendered with -n dot-system.
     const std::string rendered =
         ReplaceAll(testing::Fixture("helm4-all-plus-traefik.yaml"), "dot-system", release_namespace);
     input = FilterComponents(rendered, on) +
-            SettingsDoc(on, false, release_namespace, create_namespaces, capabilities, upgrade);
+            SettingsDoc(on, false, release_namespace, create_namespaces, capabilities, upgrade, lookup);
   }
   // The README's commands pass the charts' CRDs (--post-renderer-args --crds=charts/dot-apps/charts; the
   // driver and the Argo CD plugin pass the archives): an upgrade that turns a component on brings its crds/.

@@ -57,8 +57,19 @@ struct Render {
 /// streams cut to the components that are on) plus the settings document the
 /// umbrella chart renders, with `capabilities` as `capabilities.apiVersions`;
 /// the charts' crds/ folders come as --crds, as the README's commands pass them.
+/// `lookup` is the cluster the chart's `lookup` of the component namespaces
+/// reads (capabilities.existingNamespaces, charts/dot-apps/templates/
+/// dotk8s-settings.yaml), as `helm install` and `helm upgrade` do; nullptr
+/// gives none, as `helm template` (the GitOps route) and older charts do.
 Render RenderWithPost(Style style, const Selection& on, std::string_view release_namespace, bool create_namespaces,
-                      const std::vector<std::string>& capabilities, bool upgrade = false);
+                      const std::vector<std::string>& capabilities, bool upgrade = false,
+                      const Cluster* lookup = nullptr);
+
+/// capabilities.existingNamespaces as the chart renders it from `cluster`: each
+/// component namespace (envoy-gateway-system, keda, prometheus-system, traefik;
+/// charts/dot-apps/values.yaml) that is live, with its instance and part-of
+/// labels, its meta.helm.sh/release-name annotation and every label.
+std::string ExistingNamespacesSettings(const Cluster& cluster);
 
 /// The hooks Helm 3 keeps to itself (Envoy Gateway's certgen hooks), in the release namespace.
 std::string Helm3Hooks(const Selection& on, std::string_view release_namespace);

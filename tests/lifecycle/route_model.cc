@@ -551,7 +551,60 @@ struct Writer {
   const HelmRelease* release = nullptr;
   /// Who a created object is recorded as created by; empty: the step's owner.
   std::string owner;
+  /// Helm's Update when a client-side release is first written server-side
+  /// (and every rollback): client-go's csaupgrade turns the manager's update
+  /// entry into its apply entry before the apply (v4.1.4 upgrade.go:465-471,
+  /// rollback.go:233, pkg/kube/client.go:841-851, :1127-1182).
+  bool upgrade_client_side_manager = false;
 };
+
+// The field manager of a write (managedFields[].manager): Helm's is its
+// binary's name, "helm" (v4.1.4 pkg/kube/client.go:929-945); Argo CD's
+// "argocd-controller"; the driver's kubectl "dotk8s" (--field-manager);
+// anyone else's the step's owner ("kubectl", "tenant").
+std::string FieldManager(const StepRun& run, const Writer& writer) {
+  if (writer.client == "Helm") return "helm";
+  if (writer.client == "argocd") return "argocd-controller";
+  return writer.owner.empty() ? run.owner : writer.owner;
+}
+
+// The managedFields entry a write is owned under: a server-side apply under
+// the manager's name, any other write under "<manager> (update)".
+std::string ManagedFieldsEntry(const std::string& manager, WriteMode mode) {
+  return mode == WriteMode::kApply ? manager : manager + " (update)";
+}
+
+// A write owns every annotation it sets.
+void OwnAnnotations(LiveObject& live, const ObjectSpec& spec, const std::string& entry) {
+  for (const auto& [k, v] : spec.annotations) live.annotation_managers[k].insert(entry);
+}
+
+// Server-side apply's field ownership, for annotations: what the same
+// manager's previous apply set and this one lacks is removed from the object,
+// unless another entry owns it too (an update by anyone, another manager's
+// apply). A client-side write removes nothing here: Helm's three-way merge
+// would drop only what the previous MANIFEST had, and a hook's or the
+// driver's annotations are in none. Returns the annotations removed.
+std::vector<std::string> DropUnappliedAnnotations(LiveObject& live, const ObjectSpec& spec, const std::string& manager,
+                                                  bool upgrade_client_side_manager) {
+  std::vector<std::string> dropped;
+  const std::string update_entry = manager + " (update)";
+  for (auto it = live.annotation_managers.begin(); it != live.annotation_managers.end();) {
+    std::set<std::string>& owners = it->second;
+    if (upgrade_client_side_manager && owners.erase(update_entry) > 0) owners.insert(manager);
+    if (owners.count(manager) > 0 && spec.annotations.count(it->first) == 0) {
+      owners.erase(manager);
+      if (owners.empty()) {
+        live.spec.annotations.erase(it->first);
+        dropped.push_back(it->first);
+        it = live.annotation_managers.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
+  return dropped;
+}
 
 bool HasHelmOwnership(const StringMap& labels, const StringMap& annotations, const HelmRelease& release) {
   auto value = [](const StringMap& map, std::string_view key) {
@@ -647,11 +700,13 @@ Outcome Write(StepRun& run, const ObjectSpec& spec, const Writer& writer, std::s
            fmt::format("namespaces \"{}\" not found", key.namespace_));
     return Outcome::kFailed;
   }
+  const std::string manager = FieldManager(run, writer);
   if (!exists) {
     LiveObject live;
     live.spec = spec;
     live.created_by = writer.owner.empty() ? run.owner : writer.owner;
     live.uid = cluster.next_uid++;
+    OwnAnnotations(live, spec, ManagedFieldsEntry(manager, writer.mode));
     cluster.objects.emplace(key, std::move(live));
     Record(run, writer.client, verb, key, Outcome::kCreated, phase);
     return Outcome::kCreated;
@@ -675,7 +730,12 @@ Outcome Write(StepRun& run, const ObjectSpec& spec, const Writer& writer, std::s
     Record(run, writer.client, verb, key, Outcome::kUnchanged, phase, "no change, no request");
     return Outcome::kUnchanged;
   }
-  // Labels and annotations merge key by key: a field another manager wrote stays.
+  // Labels and annotations merge key by key: a field another manager wrote
+  // stays; an annotation this manager's last apply set and this apply lacks goes.
+  std::vector<std::string> dropped;
+  if (writer.mode == WriteMode::kApply) {
+    dropped = DropUnappliedAnnotations(live, spec, manager, writer.upgrade_client_side_manager);
+  }
   StringMap labels = live.spec.labels;
   StringMap annotations = live.spec.annotations;
   for (const auto& [k, v] : spec.labels) labels[k] = v;
@@ -683,7 +743,9 @@ Outcome Write(StepRun& run, const ObjectSpec& spec, const Writer& writer, std::s
   live.spec = spec;
   live.spec.labels = std::move(labels);
   live.spec.annotations = std::move(annotations);
-  Record(run, writer.client, verb, key, Outcome::kUpdated, phase);
+  OwnAnnotations(live, spec, ManagedFieldsEntry(manager, writer.mode));
+  Record(run, writer.client, verb, key, Outcome::kUpdated, phase,
+         dropped.empty() ? std::string() : fmt::format("removes {} (field ownership)", fmt::join(dropped, ", ")));
   return Outcome::kUpdated;
 }
 
@@ -1126,7 +1188,8 @@ void HelmRollbackInto(StepRun& run, const HelmRelease& release, int number) {
   if (!BuildAll(run, current, "current release manifest") || !BuildAll(run, objects, "new release manifest")) return;
   if (!RunHooks(run, release, hooks, "pre-rollback", server_side)) return;
   StampOwnership(objects, release);  // rollback.go:222-226
-  Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}};
+  // Rollback always asks for csaupgrade (rollback.go:233).
+  Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}, server_side};
   const std::string error = UpdateObjects(run, current, objects, writer, "rollback");
   if (!error.empty()) {
     // rollback.go:235-254: the last revision superseded, the rollback's failed.
@@ -1190,6 +1253,7 @@ void HelmUpgradeInto(StepRun& run, const HelmRelease& release, std::string_view 
     return;
   }
   ReleaseRecord& record = found->second;
+  const bool base_server_side = base->server_side;  // `base` may move when a revision is stored
   const ReleaseRevision& last = record.revisions.back();  // there is a base, so a last revision
   if (last.status.rfind("pending", 0) == 0) {  // upgrade.go:241-244 (errPending)
     Fail(run, "another operation (install/upgrade/rollback) is in progress");
@@ -1218,7 +1282,9 @@ void HelmUpgradeInto(StepRun& run, const HelmRelease& release, std::string_view 
   const int number = NextRevision(record);
   StoreRevision(run, record, release, number, server_side, target.objects, HookSpecs(target.hooks), "failed");
   if (RunHooks(run, release, target.hooks, "pre-upgrade", server_side)) {
-    Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {}};
+    // The base revision client-side and this upgrade server-side: csaupgrade first (upgrade.go:465).
+    Writer writer{"Helm", server_side ? WriteMode::kApply : WriteMode::kUpdate, false, true, &release, {},
+                  server_side && !base_server_side};
     const std::string error = UpdateObjects(run, originals, target.objects, writer, "upgrade");  // upgrade.go:466-476
     if (!error.empty()) Fail(run, error);
   }
@@ -1281,6 +1347,8 @@ void AnnotateKeep(StepRun& run, const HelmRelease& release) {
     auto live = run.cluster->objects.find(spec.key);
     if (live == run.cluster->objects.end()) continue;
     std::string& policy = live->second.spec.annotations[std::string(kResourcePolicy)];
+    // `kubectl annotate` is an update: its own managedFields entry, which no apply takes away.
+    live->second.annotation_managers[std::string(kResourcePolicy)].insert("kubectl-annotate (update)");
     if (policy == "keep") continue;
     policy = "keep";
     Record(run, "kubectl", "patch", spec.key, Outcome::kUpdated, "annotate", "helm.sh/resource-policy=keep");
@@ -1307,9 +1375,12 @@ void ApplyDriverCrds(StepRun& run, const HelmRelease& release, const std::vector
     Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "label app.kubernetes.io/managed-by=Helm");
   }
   for (const ObjectKey& key : templated) {
-    StringMap& annotations = run.cluster->objects[key].spec.annotations;
-    annotations[std::string(kReleaseName)] = release.name;
-    annotations[std::string(kReleaseNamespace)] = release.namespace_;
+    LiveObject& live = run.cluster->objects[key];
+    live.spec.annotations[std::string(kReleaseName)] = release.name;
+    live.spec.annotations[std::string(kReleaseNamespace)] = release.namespace_;
+    for (std::string_view mark : {kReleaseName, kReleaseNamespace}) {
+      live.annotation_managers[std::string(mark)].insert("kubectl-annotate (update)");
+    }
     Record(run, "kubectl", "patch", key, Outcome::kUpdated, "adopt", "annotate meta.helm.sh/release-name, -namespace");
   }
 }

@@ -11,8 +11,9 @@
 // docs/lifecycle-sources.md where they are encoded).
 //
 // What it leaves out on purpose: field-level merging (labels and annotations
-// are merged key by key) and field managers (so not the managed-fields patch a
-// rollback sends before some applies), readiness (a created CRD is Established
+// are merged key by key; of the field managers only who owns each annotation,
+// so that a server-side apply that drops one removes it, and not the
+// managed-fields patch a rollback sends before some applies), readiness (a created CRD is Established
 // at once, a hook Job completes at once, so no hook fails its wait), admission
 // webhooks, owner references other than the two cascades that matter here (a
 // CRD takes its custom resources with it, a Namespace everything in it).
@@ -21,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +87,14 @@ struct LiveObject {
   ObjectSpec spec;          ///< as last written; labels and annotations are the live ones
   std::string created_by;   ///< who created it: "helm dot-system/dot-apps", "kubectl", "tenant", "cluster"
   std::uint64_t uid = 0;    ///< new on every creation: tells a re-creation from an update
+  /// metadata.managedFields, for annotations only: who owns each live
+  /// annotation. A server-side apply is owned as the manager's name ("helm",
+  /// "kubectl", "dotk8s", "argocd-controller"); any other write (POST, Helm's
+  /// client-side patch, `kubectl annotate`) as "<manager> (update)", a separate
+  /// entry, as the API server keeps one per manager and operation. An
+  /// annotation a manager's apply owned and its next apply of the object lacks
+  /// is removed, unless another entry owns it too.
+  std::map<std::string, std::set<std::string>, std::less<>> annotation_managers;
 };
 
 /// One revision of a Helm release: what its release Secret stores.
