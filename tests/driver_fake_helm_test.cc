@@ -126,6 +126,10 @@ struct DriverFakeHelmTest : ::testing::Test {
   std::string Helm3Plugins() const { return sandbox.data + "/dotk8s/helm3-plugins"; }
   std::string Helm4Plugins() const { return sandbox.data + "/dotk8s/driver-helm4-plugins"; }
   Call Version() const { return Helm(Helm3Plugins(), {"version", "--template", "{{.Version}}"}); }
+  // Before install and upgrade change anything: is the release's last revision pending?
+  Call History(const std::string& plugins, const std::string& ns) const {
+    return Helm(plugins, {"history", "dot-apps", "-n", ns, "-o", "json", "--max", "5"});
+  }
 };
 
 Call Concat(Call a, const std::vector<std::string>& b) {
@@ -159,11 +163,13 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string& chart = sandbox.chart;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 6u);
+  ASSERT_EQ(calls.size(), 7u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
+  EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // not found: nothing pending
+  calls.erase(calls.begin() + 2);
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)),
             (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
   EXPECT_EQ(calls[3], (Call{"kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=dotk8s", "-f",
                             "-"}));
@@ -171,7 +177,7 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   // Gateway's and kube-prometheus-stack's crds/; KEDA's templated one is Helm's.
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   EXPECT_EQ(expected.size(), 30u);
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)), expected);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)), expected);
   ASSERT_GE(calls[4].size(), 4u);
   EXPECT_EQ(Call(calls[4].begin(), calls[4].begin() + 4),
             (Call{"kubectl", "wait", "--for=condition=Established", "--timeout=120s"}));
@@ -195,14 +201,16 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
   const std::vector<std::string> profiles = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml"};
   const std::vector<std::string> values = Concat(profiles, {"--set", "apps.createNamespaces=false"});
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 8u);
+  ASSERT_EQ(calls.size(), 9u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm3Plugins(), DOTK8S_POST_BINARY, ns, profiles));
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(2)),
+  EXPECT_EQ(calls[2], History(Helm3Plugins(), ns));
+  calls.erase(calls.begin() + 2);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)),
             (std::set<std::string>{"envoy-gateway-system", "keda", "prometheus-system"}));
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   expected.insert("scaledobjects.keda.sh");  // Helm 3: the templated CRD goes first too
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)), expected);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)), expected);
   EXPECT_EQ(calls[4][1], "wait");
   EXPECT_EQ(calls[5], (Call{"kubectl", "label", "crd", "scaledobjects.keda.sh", "app.kubernetes.io/managed-by=Helm",
                             "--overwrite"}));
@@ -241,12 +249,13 @@ TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 7u);
-  // No release yet: nothing to protect, nothing looked up.
-  EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
-  EXPECT_EQ(calls[3][1], "apply");
-  EXPECT_EQ(calls[4][1], "apply");  // CRDs again: upgrades get new CRD versions
-  EXPECT_EQ(calls[6][2], "upgrade");
+  ASSERT_EQ(calls.size(), 8u);
+  // No release yet: nothing pending, nothing to protect, nothing looked up.
+  EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));
+  EXPECT_EQ(calls[3], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
+  EXPECT_EQ(calls[4][1], "apply");
+  EXPECT_EQ(calls[5][1], "apply");  // CRDs again: upgrades get new CRD versions
+  EXPECT_EQ(calls[7][2], "upgrade");
 
   std::filesystem::remove(sandbox.record);
   RunResult uninstall = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, Env("v4.1.4"));
@@ -265,14 +274,15 @@ TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--dry-run"}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 2u);  // version and the planning render
+  ASSERT_EQ(calls.size(), 3u);  // version, the planning render and the revisions
   EXPECT_EQ(calls[1][2], "template");
+  EXPECT_EQ(calls[2][2], "history");
   std::vector<std::string> lines = Lines(run.out);
   std::vector<std::string> commands;
   for (const std::string& line : lines) {
     if (!line.starts_with("#")) commands.push_back(line.substr(0, line.find(" -")));
   }
-  ASSERT_EQ(commands.size(), 6u) << run.out;
+  ASSERT_EQ(commands.size(), 7u) << run.out;
   EXPECT_EQ(commands[0], "HELM_PLUGINS=" + Helm3Plugins() + " " + SourcePath("tests/fakes/helm") + " version");
   EXPECT_NE(lines[1].find("version --template '{{.Version}}'"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(SourcePath("tests/fakes/kubectl") + " apply --server-side --field-manager=dotk8s -f - < ("),
@@ -309,8 +319,8 @@ TEST_F(DriverFakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
             std::string::npos)
       << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 3u);
-  EXPECT_EQ(calls[2][0], "kubectl");
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[3][0], "kubectl");
 }
 
 TEST_F(DriverFakeHelmTest, MissingDependenciesAreReportedBeforeHelmRuns) {
@@ -436,9 +446,11 @@ TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithout
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 6u);
+  ASSERT_EQ(calls.size(), 7u);
+  EXPECT_EQ(calls[2][2], "history");
+  calls.erase(calls.begin() + 2);
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
-  const std::string applied = sandbox.RecordedInput(2);
+  const std::string applied = sandbox.RecordedInput(3);
   std::vector<YAML::Node> docs = YAML::LoadAll(applied);
   std::vector<std::string> names;
   for (const YAML::Node& doc : docs) names.push_back(doc["metadata"]["name"].as<std::string>());
@@ -569,9 +581,11 @@ TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFir
   RunResult run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 11u);
+  ASSERT_EQ(calls.size(), 12u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
+  EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // one deployed revision
+  calls.erase(calls.begin() + 2);
   EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
   std::vector<Call> protection = Protection();
   for (std::size_t i = 0; i < protection.size(); ++i) EXPECT_EQ(calls[3 + i], protection[i]) << i;
@@ -652,8 +666,9 @@ TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {
             std::string::npos)
       << run.err;
   calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 3u);
-  EXPECT_EQ(calls[2][2], "get");
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[2][2], "history");
+  EXPECT_EQ(calls[3][2], "get");
 }
 
 TEST_F(DriverFakeHelmTest, EveryCommandHasHelp) {

@@ -5,6 +5,7 @@
 #include "core/settings.h"
 #include "driver/commands.h"
 #include "driver/locations.h"
+#include "driver/pending_release.h"
 #include "driver/release_setup.h"
 #include "version.h"
 
@@ -53,6 +54,9 @@ std::vector<CommandSpec> MakeCommands() {
       "adopt), then run helm with --skip-crds and apps.createNamespaces=false.\n"
       "upgrade/uninstall first mark every CRD and Namespace of the live release helm.sh/resource-policy=keep\n"
       "(releases made by older versions too), so neither deletes one; uninstall says what it left.\n"
+      "install/upgrade first read the release's revisions (helm history): a revision a killed helm left\n"
+      "pending-install/-upgrade/-rollback is explained and, if older than --pending-timeout (10m) or with\n"
+      "--recover-pending, its record alone (Secret sh.helm.release.v1.NAME.vN) is deleted; else refused.\n"
       "If dotk8s-post fails, its own message (from its log) is printed, not helm's summary.\n";
   for (std::string_view verb : {"template", "install", "upgrade", "uninstall"}) {
     CommandSpec spec;
@@ -67,6 +71,9 @@ std::vector<CommandSpec> MakeCommands() {
                                        : "dotk8s uninstall [RELEASE] [-n NS]";
     spec.description = release_description;
     spec.flags = ReleaseFlags();
+    if (verb == "install" || verb == "upgrade") {
+      spec.flags.insert(spec.flags.end() - 1, {pending_flags::kRecoverPending, pending_flags::kPendingTimeout});
+    }
     spec.run = RunReleaseCommand;
     commands.push_back(spec);
   }

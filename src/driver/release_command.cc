@@ -5,12 +5,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
+#include "driver/pending_release.h"
 #include "driver/release_plan.h"
 #include "driver/release_protection.h"
 #include "driver/release_setup.h"
@@ -129,9 +131,19 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
 
   // install / upgrade: render first (what helm will install), then prepare the
   // cluster. The planning render holds Secrets: it is never printed.
+  PendingOptions pending_options;
+  if (!ReadPendingOptions(line, context, &pending_options)) return kExitUsage;
   RenderedRelease rendered;
   code = PlanRelease(context, prepared, &rendered);
   if (code != kExitOk) return code;
+  // A revision a killed helm left pending blocks every helm call: resolved
+  // (or refused) before anything on the cluster changes.
+  PendingOutcome pending;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  code = ResolvePendingRelease(context, prepared, kubectl, pending_options, name, now.count(), &pending);
+  if (code != kExitOk) return code;
+  const std::string verb = name == "upgrade" && pending.release_gone ? "install" : std::string(name);
   if (name == "upgrade") {
     ReleaseKeeps kept;
     code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
@@ -142,9 +154,9 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
 
   // Applied above: the namespaces outside the release, the CRDs at their newest version.
   Command command =
-      HelmReleaseCommand(prepared, name, {"--set", "apps.createNamespaces=false", "--skip-crds"}, true);
+      HelmReleaseCommand(prepared, verb, {"--set", "apps.createNamespaces=false", "--skip-crds"}, true);
   command.is_action = true;
-  command.purpose = name == "install" ? "installing" : "upgrading";
+  command.purpose = verb == "install" ? "installing" : "upgrading";
   std::string out;
   code = RunHelm(context, prepared, command, &out);
   if (code == kExitOk) *context.out << out;
