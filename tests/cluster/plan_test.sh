@@ -20,6 +20,17 @@ routes=(helm4 helmfile driver-helm4 driver-helm3 helm3 gitops)
 steps=(install tenants upgrade-unchanged keda-off keda-on envoyGateway-off envoyGateway-on
   prometheus-off prometheus-on traefik-on traefik-off profile-gateway profile-autoscaling
   profile-migration uninstall reinstall)
+# Day two (issue 19): the migration routes and the rollback steps of the Helm routes.
+declare -A day_two=(
+  [helm4]="rollback-install upgrade-after-rollback failed-upgrade rollback-each"
+  [helm3]="rollback-install upgrade-after-rollback failed-upgrade rollback-each"
+  [driver-helm4]="rollback-install upgrade-after-rollback rollback-each"
+  [driver-helm3]="rollback-install upgrade-after-rollback"
+  [helmfile]="rollback-install upgrade-after-rollback"
+  [migrate-helm3]="install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback uninstall"
+  [migrate-driver]="install tenants helm4-upgrade upgrade-unchanged uninstall"
+  [migrate-csa]="install tenants helm4-upgrade upgrade-unchanged uninstall"
+)
 
 scripts=("$here/run.sh" "$here/plan_test.sh" "$here/with-local-cluster.sh" "$here/record-verify.sh" "$here"/lib/*.sh
   "$here"/controlplane/*.sh)
@@ -87,6 +98,23 @@ for route in "${routes[@]}"; do
       apps.traefik.enabled=true "check: every object of the release's manifest" ;;
   esac
 done
+for route in "${!day_two[@]}"; do
+  grep -q "^== route $route: " "$out" || problem "the plan names no route $route"
+  for step in ${day_two[$route]}; do
+    grep -q "^-- $route $step: " "$out" || problem "route $route: the plan has no step $step"
+  done
+done
+# The migrations: Helm 3 (or client-side) first, Helm 4 after, on the same release.
+expect_in migrate-helm3 "/nonexistent/helm3 install dot-apps charts/dot-apps -n envoy-gateway-system" \
+  "/nonexistent/helm4 upgrade dot-apps charts/dot-apps -n envoy-gateway-system -f charts/dot-apps/values/autoscaling.yaml -f charts/dot-apps/values/helm3.yaml" \
+  "/nonexistent/helm4 rollback dot-apps 1 -n envoy-gateway-system" "none of them deleted and created again (UIDs)"
+expect_in migrate-driver "dotk8s install --helm /nonexistent/helm3" "dotk8s upgrade --helm /nonexistent/helm4" "-n envoy-gateway-system"
+expect_in migrate-csa "install dot-apps charts/dot-apps -n dot-system --create-namespace -f charts/dot-apps/values/autoscaling.yaml --server-side=false"
+expect_in helm4 "--set gateway-helm.deployment.replicas=-1 --rollback-on-failure" "rollback dot-apps 1 -n dot-system"
+expect_in helm3 "--set gateway-helm.deployment.replicas=-1 --atomic"
+# Steps a route does not take are not in its plan.
+grep -q "^-- gitops rollback" "$out" && problem "route gitops: the plan has a rollback step (no Helm release there)"
+grep -q "^-- migrate-csa rollback" "$out" && problem "route migrate-csa: the plan has a rollback step"
 
 expect_in helm4 "install dot-apps charts/dot-apps -n dot-system --create-namespace -f charts/dot-apps/values/autoscaling.yaml --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts" \
   "upgrade dot-apps charts/dot-apps -n dot-system -f charts/dot-apps/values/gateway.yaml --post-renderer dotk8s-post --post-renderer-args --crds=charts/dot-apps/charts" \
@@ -134,7 +162,7 @@ refused ROUTES=helm5 "unknown route helm5 in ROUTES"
 refused STEPS=keda-sideways "unknown step keda-sideways in STEPS"
 
 if [ "$failures" = 0 ]; then
-  echo "ClusterSuite.Plan: ok (${#routes[@]} routes x ${#steps[@]} steps named, with their commands and checks)"
+  echo "ClusterSuite.Plan: ok (${#routes[@]} routes x ${#steps[@]} steps and ${#day_two[@]} routes' day-two steps named, with their commands and checks)"
 else
   echo "ClusterSuite.Plan: $failures failures"
   exit 1

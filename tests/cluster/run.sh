@@ -156,6 +156,7 @@ resolve_tools() {
 # What this build of dotk8s offers (issue 11 and 13 add to it); probes that only read.
 probe_dotk8s() {
   HAVE_DOTK8S_VERIFY=0
+  HAVE_DOTK8S_ROLLBACK=0
   VERIFY_TAKES_NAMESPACE=0
   CRDS_APPLY_TAKES_PROFILE=0
   [ -x "$DOTK8S" ] || return 0
@@ -164,6 +165,7 @@ probe_dotk8s() {
     HAVE_DOTK8S_VERIFY=1
     if [[ $help == *--namespace* ]]; then VERIFY_TAKES_NAMESPACE=1; fi
   fi
+  if "$DOTK8S" rollback --help >/dev/null 2>&1; then HAVE_DOTK8S_ROLLBACK=1; fi
   help=$("$DOTK8S" crds --help 2>/dev/null || true)
   if [[ $help == *--profile* ]]; then CRDS_APPLY_TAKES_PROFILE=1; fi
   return 0
@@ -337,7 +339,11 @@ print_summary() {
   printf '  %-20s' step
   for route in "${SELECTED_ROUTES[@]}"; do printf ' %-13s' "$route"; done
   printf '\n'
+  local shown
   for row in "${SELECTED_STEPS[@]}" cleanup; do
+    shown=0  # a step none of the selected routes has is no row
+    for route in "${SELECTED_ROUTES[@]}"; do [ -n "${RESULTS["$route|$row"]:-}" ] && shown=1; done
+    [ "$shown" = 1 ] || continue
     printf '  %-20s' "$row"
     for route in "${SELECTED_ROUTES[@]}"; do printf ' %-13s' "${RESULTS["$route|$row"]:--}"; done
     printf '\n'

@@ -94,23 +94,29 @@ check_kept_crds_and_namespaces() {
 
 route_helm() {  # ROUTE: the helm that holds the route's release ("" for gitops, which has none)
   case $1 in
-    helm4 | helmfile | driver-helm4) printf '%s' "$HELM4" ;;
+    helm4 | helmfile | driver-helm4 | migrate-*) printf '%s' "$HELM4" ;;
     helm3 | driver-helm3) printf '%s' "$HELM3" ;;
   esac
 }
 
 # The lifecycle model's kept-while-rendered rule (docs/lifecycle.md) on the real
-# server: after an install or upgrade, every object of the release's stored
-# manifest exists. Hooks are not in the manifest; the add-on's ScaledObject is
-# checked on its own above. The manifest holds Secret data, so it is read into
-# WORK (kget.* files, removed at once and at exit), never into the step's logs.
+# server: after an install, upgrade or rollback, every object of the release's
+# stored manifest exists. Hooks are not in the manifest; the add-on's ScaledObject
+# is checked on its own above. On a step that keeps every component as it is
+# (SPEC_SAME: an unchanged upgrade, the first Helm 4 upgrade of a Helm 3 release,
+# a rollback to the same components), no object of the manifest that was live
+# before may have been deleted and created again: its UID is compared with the
+# previous step's. The manifest holds Secret data, so it is read into WORK
+# (kget.* files, removed at once and at exit), never into the step's logs.
 check_release_objects_live() {  # ROUTE
   local helm
   helm=$(route_helm "$1")
-  case $SPEC_KIND in install | upgrade) ;; *) return 0 ;; esac
+  case $SPEC_KIND in install | upgrade | rollback) ;; *) return 0 ;; esac
   [ -n "$helm" ] || return 0
-  check "every object of the release's manifest (helm get manifest dot-apps -n $RELEASE_NAMESPACE) is live: what the release renders is never lost" || return 0
-  local manifest dir err missing
+  local same_text=""
+  [ "${SPEC_SAME:-0}" = 1 ] && same_text="; none of them deleted and created again (UIDs), since this step changes no component"
+  check "every object of the release's manifest (helm get manifest dot-apps -n $RELEASE_NAMESPACE) is live: what the release renders is never lost$same_text" || return 0
+  local manifest dir err missing uids="$ROUTE_STATE/release.uids"
   manifest=$(mktemp "$WORK/kget.manifest.XXXXXX")
   dir=$manifest.d
   err=$(mktemp "$WORK/kget.err.XXXXXX")
@@ -121,7 +127,8 @@ check_release_objects_live() {  # ROUTE
     awk -v dir="$dir" '/^---/ {if (file != "") close(file); n++; file = sprintf("%s/%04d.yaml", dir, n); next}
       file != "" {print > file}' "$manifest"
     # kubectl reports each object it cannot find on stderr and goes on with the others.
-    if ! "$KUBECTL" get -f "$dir" -o name --request-timeout=60s >/dev/null 2>"$err"; then
+    local path='{range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name}|{.metadata.uid}{"\n"}{end}'
+    if ! "$KUBECTL" get -f "$dir" -o "jsonpath=$path" --request-timeout=60s >"$uids.now" 2>"$err"; then
       missing=$(grep -e 'NotFound' -e 'not found' -e "doesn't have a resource type" -e 'no matches for kind' "$err" | head -n 10 | tr '\n' ';')
       if [ -n "$missing" ]; then
         fail "objects of the release's manifest are not live: $missing"
@@ -129,6 +136,13 @@ check_release_objects_live() {  # ROUTE
         fail "could not read the release's objects: $(head -c 300 "$err")"
       fi
     fi
+    if [ "${SPEC_SAME:-0}" = 1 ] && [ -s "$uids" ]; then
+      local recreated
+      recreated=$(awk -F'|' 'NR == FNR {before[$1] = $2; next} ($1 in before) && before[$1] != $2 {print $1}' \
+        "$uids" "$uids.now" | head -n 10 | tr '\n' ' ')
+      [ -z "$recreated" ] || fail "objects of the release were deleted and created again by a step that changes no component: $recreated"
+    fi
+    mv "$uids.now" "$uids"
   fi
   rm -rf "$manifest" "$dir" "$err"
 }
@@ -175,14 +189,14 @@ check_tenants() {
 check_interceptor_scaledobject() {
   local kind=scaledobject.keda.sh name=keda-add-ons-http-interceptor saved="$ROUTE_STATE/interceptor.uid"
   if [ "$ON_KEDA" = 1 ]; then
-    check "ScaledObject keda/$name exists and, on an upgrade that keeps KEDA on, keeps its UID (not deleted and re-created)" || return 0
+    check "ScaledObject keda/$name exists and, on an upgrade or rollback that keeps KEDA on, keeps its UID (not deleted and re-created)" || return 0
     local uid previous=""
     uid=$(kfield "$kind" "$name" keda '{.metadata.uid}')
     [ -s "$saved" ] && previous=$(cat "$saved")
     if [ -z "$uid" ]; then
       fail "ScaledObject keda/$name is missing while KEDA and its HTTP add-on are on"
-    elif [ "$SPEC_KIND" = upgrade ] && [ -n "$previous" ] && [ "$uid" != "$previous" ]; then
-      fail "ScaledObject keda/$name was deleted and re-created by an upgrade that does not change it (uid $previous -> $uid): KEDA drops its HPA and scaling state"
+    elif { [ "$SPEC_KIND" = upgrade ] || [ "$SPEC_KIND" = rollback ]; } && [ -n "$previous" ] && [ "$uid" != "$previous" ]; then
+      fail "ScaledObject keda/$name was deleted and re-created by an $SPEC_KIND that keeps KEDA on (uid $previous -> $uid): KEDA drops its HPA and scaling state"
     fi
     printf '%s' "$uid" >"$saved"
   else

@@ -102,6 +102,7 @@ run_logged() {
   CMD_INDEX=$((CMD_INDEX + 1))
   local base
   printf -v base '%s/%02d-%s' "$STEP_LOG_DIR" "$CMD_INDEX" "$label"
+  LAST_CMD_LOG=$base  # LAST_CMD_LOG.err, .out: what the last command printed
   local out="$base.out" rc=0
   [ -n "$target" ] && out=$target
   : >"$base.out"

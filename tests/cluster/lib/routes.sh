@@ -7,7 +7,7 @@
 # so a step does not depend on how the previous one ended. A function returns
 # non-zero when the route's own command failed; the scenario reports it.
 
-ALL_ROUTES=(helm4 helmfile driver-helm4 driver-helm3 helm3 gitops)
+ALL_ROUTES=(helm4 helmfile driver-helm4 driver-helm3 helm3 gitops migrate-helm3 migrate-driver migrate-csa)
 
 route_title() {
   case $1 in
@@ -17,6 +17,9 @@ route_title() {
     driver-helm3) echo "B. the driver with Helm 3 (dotk8s install/upgrade/uninstall --helm HELM3)" ;;
     helm3) echo "C. plain Helm 3 as the README says (dotk8s crds apply, then helm -f values/helm3.yaml)" ;;
     gitops) echo "D. GitOps: dotk8s template | kubectl apply --server-side, twice; pruning and deleting as Argo CD does" ;;
+    migrate-helm3) echo "E. from Helm 3 to Helm 4: installed as C (plain Helm 3), then plain Helm 4 upgrades with the same values" ;;
+    migrate-driver) echo "E. from Helm 3 to Helm 4 through the driver: dotk8s install --helm HELM3, then dotk8s upgrade --helm HELM4" ;;
+    migrate-csa) echo "E. client-side to server-side: helm install --server-side=false (Helm 4), then default upgrades" ;;
   esac
 }
 
@@ -24,13 +27,19 @@ route_function() { ROUTE_FUNCTION="$1_${2//-/_}"; }  # deploy driver-helm4 -> de
 
 route_release_namespace() {
   case $1 in
-    driver-helm3 | helm3) echo envoy-gateway-system ;;  # Helm 3: the release lives with Envoy Gateway's hooks
+    # Helm 3: the release lives with Envoy Gateway's hooks; a migrated one stays there.
+    driver-helm3 | helm3 | migrate-helm3 | migrate-driver) echo envoy-gateway-system ;;
     *) echo dot-system ;;
   esac
 }
 
-route_needs_helm3() { [ "$1" = driver-helm3 ] || [ "$1" = helm3 ]; }
-route_needs_helm4() { ! route_needs_helm3 "$1"; }
+route_needs_helm3() { case $1 in driver-helm3 | helm3 | migrate-helm3 | migrate-driver) return 0 ;; esac; return 1; }
+route_needs_helm4() { case $1 in driver-helm3 | helm3) return 1 ;; esac; return 0; }
+
+# Extra arguments the next deploy passes to helm (--rollback-on-failure,
+# --server-side=false) or to the driver; a scenario sets them for one command.
+HELM_EXTRA_ARGS=()
+HELM4_VALUE_FILES=()
 
 set_flags() {  # KEY=VALUE... -> the global array SET_FLAGS (--set KEY=VALUE ...)
   SET_FLAGS=()
@@ -62,12 +71,12 @@ deploy_helm4() {
   local create=()
   [ "$verb" = install ] && create=(--create-namespace)
   run_cmd "helm-$verb" env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" "$verb" dot-apps "$CHART" \
-    -n dot-system "${create[@]}" -f "$CHART/values/$profile.yaml" "${SET_FLAGS[@]}" \
-    --post-renderer dotk8s-post --post-renderer-args "--crds=$CHART/charts"
+    -n "$RELEASE_NAMESPACE" "${create[@]}" -f "$CHART/values/$profile.yaml" "${HELM4_VALUE_FILES[@]}" "${SET_FLAGS[@]}" \
+    "${HELM_EXTRA_ARGS[@]}" --post-renderer dotk8s-post --post-renderer-args "--crds=$CHART/charts"
 }
 
 uninstall_helm4() {
-  run_cmd helm-uninstall env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" uninstall dot-apps -n dot-system
+  run_cmd helm-uninstall env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" uninstall dot-apps -n "$RELEASE_NAMESPACE"
 }
 
 # --- A. helmfile ----------------------------------------------------------------
@@ -105,7 +114,8 @@ driver_deploy() {  # HELM VERB PROFILE [KEY=VALUE]...
   local helm=$1 verb=$2 profile=$3
   shift 3
   set_flags "$@"
-  run_cmd "dotk8s-$verb" "$DOTK8S" "$verb" --helm "$helm" --kubectl "$KUBECTL" --profile "$profile" "${SET_FLAGS[@]}"
+  run_cmd "dotk8s-$verb" "$DOTK8S" "$verb" --helm "$helm" --kubectl "$KUBECTL" --profile "$profile" "${SET_FLAGS[@]}" \
+    "${HELM_EXTRA_ARGS[@]}"
 }
 
 deploy_driver_helm4() { driver_deploy "$HELM4" "$@"; }
@@ -128,11 +138,73 @@ deploy_helm3() {
   [ "$verb" = install ] && create=(--create-namespace)
   run_cmd "helm3-$verb" env HELM_PLUGINS="$HELM3_PLUGINS" "$HELM3" "$verb" dot-apps "$CHART" \
     -n envoy-gateway-system "${create[@]}" -f "$CHART/values/$profile.yaml" \
-    -f "$CHART/values/helm3.yaml" "${SET_FLAGS[@]}" --post-renderer dotk8s-post
+    -f "$CHART/values/helm3.yaml" "${SET_FLAGS[@]}" "${HELM_EXTRA_ARGS[@]}" --post-renderer dotk8s-post
 }
 
 uninstall_helm3() {
   run_cmd helm3-uninstall env HELM_PLUGINS="$HELM3_PLUGINS" "$HELM3" uninstall dot-apps -n envoy-gateway-system
+}
+
+# --- E. migrations (issue 19) -------------------------------------------------------
+# A release Helm 3 wrote (or Helm 4 client-side, --server-side=false) is upgraded
+# by Helm 4 client-side (--server-side=auto follows the last revision), where
+# creating an object that exists fails. Each starts as its own first route does
+# and goes on with Helm 4, the same values, the release where it is.
+deploy_migrate_helm3() {  # install: route C; then plain Helm 4 with the same values files
+  if [ "$1" = install ]; then
+    deploy_helm3 "$@"
+    return
+  fi
+  HELM4_VALUE_FILES=(-f "$CHART/values/helm3.yaml")
+  local rc=0
+  deploy_helm4 "$@" || rc=$?
+  HELM4_VALUE_FILES=()
+  return "$rc"
+}
+uninstall_migrate_helm3() { uninstall_helm4; }
+
+deploy_migrate_driver() {  # install: dotk8s --helm HELM3; then dotk8s --helm HELM4 on the same release
+  if [ "$1" = install ]; then
+    driver_deploy "$HELM3" "$@"
+    return
+  fi
+  HELM_EXTRA_ARGS=(-n "$RELEASE_NAMESPACE")
+  local rc=0
+  driver_deploy "$HELM4" "$@" || rc=$?
+  HELM_EXTRA_ARGS=()
+  return "$rc"
+}
+uninstall_migrate_driver() {
+  run_cmd dotk8s-uninstall "$DOTK8S" uninstall --helm "$HELM4" --kubectl "$KUBECTL" -n "$RELEASE_NAMESPACE"
+}
+
+deploy_migrate_csa() {  # install: Helm 4 client-side; then Helm 4's defaults
+  [ "$1" = install ] && HELM_EXTRA_ARGS=(--server-side=false)
+  local rc=0
+  deploy_helm4 "$@" || rc=$?
+  HELM_EXTRA_ARGS=()
+  return "$rc"
+}
+uninstall_migrate_csa() { uninstall_helm4; }
+
+# rollback_route ROUTE REVISION: the route's rollback. Plain Helm (helmfile has
+# none of its own: the release is Helm 4's) or, when this build has it,
+# `dotk8s rollback`.
+rollback_route() {
+  local route=$1 revision=$2
+  case $route in
+    driver-helm4 | driver-helm3)
+      local helm=$HELM4
+      [ "$route" = driver-helm3 ] && helm=$HELM3
+      if [ "$HAVE_DOTK8S_ROLLBACK" = 1 ]; then
+        run_cmd dotk8s-rollback "$DOTK8S" rollback "$revision" --helm "$helm" --kubectl "$KUBECTL" -n "$RELEASE_NAMESPACE"
+      else
+        run_cmd helm-rollback env HELM_PLUGINS="$HELM3_PLUGINS" "$helm" rollback dot-apps "$revision" -n "$RELEASE_NAMESPACE"
+      fi
+      ;;
+    helm3) run_cmd helm3-rollback env HELM_PLUGINS="$HELM3_PLUGINS" "$HELM3" rollback dot-apps "$revision" -n "$RELEASE_NAMESPACE" ;;
+    *) run_cmd helm-rollback env HELM_PLUGINS="$HELM4_PLUGINS" "$HELM4" rollback dot-apps "$revision" -n "$RELEASE_NAMESPACE" ;;
+  esac
 }
 
 # --- D. GitOps ------------------------------------------------------------------------
@@ -184,8 +256,8 @@ uninstall_gitops() {
   fi
   local victims="$WORK/gitops/delete.txt"
   : >"$victims"
-  local api kind ns name sync_options policy argo_hook helm_hook
-  while IFS='|' read -r api kind ns name sync_options policy argo_hook helm_hook; do
+  local api kind ns name sync_options policy argo_hook helm_hook _compare _flux_prune
+  while IFS='|' read -r api kind ns name sync_options policy argo_hook helm_hook _compare _flux_prune; do
     [ -n "$kind" ] || continue
     [ -z "$argo_hook$helm_hook" ] || continue
     case ",${sync_options// /}," in *,Delete=false,*) continue ;; esac
@@ -209,12 +281,14 @@ split_stream() {
 }
 
 # gitops_list_objects STREAM OUT: the live objects of a stream, one line each:
-# apiVersion|kind|namespace|name|sync-options|resource-policy|argocd hook|helm hook.
+# apiVersion|kind|namespace|name|sync-options|resource-policy|argocd hook|helm hook|
+# argocd compare-options|flux prune.
 gitops_list_objects() {
   local dir=${1%.yaml}.d out=$2
   local path='{range .items[*]}{.apiVersion}{"|"}{.kind}{"|"}{.metadata.namespace}{"|"}{.metadata.name}{"|"}'
   path+='{.metadata.annotations.argocd\.argoproj\.io/sync-options}{"|"}{.metadata.annotations.helm\.sh/resource-policy}{"|"}'
-  path+='{.metadata.annotations.argocd\.argoproj\.io/hook}{"|"}{.metadata.annotations.helm\.sh/hook}{"\n"}{end}'
+  path+='{.metadata.annotations.argocd\.argoproj\.io/hook}{"|"}{.metadata.annotations.helm\.sh/hook}{"|"}'
+  path+='{.metadata.annotations.argocd\.argoproj\.io/compare-options}{"|"}{.metadata.annotations.kustomize\.toolkit\.fluxcd\.io/prune}{"\n"}{end}'
   if ! run_cmd_to "$out" list-objects "$KUBECTL" get -f "$dir" --ignore-not-found -o "jsonpath=$path"; then
     note "kubectl could not read every object of $dir (its log says which); the others are listed"
   fi
@@ -232,13 +306,28 @@ gitops_prune() {  # PREVIOUS_STREAM NEW_STREAM
   local keep_keys="$WORK/gitops/keys-after.txt" victims="$WORK/gitops/prune.txt"
   cut -d'|' -f1-4 "$after" | sed 's#^\([^|/]*\)/[^|]*|#\1|#' >"$keep_keys"  # group/version -> group
   : >"$victims"
-  local api kind ns name sync_options policy argo_hook helm_hook key
-  while IFS='|' read -r api kind ns name sync_options policy argo_hook helm_hook; do
+  local api kind ns name sync_options policy argo_hook helm_hook compare flux_prune key
+  while IFS='|' read -r api kind ns name sync_options policy argo_hook helm_hook compare flux_prune; do
     [ -n "$kind" ] || continue
     key=$(printf '%s|%s|%s|%s' "$api" "$kind" "$ns" "$name" | sed 's#^\([^|/]*\)/[^|]*|#\1|#')
     grep -q -x -F -e "$key" "$keep_keys" && continue
     [ -z "$argo_hook$helm_hook" ] || continue
-    case ",${sync_options// /}," in *,Prune=false,*) continue ;; esac
+    case ",${sync_options// /}," in
+      *,Prune=false,*)
+        # Kept, it is extraneous now: Argo CD counts it as "requires pruning" (the
+        # Application OutOfSync, `argocd app sync --prune` exits non-zero,
+        # argoproj/argo-cd#8134) unless it says IgnoreExtraneous; Flux's
+        # kustomize-controller prunes it unless it says prune: disabled.
+        case ",${compare// /}," in
+          *,IgnoreExtraneous,*) ;;
+          *) fail "$kind $ns/$name is kept (Prune=false) but not IgnoreExtraneous: Argo CD would show the Application OutOfSync" ;;
+        esac
+        [ "$flux_prune" = disabled ] ||
+          fail "$kind $ns/$name is kept from Argo CD's prune but not from Flux's (kustomize.toolkit.fluxcd.io/prune: disabled)"
+        continue
+        ;;
+    esac
+    [ "$flux_prune" = disabled ] && fail "$kind $ns/$name is kept from Flux's prune but Argo CD would prune it (no Prune=false)"
     printf '%s|%s\n' "$ns" "$(resource_ref "$api" "$kind" "$name")" >>"$victims"
   done <"$before"
   delete_refs "$victims" gitops-prune

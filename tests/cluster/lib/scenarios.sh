@@ -1,8 +1,16 @@
 # shellcheck shell=bash disable=SC2034  # variables shared with the other files run.sh sources
-# The life of a release (issue 11): the steps every route goes through, in order,
-# one scenario function each, and the loop that runs them with the checks.
+# The life of a release (issue 11) and its second day (issue 19): the steps
+# each route goes through, in order, one scenario function each, and the loop
+# that runs them with the checks.
 
-ALL_STEPS=(install tenants upgrade-unchanged
+# Every step, in the order a life goes through them (the rows of the summary).
+ALL_STEPS=(install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback failed-upgrade
+  keda-off keda-on envoyGateway-off envoyGateway-on prometheus-off prometheus-on traefik-on traefik-off
+  profile-gateway profile-autoscaling profile-migration rollback-each
+  uninstall reinstall)
+
+# The first life (issue 11), which every route goes through.
+LIFE_STEPS=(install tenants upgrade-unchanged
   keda-off keda-on envoyGateway-off envoyGateway-on prometheus-off prometheus-on traefik-on traefik-off
   profile-gateway profile-autoscaling profile-migration
   uninstall reinstall)
@@ -11,18 +19,53 @@ ALL_STEPS=(install tenants upgrade-unchanged
 # the later steps check.
 IMPLIED_STEPS=(install tenants)
 
-# step_spec STEP: SPEC_KIND (install|tenants|upgrade|uninstall), SPEC_PROFILE,
-# SPEC_SETS (array), SPEC_TEXT. The first install and every upgrade that is not
-# about profiles use the autoscaling profile (Envoy Gateway, KEDA with its HTTP
-# add-on, kube-prometheus-stack): the tenants need all three CRD sets.
+# route_steps ROUTE: ROUTE_STEPS, the steps of that route in the life's order.
+# Day two (issue 19): every route with a Helm release rolls back to the install
+# and goes on with an upgrade; the plain Helm routes and the driver with Helm 4
+# also roll back to every earlier revision at the end of the life, and the
+# plain ones fail an upgrade with --rollback-on-failure / --atomic. The
+# migration routes start with Helm 3 (or client-side) and go on with Helm 4.
+route_steps() {
+  local day_two=()
+  case $1 in
+    helm4 | helm3) day_two=(rollback-install upgrade-after-rollback failed-upgrade rollback-each) ;;
+    driver-helm4) day_two=(rollback-install upgrade-after-rollback rollback-each) ;;
+    helmfile | driver-helm3) day_two=(rollback-install upgrade-after-rollback) ;;
+  esac
+  case $1 in
+    migrate-helm3) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback uninstall) ;;
+    migrate-driver) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
+    migrate-csa) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
+    *)
+      ROUTE_STEPS=()
+      local step
+      for step in "${ALL_STEPS[@]}"; do
+        if contains_word "$step" "${LIFE_STEPS[@]}" "${day_two[@]}"; then ROUTE_STEPS+=("$step"); fi
+      done
+      ;;
+  esac
+}
+
+# step_spec STEP: SPEC_KIND (install|tenants|upgrade|rollback|uninstall),
+# SPEC_PROFILE, SPEC_SETS (array), SPEC_TEXT, SPEC_SAME (1: the step keeps every
+# component as it is, so no object of the release may be re-created). The first
+# install and every upgrade that is not about profiles use the autoscaling
+# profile (Envoy Gateway, KEDA with its HTTP add-on, kube-prometheus-stack): the
+# tenants need all three CRD sets.
 step_spec() {
   SPEC_KIND=upgrade
   SPEC_PROFILE=autoscaling
   SPEC_SETS=()
+  SPEC_SAME=0
   case $1 in
     install) SPEC_KIND=install SPEC_TEXT="install on an empty cluster" ;;
     tenants) SPEC_KIND=tenants SPEC_TEXT="other teams' objects, made by hand: ScaledObject, HTTPRoute, PodMonitor, a ConfigMap in keda" ;;
-    upgrade-unchanged) SPEC_TEXT="upgrade that changes nothing" ;;
+    helm4-upgrade) SPEC_SAME=1 SPEC_TEXT="the first upgrade by Helm 4 of a release Helm 3 or a client-side install wrote, same values" ;;
+    upgrade-unchanged) SPEC_SAME=1 SPEC_TEXT="upgrade that changes nothing" ;;
+    rollback-install) SPEC_KIND=rollback SPEC_SAME=1 SPEC_TEXT="roll back to revision 1, the install (route's rollback)" ;;
+    upgrade-after-rollback) SPEC_SAME=1 SPEC_TEXT="upgrade after the rollback, same values" ;;
+    failed-upgrade) SPEC_SAME=1 SPEC_SETS=(gateway-helm.deployment.replicas=-1)
+      SPEC_TEXT="an upgrade the API server refuses half-way, rolled back by Helm (--rollback-on-failure, Helm 3 --atomic)" ;;
     keda-off) SPEC_SETS=(apps.keda.enabled=false) SPEC_TEXT="switch KEDA (and its HTTP add-on) off" ;;
     keda-on) SPEC_TEXT="switch KEDA on again" ;;
     envoyGateway-off) SPEC_SETS=(apps.envoyGateway.enabled=false) SPEC_TEXT="switch Envoy Gateway off" ;;
@@ -34,6 +77,7 @@ step_spec() {
     profile-gateway) SPEC_PROFILE=gateway SPEC_TEXT="upgrade to another profile, Envoy Gateway alone" ;;
     profile-autoscaling) SPEC_PROFILE=autoscaling SPEC_TEXT="upgrade to another profile, KEDA and kube-prometheus-stack back" ;;
     profile-migration) SPEC_PROFILE=migration SPEC_TEXT="upgrade to another profile, plus Traefik" ;;
+    rollback-each) SPEC_KIND=rollback SPEC_TEXT="roll back to every earlier revision, newest first, each checked (route's rollback)" ;;
     uninstall) SPEC_KIND=uninstall SPEC_TEXT="uninstall" ;;
     reinstall) SPEC_KIND=install SPEC_TEXT="install again on the same cluster" ;;
     *) return 1 ;;
@@ -107,13 +151,179 @@ scenario_reinstall() {  # ROUTE: install again where the uninstall left CRDs and
   "$ROUTE_FUNCTION" install "$SPEC_PROFILE" "${SPEC_SETS[@]}"
 }
 
+# --- day two (issue 19) ----------------------------------------------------------------
+
+# The release's revisions as the suite made them: REVISION|EG KEDA PROM TRAEFIK|HOOKS,
+# one line each in ROUTE_STATE/revisions. HOOKS=1: a custom resource of the release is
+# a hook in that revision (the install: the add-on's ScaledObject, whose kind is not
+# served yet), 0: it is an object. A rollback copies the target's line.
+last_revision() {  # the release's newest revision number ("" when there is none)
+  [ "$PRINT_ONLY" = 1 ] && { printf 'N'; return 0; }
+  local helm
+  helm=$(route_helm "$CURRENT_ROUTE")
+  HELM_PLUGINS="$HELM3_PLUGINS" "$helm" history dot-apps -n "$RELEASE_NAMESPACE" --max 1 -o json 2>/dev/null |
+    grep -o '"revision": *[0-9]*' | grep -o '[0-9]*$' | tail -n 1
+}
+
+record_revision() {  # HOOKS: the newest revision with the components now on
+  [ "$PRINT_ONLY" = 1 ] && return 0
+  local revision
+  revision=$(last_revision)
+  [ -n "$revision" ] || return 0
+  printf '%s|%s %s %s %s|%s\n' "$revision" "$ON_EG" "$ON_KEDA" "$ON_PROM" "$ON_TRAEFIK" "$1" >>"$ROUTE_STATE/revisions"
+}
+
+# 1 when the newest revision holds a custom resource as a hook (dotk8s-post marks
+# those pre-rollback), else 0. Hooks may hold Secret data: counted, never shown.
+revision_holds_hooks() {
+  [ "$PRINT_ONLY" = 1 ] && { printf 0; return 0; }
+  local helm count
+  helm=$(route_helm "$CURRENT_ROUTE")
+  count=$(HELM_PLUGINS="$HELM3_PLUGINS" "$helm" get hooks dot-apps -n "$RELEASE_NAMESPACE" 2>/dev/null |
+    grep -c 'helm.sh/hook: .*pre-rollback' || true)
+  if [ "${count:-0}" -gt 0 ]; then printf 1; else printf 0; fi
+}
+
+revision_line() { awk -F'|' -v r="$1" '$1 == r {line = $0} END {print line}' "$ROUTE_STATE/revisions" 2>/dev/null; }
+
+# rollback_to ROUTE REVISION: the route's rollback, then ON_* as that revision had
+# them, and its line recorded again under the new revision. Returns 2 when Helm
+# refused it because it cannot adopt (below), 1 on any other failure.
+rollback_to() {
+  local route=$1 revision=$2 line components hooks
+  line=$(revision_line "$revision")
+  if ! rollback_route "$route" "$revision"; then
+    rollback_refused_by_helm "$route" && return 2
+    return 1
+  fi
+  [ "$PRINT_ONLY" = 1 ] && return 0
+  if [ -z "$line" ]; then
+    fail "$route: revision $revision is not one the suite made; its components are unknown"
+    return 0
+  fi
+  components=$(cut -d'|' -f2 <<<"$line")
+  hooks=$(cut -d'|' -f3 <<<"$line")
+  read -r ON_EG ON_KEDA ON_PROM ON_TRAEFIK <<<"$components"
+  record_revision "$hooks"
+}
+
+# Helm's rollback adopts nothing (pkg/kube/client.go update(): a target object that
+# is live but not in the current manifest fails "original object KIND with the name
+# NAME not found", Helm 3 "no KIND with the name NAME found", before anything is
+# deleted). That is what a rollback across a
+# component switch meets: the CRDs and Namespaces the release keeps when a component
+# goes off are live but no longer in the manifest. On the plain Helm routes this is
+# the expected answer when the object is one the release keeps (helm.sh/resource-policy
+# keep); `dotk8s rollback` must never meet it. Says so and succeeds in that case.
+rollback_refused_by_helm() {  # ROUTE
+  case $1 in driver-*) return 1 ;; esac
+  local err="$LAST_CMD_LOG.err" kind name policy
+  [ -f "$err" ] || return 1
+  # Helm 4: original object KIND with the name "NAME" not found; Helm 3: no KIND with the name "NAME" found.
+  read -r kind name < <(sed -n -e 's/.*original object \([A-Za-z]*\) with the name \\*"\([^"\\]*\)\\*" not found.*/\1 \2/p' \
+    -e 's/.*: no \([A-Za-z]*\) with the name \\*"\([^"\\]*\)\\*" found.*/\1 \2/p' "$err" | head -n 1)
+  [ -n "$kind" ] && [ -n "$name" ] || return 1
+  local namespaced=()
+  case $kind in CustomResourceDefinition | Namespace | ClusterRole | ClusterRoleBinding) ;; *) namespaced=(--all-namespaces) ;; esac
+  policy=$("$KUBECTL" get "$kind" "${namespaced[@]}" --field-selector "metadata.name=$name" \
+    -o 'jsonpath={.items[0].metadata.annotations.helm\.sh/resource-policy}' 2>/dev/null || true)
+  [ "$policy" = keep ] || return 1
+  note "Helm refused the rollback: $kind $name is kept live across a component switch but not in the current revision, and Helm's rollback adopts nothing; nothing was deleted (dotk8s rollback rolls forward instead)"
+  return 0
+}
+
+scenario_rollback_install() {  # ROUTE: roll back to the install, revision 1
+  rollback_to "$1" 1
+}
+
+# ROUTE: an upgrade the API server refuses half-way (a Deployment with replicas
+# -1, after the kinds before it were applied), which Helm rolls back itself: Helm 4
+# --rollback-on-failure, Helm 3 --atomic. The route's command must fail; the
+# checks then hold for the revision it rolled back to (the same components).
+scenario_failed_upgrade() {
+  local route=$1 rc=0
+  HELM_EXTRA_ARGS=(--rollback-on-failure)
+  [ "$route" = helm3 ] && HELM_EXTRA_ARGS=(--atomic)
+  route_function deploy "$route"
+  "$ROUTE_FUNCTION" upgrade "$SPEC_PROFILE" "${SPEC_SETS[@]}" || rc=$?
+  HELM_EXTRA_ARGS=()
+  [ "$PRINT_ONLY" = 1 ] && return 0
+  if [ "$rc" = 0 ]; then
+    fail "$route: the upgrade with ${SPEC_SETS[*]} succeeded; the API server should have refused it"
+  else
+    note "the upgrade failed as it should (the API server refuses replicas -1); Helm rolled it back"
+  fi
+  local status helm
+  helm=$(route_helm "$route")
+  status=$(HELM_PLUGINS="$HELM3_PLUGINS" "$helm" status dot-apps -n "$RELEASE_NAMESPACE" -o json 2>/dev/null |
+    grep -o '"status": *"[a-z-]*"' | head -n 1 | cut -d'"' -f4)
+  [ "$status" = deployed ] || fail "$route: after the failed upgrade the release is '${status:-unknown}', not deployed"
+  record_revision 0
+  return 0
+}
+
+# ROUTE: roll back to every earlier revision the suite made, newest first; after
+# each, the invariants and that what the target holds is live. Skipped, and said:
+# the revisions that hold a custom resource as a hook (the install and its
+# copies): rolled back to, Helm's rollback keeps the object (pre-rollback hook
+# with keep; rollback-install checks it), but from there a rollback to a revision
+# that holds it as an object cannot adopt it ("original object ... not found",
+# Helm's rollback adopts nothing); an upgrade goes on from there.
+scenario_rollback_each() {
+  local route=$1 current target hooks checked=0
+  if [ "$PRINT_ONLY" = 1 ]; then
+    rollback_route "$route" N
+    say "   # for every earlier revision the suite made (newest first, not those holding a hook): the rollback, then check: no CRD and no Namespace lost, tenants survive, the ScaledObject, the manifest live"
+    return 0
+  fi
+  current=$(last_revision)
+  # Helm keeps the last --history-max (10) revisions, and each rollback is a new
+  # one: a target is taken while Helm still has it.
+  local targets=()
+  while IFS='|' read -r target _ hooks; do
+    if [ -z "$target" ] || [ "$target" -ge "$current" ] || [ "$hooks" != 0 ]; then continue; fi
+    targets+=("$target")
+  done < <(sort -t'|' -k1,1 -n -r -u "$ROUTE_STATE/revisions")
+  [ "${#targets[@]}" -gt 0 ] || { fail "$route: no earlier revision to roll back to"; return 0; }
+  local refused=0 gone=() rc helm kept
+  helm=$(route_helm "$route")
+  for target in "${targets[@]}"; do
+    kept=" $(HELM_PLUGINS="$HELM3_PLUGINS" "$helm" history dot-apps -n "$RELEASE_NAMESPACE" -o json 2>/dev/null |
+      grep -o '"revision": *[0-9]*' | grep -o '[0-9]*$' | tr '\n' ' ') "
+    if [[ $kept != *" $target "* ]]; then
+      gone+=("$target")
+      continue
+    fi
+    say "   - rollback to $target"
+    rc=0
+    rollback_to "$route" "$target" || rc=$?
+    SPEC_SAME=0
+    check_kept_crds_and_namespaces
+    check_tenants
+    case $rc in
+      0)
+        check_interceptor_scaledobject
+        check_release_objects_live "$route"
+        ;;
+      2) refused=$((refused + 1)) ;;  # the release is failed; what was live before stays
+      *) fail "$route: the rollback to revision $target failed" ;;
+    esac
+    checked=$((checked + 1))
+  done
+  note "$checked rollbacks checked, $refused refused by Helm (it cannot adopt a kept object); ${#gone[@]} earlier revisions no longer kept by Helm (--history-max 10): ${gone[*]:-none}"
+  [ "$checked" -ge 3 ] || fail "$route: only $checked rollbacks; the life should leave at least 3 revisions to roll back to"
+}
+
 scenario_for_step() {  # STEP: SCENARIO, the function that runs it
   case $1 in
     install) SCENARIO=scenario_install ;;
     tenants) SCENARIO=scenario_tenants ;;
-    upgrade-unchanged) SCENARIO=scenario_upgrade_unchanged ;;
+    upgrade-unchanged | helm4-upgrade | upgrade-after-rollback) SCENARIO=scenario_upgrade_unchanged ;;
     *-off | *-on) SCENARIO=scenario_switch ;;
     profile-*) SCENARIO=scenario_profile ;;
+    rollback-install) SCENARIO=scenario_rollback_install ;;
+    failed-upgrade) SCENARIO=scenario_failed_upgrade ;;
+    rollback-each) SCENARIO=scenario_rollback_each ;;
     uninstall) SCENARIO=scenario_uninstall ;;
     reinstall) SCENARIO=scenario_reinstall ;;
   esac
@@ -134,15 +344,20 @@ run_route() {
     else
       say "   skipped: $why"
       local step
-      for step in "${SELECTED_STEPS[@]}"; do RESULTS["$route|$step"]=skip; done
+      route_steps "$route"
+      for step in "${SELECTED_STEPS[@]}"; do
+        if contains_word "$step" "${ROUTE_STEPS[@]}"; then RESULTS["$route|$step"]=skip; fi
+      done
       return 0
     fi
   fi
   local route_started=$SECONDS
   route_reset_state "$route"
   CURRENT_ROUTE=$route
+  route_steps "$route"
   local step index=0 stop=0
   for step in "${SELECTED_STEPS[@]}"; do
+    contains_word "$step" "${ROUTE_STEPS[@]}" || continue
     index=$((index + 1))
     if [ "$stop" = 1 ]; then
       RESULTS["$route|$step"]=skip
@@ -188,6 +403,11 @@ run_step() {  # ROUTE STEP INDEX
   if ! "$SCENARIO" "$route"; then
     STEP_COMMAND_FAILED=1
     fail "$route $step: the route's command failed (its output is above and in $STEP_LOG_DIR)"
+  elif [ -n "$(route_helm "$route")" ]; then
+    case $step in
+      install | reinstall | helm4-upgrade | upgrade-unchanged | upgrade-after-rollback | *-off | *-on | profile-*)
+        record_revision "$(revision_holds_hooks)" ;;
+    esac
   fi
   checks_after_step "$route" "$step"
   if [ "$PRINT_ONLY" = 1 ]; then
