@@ -429,6 +429,175 @@ TEST(LifecycleRoutesTest, DriverHelm3Lifecycle) {
   EXPECT_EQ(PlaceTenants(route.cluster), 3);
 }
 
+// The uid of every Namespace, CRD, ScaledObject, Deployment and Service that is live.
+std::map<ObjectKey, std::uint64_t> KeptUids(const Cluster& cluster) {
+  std::map<ObjectKey, std::uint64_t> uids;
+  for (const auto& [key, live] : cluster.objects) {
+    if (key.kind == "Namespace" || key.kind == "CustomResourceDefinition" || key.kind == "ScaledObject" ||
+        key.kind == "Deployment" || key.kind == "Service") {
+      uids[key] = live.uid;
+    }
+  }
+  return uids;
+}
+
+// Each object of `before` is live with the same uid (not deleted, not re-created).
+::testing::AssertionResult SameUids(const Cluster& cluster, const std::map<ObjectKey, std::uint64_t>& before) {
+  std::string changed;
+  for (const auto& [key, uid] : before) {
+    const LiveObject* live = FindLive(cluster, key);
+    if (live == nullptr) changed += "  gone: " + Describe(key) + "\n";
+    else if (live->uid != uid) changed += "  re-created: " + Describe(key) + "\n";
+  }
+  if (changed.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << changed;
+}
+
+const ReleaseRevision& Last(const HelmRoute& route) {
+  return route.cluster.releases.at(route.release.namespace_ + "/" + route.release.name).revisions.back();
+}
+
+bool InManifest(const ReleaseRevision& revision, const ObjectKey& key) {
+  return std::any_of(revision.manifest.begin(), revision.manifest.end(),
+                     [&key](const ObjectSpec& spec) { return spec.key == key; });
+}
+
+// A release Helm 3 installed (README: values/helm3.yaml, release in
+// envoy-gateway-system, `dotk8s crds apply` first), then upgraded with Helm 4.
+// Helm 3 stores no apply method, so Helm 4's --server-side=auto writes
+// client-side (upgrade.go:308, :664-675; release.go:51-53) and POSTs hooks: a
+// Namespace hook over Helm 3's Namespaces failed with "already exists"
+// (LifecycleTraceTest.Helm4UpgradeOfAHelm3ReleaseIsClientSideAndFailsOnTheNamespaceHook,
+// the recorded trace). With the chart's lookup in the settings, dotk8s-post
+// now keeps a namespace that carries this release's meta.helm.sh/release-name
+// (Helm 3 marks its objects) an ordinary release object: the upgrade updates
+// it, and a rollback to Helm 3's revision finds it in both manifests. The real
+// server showed the same: Helm 3.17 install, Helm 4 upgrade twice, rollback 1,
+// rollback 2, upgrade, every step ok, no uid changed.
+TEST(LifecycleRoutesTest, Helm3ToHelm4MigrationUpgradesAndRollsBackClientSide) {
+  HelmRoute route = PlainHelm(3);
+  Selection helm3_profile = kDefault;
+  helm3_profile.prometheus_admission = false;  // values/helm3.yaml, kept by the Helm 4 upgrades
+  ASSERT_TRUE(Clean(Install(route, helm3_profile))) << "Helm 3 install";
+  EXPECT_EQ(PlaceTenants(route.cluster), 3);
+  const std::map<ObjectKey, std::uint64_t> uids = KeptUids(route.cluster);
+  ASSERT_NE(uids.count(kAddonScaledObject), 0u);
+  ASSERT_GE(uids.size(), 40u);
+
+  route.release.helm = 4;  // --server-side=auto
+  for (int upgrade = 1; upgrade <= 2; ++upgrade) {
+    EXPECT_TRUE(Clean(Upgrade(route, helm3_profile))) << "Helm 4 upgrade " << upgrade;
+    EXPECT_FALSE(Last(route).server_side) << "Helm 4 upgrade " << upgrade << " is not client-side";
+    // envoy-gateway-system is the release namespace (--create-namespace), no object of the release.
+    for (const char* ns : {"keda", "prometheus-system"}) {
+      EXPECT_TRUE(InManifest(Last(route), {"", "Namespace", "", ns})) << ns << " is no release object";
+    }
+  }
+  EXPECT_TRUE(Clean(HelmRollback(route.cluster, route.release, 1))) << "helm4 rollback 1 (Helm 3's revision)";
+  EXPECT_TRUE(Clean(HelmRollback(route.cluster, route.release, 2))) << "helm4 rollback 2";
+  EXPECT_TRUE(Clean(Upgrade(route, helm3_profile))) << "Helm 4 upgrade after the rollbacks";
+  EXPECT_EQ(Statuses(route.cluster, route.release),
+            (std::vector<std::string>{"superseded", "superseded", "superseded", "superseded", "superseded", "deployed"}));
+  EXPECT_TRUE(SameUids(route.cluster, uids));
+  EXPECT_EQ(PlaceTenants(route.cluster), 3);
+}
+
+// `helm install --server-side=false` with Helm 4, then a default upgrade:
+// --server-side=auto follows the install's client-side method, so the Namespace
+// hooks of the install would be POSTed over themselves ("already exists");
+// dotk8s-post leaves them out once they exist with every label (the chart's
+// lookup), and the upgrade goes through. Client-side, Helm removes no
+// annotation a hook set (its three-way merge knows only the previous
+// manifest), so the add-on's ScaledObject keeps the keep its hook revision
+// gave it: KEDA off later leaves it in place, an orphan the model predicts (not
+// seen on the real server yet). And `helm rollback 1` of such a release fails:
+// the pre-rollback hook is POSTed over the live ScaledObject, 409, and the
+// rollback's revision stays pending-rollback (rollback.go:87-97, :212-217;
+// hooks.go:101-108), which refuses every later upgrade (upgrade.go:241-244)
+// until `helm rollback 1 --server-side=true` writes it.
+TEST(LifecycleRoutesTest, Helm4ClientSideInstallThenDefaultUpgrade) {
+  HelmRoute route = PlainHelm(4);
+  route.release.server_side = ServerSide::kFalse;
+  ASSERT_TRUE(Clean(Install(route, kDefault))) << "install --server-side=false";
+  EXPECT_FALSE(Last(route).server_side);
+  EXPECT_EQ(PlaceTenants(route.cluster), 3);
+  const std::map<ObjectKey, std::uint64_t> uids = KeptUids(route.cluster);
+  route.release.server_side = ServerSide::kAuto;
+  EXPECT_TRUE(Clean(Upgrade(route, kDefault))) << "default upgrade";
+  EXPECT_FALSE(Last(route).server_side);
+  EXPECT_TRUE(Clean(Upgrade(route, kDefault))) << "default upgrade again";
+  EXPECT_TRUE(SameUids(route.cluster, uids));
+  EXPECT_EQ(LiveAnnotation(route.cluster, kAddonScaledObject, "helm.sh/resource-policy"), "keep");
+
+  HelmRoute stuck = route;
+  StepResult rollback = HelmRollback(stuck.cluster, stuck.release, 1);
+  EXPECT_FALSE(rollback.ok);
+  EXPECT_EQ(rollback.error,
+            "warning: Hook pre-rollback dot-apps/charts/keda-add-ons-http/templates/interceptor/scaledobject.yaml "
+            "failed: scaledobjects.keda.sh \"keda-add-ons-http-interceptor\" already exists")
+      << FormatStep(rollback);
+  EXPECT_TRUE(Deleted(rollback).empty()) << FormatStep(rollback);
+  EXPECT_EQ(Statuses(stuck.cluster, stuck.release).back(), "pending-rollback");
+  StepResult refused = Upgrade(stuck, kDefault);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.error, "another operation (install/upgrade/rollback) is in progress");
+  // --server-side=true applies the hook over it: the rollback goes through and keeps it, also from there.
+  stuck.release.server_side = ServerSide::kTrue;
+  EXPECT_TRUE(Clean(HelmRollback(stuck.cluster, stuck.release, 1))) << "rollback 1 --server-side=true";
+  EXPECT_EQ(FindLive(stuck.cluster, kAddonScaledObject)->uid, uids.at(kAddonScaledObject));
+  stuck.release.server_side = ServerSide::kAuto;
+  EXPECT_TRUE(Clean(Upgrade(stuck, kDefault))) << "upgrade after rollback 1 --server-side=true";
+
+  EXPECT_TRUE(Clean(Upgrade(route, {true, false, true, false}))) << "KEDA off";
+  EXPECT_NE(FindLive(route.cluster, kAddonScaledObject), nullptr) << "client-side, keep stays: the orphan is kept";
+  for (const std::string& crd : kKedaCrds) EXPECT_TRUE(CrdLive(route.cluster, crd)) << crd;
+  EXPECT_EQ(PlaceTenants(route.cluster), 3);
+}
+
+// One life under Helm 4 (server-side): install (1), no-op upgrade (2), KEDA off
+// (3), KEDA on (4), Prometheus off (5), Prometheus on (6); then `helm rollback`
+// to each earlier revision, each from revision 6, and the next upgrade. Every
+// rollback is clean: every object of the target's manifest is live after it,
+// the add-on's ScaledObject too where the target holds it only as a hook
+// (revision 1: pre-rollback with keep), what only revision 6 holds is deleted
+// but no CRD and no Namespace (keep, live), and the tenants survive.
+TEST(LifecycleRoutesTest, Helm4RollbackToEachEarlierRevisionKeepsWhatItHolds) {
+  HelmRoute route = PlainHelm(4);
+  const std::vector<std::pair<const char*, Selection>> life = {
+      {"install", kDefault},        {"no-op upgrade", kDefault},    {"KEDA off", {true, false, true, false}},
+      {"KEDA on", kDefault},        {"Prometheus off", {true, true, false, false}}, {"Prometheus on", kDefault}};
+  ASSERT_TRUE(Clean(Install(route, life[0].second)));
+  EXPECT_EQ(PlaceTenants(route.cluster), 3);
+  for (std::size_t i = 1; i < life.size(); ++i) ASSERT_TRUE(Clean(Upgrade(route, life[i].second))) << life[i].first;
+  EXPECT_EQ(PlaceTenants(route.cluster), 3);
+  ASSERT_EQ(Last(route).number, 6);
+  for (int target = 1; target <= 5; ++target) {
+    SCOPED_TRACE(fmt::format("helm rollback dot-apps {} ({})", target, life[static_cast<std::size_t>(target - 1)].first));
+    HelmRoute copy = route;
+    std::vector<ObjectKey> kept;
+    for (const auto& [key, live] : copy.cluster.objects) {
+      if (key.kind == "Namespace" || key.kind == "CustomResourceDefinition") kept.push_back(key);
+    }
+    StepResult rollback = HelmRollback(copy.cluster, copy.release, target);
+    EXPECT_TRUE(Clean(rollback));
+    const ReleaseRevision& held = copy.cluster.releases.at("dot-system/dot-apps").revisions.at(
+        static_cast<std::size_t>(target - 1));
+    for (const ObjectSpec& spec : held.manifest) {
+      EXPECT_NE(FindLive(copy.cluster, spec.key), nullptr) << Describe(spec.key) << " of the target is gone";
+    }
+    for (const ObjectSpec& spec : held.hooks) {
+      const std::string* events = spec.Annotation("helm.sh/hook");
+      if (events == nullptr || events->find("pre-rollback") == std::string::npos) continue;
+      EXPECT_NE(FindLive(copy.cluster, spec.key), nullptr) << Describe(spec.key) << ", a pre-rollback hook, is gone";
+    }
+    for (const ObjectKey& key : kept) EXPECT_NE(FindLive(copy.cluster, key), nullptr) << Describe(key);
+    EXPECT_EQ(FindLive(copy.cluster, kAddonScaledObject) != nullptr, target != 3)
+        << "the add-on's ScaledObject after rolling back to " << life[static_cast<std::size_t>(target - 1)].first;
+    EXPECT_EQ(PlaceTenants(copy.cluster), 3);
+    EXPECT_TRUE(Clean(Upgrade(copy, kDefault))) << "the next upgrade";
+  }
+}
+
 // --gitops: Namespaces, then CRDs (the templated ones and the crds/ folders'
 // of the components that are on, one copy each), then everything else.
 TEST(LifecycleRoutesTest, GitOpsOutputOrderAndCrds) {
