@@ -425,6 +425,20 @@ TEST_F(DriverPendingReleaseTest, ConfigMapStorageWhenHelmDriverSaysSo) {
             std::string::npos)
       << run.err;
 
+  // A ConfigMap has no type to check; its labels are.
+  std::filesystem::remove(sandbox.record);
+  std::vector<std::string> mismatch = env;
+  mismatch.push_back("FAKE_KUBECTL_RECORD=6f1c-uid\t4711\t\thelm\tother-release\t2\tpending-upgrade");
+  run = sandbox.Driver({"upgrade", "--chart", sandbox.chart, "--recover-pending"}, mismatch);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("dotk8s: error: ConfigMap sh.helm.release.v1.dot-apps.v2 in namespace dot-system is not what "
+                         "helm history described (expected labels owner=helm, name=dot-apps, version=2, "
+                         "status=pending-upgrade; found owner=helm, name=other-release, version=2, "
+                         "status=pending-upgrade): nothing was deleted\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(AfterPlanning().size(), 2u);
+
   // A storage dotk8s cannot reach: said, nothing deleted.
   std::filesystem::remove(sandbox.record);
   env.back() = "HELM_DRIVER=sql";

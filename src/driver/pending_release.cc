@@ -386,10 +386,11 @@ int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepare
   const bool type_ok = storage.kind != "Secret" || metadata.type == "helm.sh/release.v1";
   if (metadata.uid.empty() || !type_ok || metadata.owner != "helm" || metadata.name != release ||
       metadata.version != std::to_string(stuck.revision) || metadata.status != stuck.status) {
-    context.Error(fmt::format("{} {} in namespace {} is not what helm history described (expected type "
-                              "helm.sh/release.v1 and labels {}; found type {}, owner={}, name={}, version={}, "
-                              "status={}): nothing was deleted",
-                              storage.kind, record, ns, expected_labels, metadata.type.empty() ? "-" : metadata.type,
+    const bool secret = storage.kind == "Secret";
+    context.Error(fmt::format("{} {} in namespace {} is not what helm history described (expected {}labels {}; found "
+                              "{}owner={}, name={}, version={}, status={}): nothing was deleted",
+                              storage.kind, record, ns, secret ? "type helm.sh/release.v1 and " : "", expected_labels,
+                              secret ? fmt::format("type {}, ", metadata.type.empty() ? "-" : metadata.type) : "",
                               metadata.owner, metadata.name, metadata.version, metadata.status),
                   metadata.status != stuck.status && !metadata.status.empty()
                       ? "another helm finished or changed the release meanwhile: rerun"
@@ -412,7 +413,8 @@ int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepare
                   result.err.find("Conflict") != std::string::npos || result.err.find("precondition") != std::string::npos
                       ? "the record changed after it was read: another helm is working on the release; rerun once it "
                         "is done"
-                      : "check the cluster connection and the right to delete Secrets in the release namespace");
+                      : fmt::format("check the cluster connection and the right to delete {}s in namespace {}",
+                                    storage.kind, ns));
     return kExitFailed;
   }
   outcome->recovered = true;
