@@ -471,5 +471,132 @@ TEST(LifecycleModelTest, AtomicUpgradeRollsBackToTheLastDeployedRevision) {
   EXPECT_EQ(Statuses(cluster, "envoy-gateway-system"), (std::vector<std::string>{"superseded", "failed", "deployed"}));
 }
 
+// Server-side apply's field ownership, for annotations: the hook revision's
+// apply set keep; the next apply of the same object by the same manager
+// ("helm") without it removes it, so the object is deleted when it later
+// leaves the release. Client-side (a POST, Helm's three-way merge) nothing is
+// removed, and an annotation another entry owns too (`kubectl annotate`, an
+// update) stays. The csaupgrade of a release's first server-side write turns
+// helm's update entry into its apply entry first (upgrade.go:465-471).
+TEST(LifecycleModelTest, AServerSideApplyWithoutAnAnnotationItsManagerAppliedRemovesIt) {
+  const std::string crd = Crd("example.com", "Widget", "widgets", {"helm.sh/resource-policy: keep"});
+  const std::string hook = Doc("example.com/v1", "Widget", "w", "dot-system",
+                               {"helm.sh/hook: post-install,post-upgrade,pre-rollback",
+                                "helm.sh/hook-delete-policy: hook-failed", "helm.sh/resource-policy: keep",
+                                "meta.helm.sh/release-name: dot-apps", "meta.helm.sh/release-namespace: dot-system"}) +
+                           "  labels:\n    app.kubernetes.io/managed-by: Helm\n";
+  const std::string object = Doc("example.com/v1", "Widget", "w", "dot-system");
+  const ObjectKey widget{"example.com", "Widget", "dot-system", "w"};
+  auto keep = [&widget](const Cluster& cluster) {
+    const LiveObject* live = FindLive(cluster, widget);
+    if (live == nullptr) return std::string("(gone)");
+    const std::string* value = live->spec.Annotation("helm.sh/resource-policy");
+    return value == nullptr ? std::string("(none)") : *value;
+  };
+  for (ServerSide method : {ServerSide::kTrue, ServerSide::kFalse}) {
+    SCOPED_TRACE(method == ServerSide::kTrue ? "server-side" : "client-side");
+    HelmRelease release;
+    release.server_side = method;
+    Cluster cluster = EmptyCluster();
+    // The CRD first (as the driver or an earlier revision would), the Widget a hook.
+    ASSERT_TRUE(KubectlApply(cluster, crd, StepKind::kInstall).ok);
+    ASSERT_TRUE(HelmInstall(cluster, release, hook, kNoCrds).ok);
+    EXPECT_EQ(keep(cluster), "keep");
+    release.server_side = ServerSide::kAuto;
+    StepResult step = HelmUpgrade(cluster, release, object);  // adopted, applied without keep
+    ASSERT_TRUE(step.ok) << FormatStep(step);
+    EXPECT_EQ(keep(cluster), method == ServerSide::kTrue ? "(none)" : "keep") << FormatStep(step);
+    step = HelmUpgrade(cluster, release, Doc("v1", "ConfigMap", "c", "dot-system"));  // the Widget leaves
+    ASSERT_TRUE(step.ok) << FormatStep(step);
+    EXPECT_EQ(keep(cluster), method == ServerSide::kTrue ? "(gone)" : "keep") << FormatStep(step);
+  }
+  // Owned by another entry too: it stays.
+  Cluster cluster = EmptyCluster();
+  ASSERT_TRUE(KubectlApply(cluster, crd, StepKind::kInstall).ok);
+  ASSERT_TRUE(HelmInstall(cluster, HelmRelease{}, hook, kNoCrds).ok);
+  cluster.objects.at(widget).annotation_managers["helm.sh/resource-policy"].insert("kubectl-annotate (update)");
+  ASSERT_TRUE(HelmUpgrade(cluster, HelmRelease{}, object).ok);
+  EXPECT_EQ(keep(cluster), "keep");
+  // A client-side release's first server-side upgrade: csaupgrade, then the removal.
+  Cluster migrated = EmptyCluster();
+  HelmRelease release;
+  release.server_side = ServerSide::kFalse;
+  ASSERT_TRUE(KubectlApply(migrated, crd, StepKind::kInstall).ok);
+  ASSERT_TRUE(HelmInstall(migrated, release, hook, kNoCrds).ok);
+  release.server_side = ServerSide::kTrue;
+  ASSERT_TRUE(HelmUpgrade(migrated, release, object).ok);
+  EXPECT_EQ(keep(migrated), "(none)");
+}
+
+// Argo CD: a tracked object that left the stream is extraneous. With Prune=false
+// the sync keeps it, and the Application stays OutOfSync; `argocd app sync`
+// without --prune exits "1 resources require pruning". IgnoreExtraneous on the
+// live object makes it count for neither (controller/state.go:992-996).
+TEST(LifecycleModelTest, ArgoCdIsSyncedWithKeptObjectsOnlyWhenTheyIgnoreExtraneous) {
+  const std::string deployment = Doc("apps/v1", "Deployment", "d", "dot-system");
+  for (bool ignore : {false, true}) {
+    SCOPED_TRACE(ignore ? "IgnoreExtraneous" : "Prune=false only");
+    std::vector<std::string> marks = {"argocd.argoproj.io/sync-options: Prune=false,Delete=false"};
+    if (ignore) marks.push_back("argocd.argoproj.io/compare-options: IgnoreExtraneous");
+    const std::string kept = Ns("kept", marks);
+    Cluster cluster = EmptyCluster();
+    ArgoApplication app;
+    app.create_namespace = true;
+    ASSERT_TRUE(ArgoSync(cluster, app, kept + deployment, StepKind::kInstall).ok);
+    EXPECT_EQ(ArgoStatus(cluster, app, kept + deployment, false).sync, "Synced");
+    StepResult step = ArgoSync(cluster, app, deployment, StepKind::kUpgrade);
+    ASSERT_TRUE(step.ok) << FormatStep(step);
+    EXPECT_TRUE(NamespaceExists(cluster, "kept"));
+    const ArgoAppStatus without_prune = ArgoStatus(cluster, app, deployment, false);
+    const ArgoAppStatus with_prune = ArgoStatus(cluster, app, deployment, true);
+    const std::vector<ObjectKey> kept_namespace = {{"", "Namespace", "", "kept"}};
+    EXPECT_EQ(without_prune.extraneous, kept_namespace);
+    EXPECT_EQ(without_prune.sync, ignore ? "Synced" : "OutOfSync");
+    EXPECT_EQ(without_prune.requires_pruning, ignore ? 0 : 1);
+    EXPECT_EQ(with_prune.sync, ignore ? "Synced" : "OutOfSync");
+    EXPECT_EQ(with_prune.requires_pruning, 0);  // "ignored (no prune)" is not counted
+  }
+  // A rendered object that is missing makes it OutOfSync whatever the options.
+  Cluster cluster = EmptyCluster();
+  ArgoApplication app;
+  app.create_namespace = true;
+  ASSERT_TRUE(ArgoSync(cluster, app, deployment, StepKind::kInstall).ok);
+  EXPECT_EQ(ArgoStatus(cluster, app, deployment + Doc("v1", "ConfigMap", "c", "dot-system"), false).sync, "OutOfSync");
+}
+
+// Flux's kustomize-controller: CRDs and Namespaces are applied (and waited for)
+// before the rest, so one reconcile converges; what left the stream is pruned
+// unless the live object says kustomize.toolkit.fluxcd.io/prune: disabled or
+// does not carry the Kustomization's owner labels (a tenant's).
+TEST(LifecycleModelTest, FluxStagesDefinitionsAndPrunesUnlessDisabled) {
+  const std::string crd = Crd("example.com", "Widget", "widgets");
+  const std::string widget = Doc("example.com/v1", "Widget", "w", "apps");
+  for (bool disabled : {false, true}) {
+    SCOPED_TRACE(disabled ? "prune: disabled" : "no annotation");
+    const std::string ns = disabled ? Ns("apps", {"kustomize.toolkit.fluxcd.io/prune: disabled"}) : Ns("apps");
+    const std::string crd_doc = disabled ? Crd("example.com", "Widget", "widgets",
+                                               {"kustomize.toolkit.fluxcd.io/prune: disabled"})
+                                         : crd;
+    Cluster cluster = EmptyCluster();
+    FluxKustomization kustomization;
+    // The custom resource and its Namespace come before their definitions in the stream.
+    StepResult step = FluxReconcile(cluster, kustomization, widget + crd_doc + ns, StepKind::kInstall);
+    ASSERT_TRUE(step.ok) << FormatStep(step);
+    EXPECT_TRUE(step.violations.empty()) << FormatStep(step);
+    ASSERT_TRUE(TenantApply(cluster, Doc("example.com/v1", "Widget", "tenant", "default")).ok);
+    step = FluxReconcile(cluster, kustomization, Doc("v1", "ConfigMap", "c", "default"), StepKind::kUpgrade);
+    EXPECT_TRUE(step.ok) << FormatStep(step);
+    EXPECT_EQ(FindLive(cluster, {"example.com", "Widget", "apps", "w"}), nullptr);
+    EXPECT_EQ(NamespaceExists(cluster, "apps"), disabled) << FormatStep(step);
+    EXPECT_EQ(HasViolation(step, "no-crd-delete"), !disabled) << FormatStep(step);
+    EXPECT_EQ(HasViolation(step, "tenant-survives"), !disabled) << FormatStep(step);
+  }
+  // A dry-run failure stops the stage: a custom resource of a kind nobody defines.
+  Cluster cluster = EmptyCluster();
+  StepResult step = FluxReconcile(cluster, FluxKustomization{}, Ns("apps") + widget, StepKind::kInstall);
+  EXPECT_FALSE(step.ok);
+  EXPECT_TRUE(HasViolation(step, "crd-first")) << FormatStep(step);
+}
+
 }  // namespace
 }  // namespace dotk8s::lifecycle

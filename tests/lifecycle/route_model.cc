@@ -30,6 +30,10 @@ constexpr std::string_view kArgoHook = "argocd.argoproj.io/hook";
 constexpr std::string_view kArgoHookDeletePolicy = "argocd.argoproj.io/hook-delete-policy";
 constexpr std::string_view kArgoSyncWave = "argocd.argoproj.io/sync-wave";
 constexpr std::string_view kArgoSyncOptions = "argocd.argoproj.io/sync-options";
+constexpr std::string_view kArgoCompareOptions = "argocd.argoproj.io/compare-options";
+constexpr std::string_view kFluxPrune = "kustomize.toolkit.fluxcd.io/prune";
+constexpr std::string_view kFluxOwnerName = "kustomize.toolkit.fluxcd.io/name";
+constexpr std::string_view kFluxOwnerNamespace = "kustomize.toolkit.fluxcd.io/namespace";
 constexpr std::string_view kCrdKind = "CustomResourceDefinition";
 constexpr std::string_view kCrdGroup = "apiextensions.k8s.io";
 
@@ -565,6 +569,7 @@ struct Writer {
 std::string FieldManager(const StepRun& run, const Writer& writer) {
   if (writer.client == "Helm") return "helm";
   if (writer.client == "argocd") return "argocd-controller";
+  if (writer.client == "flux") return "kustomize-controller";
   return writer.owner.empty() ? run.owner : writer.owner;
 }
 
@@ -1814,6 +1819,150 @@ StepResult ArgoDelete(Cluster& cluster, const ArgoApplication& app) {
     }
   }
   cluster.argo_apps.erase(found);
+  return FinishStep(run);
+}
+
+ArgoAppStatus ArgoStatus(const Cluster& cluster, const ArgoApplication& app, std::string_view stream, bool prune) {
+  ArgoAppStatus status;
+  std::vector<ObjectSpec> objects;
+  std::string error;
+  if (!ReadManifest(stream, &objects, &error)) {
+    status.sync = "Unknown";
+    return status;
+  }
+  ResolveNamespaces(cluster, objects, app.destination_namespace);
+  std::set<ObjectKey> targets;
+  for (const ObjectSpec& spec : objects) {
+    std::optional<std::vector<std::string>> phases = ArgoHookPhases(spec);
+    if (!phases) continue;  // skipped: no sync status (state.go:981)
+    targets.insert(spec.key);
+    if (!phases->empty()) continue;  // a hook: no sync status either
+    const LiveObject* live = FindLive(cluster, spec.key);
+    if (live == nullptr || live->spec.body != spec.body) status.out_of_sync.push_back(spec.key);
+  }
+  auto found = cluster.argo_apps.find(app.name);
+  if (found != cluster.argo_apps.end()) {
+    for (const auto& [key, wave] : found->second.tracked) {
+      const LiveObject* live = FindLive(cluster, key);
+      if (live == nullptr || targets.count(key) > 0 || IsArgoHookOrSkipped(live->spec)) continue;
+      status.extraneous.push_back(key);
+      // resourceutil.HasAnnotationOption on the live object (state.go:992-996; annotations.go:34-43).
+      auto options = live->spec.annotations.find(kArgoCompareOptions);
+      const bool ignored = options != live->spec.annotations.end() && Contains(SplitList(options->second), "IgnoreExtraneous");
+      (ignored ? status.ignored_extraneous : status.out_of_sync).push_back(key);
+    }
+  }
+  status.sync = status.out_of_sync.empty() ? "Synced" : "OutOfSync";
+  if (status.sync != "Synced") {
+    for (const ObjectKey& key : status.extraneous) {
+      if (!prune || !HasSyncOption(FindLive(cluster, key)->spec.annotations, "Prune=false")) ++status.requires_pruning;
+    }
+  }
+  return status;
+}
+
+namespace {
+
+// kustomize.toolkit.fluxcd.io/prune: disabled (or reconcile: disabled) among the
+// live object's labels or annotations: ssa's AnyInMetadata (manager_delete.go:87).
+bool FluxPruneDisabled(const LiveObject& live) {
+  for (const StringMap* map : {&live.spec.labels, &live.spec.annotations}) {
+    for (std::string_view key : {kFluxPrune, std::string_view("kustomize.toolkit.fluxcd.io/reconcile")}) {
+      auto it = map->find(key);
+      if (it != map->end() && it->second == "disabled") return true;
+    }
+  }
+  return false;
+}
+
+// deleteObjects (kustomization_controller.go:1399-1417, ssa manager_delete.go:64-97):
+// a live object without the Kustomization's owner labels, or with prune
+// disabled, is skipped; the rest deleted (Background).
+void FluxGarbageCollect(StepRun& run, const FluxKustomization& kustomization, const std::vector<ObjectKey>& stale) {
+  for (const ObjectKey& key : stale) {
+    const LiveObject* live = FindLive(*run.cluster, key);
+    if (live == nullptr) continue;
+    auto name = live->spec.labels.find(kFluxOwnerName);
+    auto ns = live->spec.labels.find(kFluxOwnerNamespace);
+    if (name == live->spec.labels.end() || name->second != kustomization.name || ns == live->spec.labels.end() ||
+        ns->second != kustomization.namespace_) {
+      Record(run, "flux", "delete", key, Outcome::kKept, "prune", "no owner labels of this Kustomization");
+    } else if (FluxPruneDisabled(*live)) {
+      Record(run, "flux", "delete", key, Outcome::kKept, "prune", "kustomize.toolkit.fluxcd.io/prune: disabled");
+    } else {
+      Remove(run, "flux", key, "prune");
+    }
+  }
+}
+
+}  // namespace
+
+StepResult FluxReconcile(Cluster& cluster, const FluxKustomization& kustomization, std::string_view stream,
+                         StepKind kind) {
+  const std::string id = kustomization.namespace_ + "/" + kustomization.name;
+  StepRun run = StartStep(cluster, "flux reconcile kustomization " + kustomization.name, kind, "flux " + id);
+  std::vector<ObjectSpec> objects;
+  std::string error;
+  if (!ReadManifest(stream, &objects, &error)) {
+    Fail(run, error);
+    return FinishStep(run);
+  }
+  ResolveNamespaces(cluster, objects, "default");
+  // SetOwnerLabels (kustomization_controller.go:462).
+  for (ObjectSpec& spec : objects) {
+    spec.labels[std::string(kFluxOwnerName)] = kustomization.name;
+    spec.labels[std::string(kFluxOwnerNamespace)] = kustomization.namespace_;
+  }
+  // ApplyAllStaged (ssa manager_apply.go:347-420; utils/is.go:28-56): each stage
+  // is dry-run as a whole before anything of it is applied, and waited for.
+  auto stage_of = [](const ObjectSpec& spec) {
+    if (IsCrdKey(spec.key) || IsNamespaceKey(spec.key) || spec.key.kind == "ClusterRole") return 0;
+    const std::string& k = spec.key.kind;
+    return k.size() >= 5 && k.compare(k.size() - 5, 5, "Class") == 0 ? 1 : 2;
+  };
+  Writer writer{"flux", WriteMode::kApply, true, true, nullptr, {}};
+  for (int stage = 0; stage < 3 && run.result.ok; ++stage) {
+    const std::string phase = fmt::format("stage {}", stage + 1);
+    std::vector<const ObjectSpec*> members;
+    for (const ObjectSpec& spec : objects) {
+      if (stage_of(spec) == stage) members.push_back(&spec);
+    }
+    for (const ObjectSpec* spec : members) {
+      const bool served = IsServed(cluster, spec->key.group, spec->Version(), spec->key.kind);
+      if (served && (spec->key.namespace_.empty() || NamespaceExists(cluster, spec->key.namespace_))) continue;
+      Record(run, "flux", "build", spec->key, Outcome::kFailed, phase, served ? "namespace not found" : "no matches for kind");
+      Violate(run, served ? "namespace-first" : "crd-first", fmt::format("{} is dry-run before its {}",
+                                                                         Describe(spec->key), served ? "Namespace" : "CRD"));
+      Fail(run, fmt::format("{} dry-run failed", Describe(spec->key)));
+    }
+    if (!run.result.ok) break;
+    for (const ObjectSpec* spec : members) Write(run, *spec, writer, phase);
+  }
+  if (!run.result.ok) return FinishStep(run);
+  // The new inventory, then the stale objects' garbage collection (:490-509, :1095-1125).
+  std::set<ObjectKey> inventory;
+  for (const ObjectSpec& spec : objects) inventory.insert(spec.key);
+  std::set<ObjectKey>& last = cluster.flux_inventories[id];
+  std::vector<ObjectKey> stale;
+  for (const ObjectKey& key : last) {
+    if (inventory.count(key) == 0) stale.push_back(key);
+  }
+  last = inventory;
+  if (kustomization.prune) FluxGarbageCollect(run, kustomization, stale);
+  return FinishStep(run);
+}
+
+StepResult FluxDelete(Cluster& cluster, const FluxKustomization& kustomization) {
+  const std::string id = kustomization.namespace_ + "/" + kustomization.name;
+  StepRun run = StartStep(cluster, "flux delete kustomization " + kustomization.name, StepKind::kUninstall, "flux " + id);
+  auto found = cluster.flux_inventories.find(id);
+  if (found == cluster.flux_inventories.end()) {
+    Fail(run, "kustomization not found");
+    return FinishStep(run);
+  }
+  const std::vector<ObjectKey> inventory(found->second.begin(), found->second.end());
+  cluster.flux_inventories.erase(found);
+  if (kustomization.prune) FluxGarbageCollect(run, kustomization, inventory);  // the finalizer
   return FinishStep(run);
 }
 

@@ -130,6 +130,8 @@ struct Cluster {
   std::map<ObjectKey, LiveObject> objects;
   std::map<std::string, ReleaseRecord> releases;  ///< by "namespace/name"
   std::map<std::string, ArgoAppRecord> argo_apps;  ///< by name
+  /// What each Flux Kustomization applied last (status.inventory), by "namespace/name".
+  std::map<std::string, std::set<ObjectKey>> flux_inventories;
   std::uint64_t next_uid = 1;
 };
 
@@ -267,6 +269,45 @@ StepResult ArgoSync(Cluster& cluster, const ArgoApplication& app, std::string_vi
 /// Deleting the Application with cascade: its tracked objects go, except CRDs,
 /// Delete=false and helm.sh/resource-policy: keep.
 StepResult ArgoDelete(Cluster& cluster, const ArgoApplication& app);
+
+/// What Argo CD shows for an Application (argo-cd@v3.5.1 controller/state.go
+/// CompareAppState, :930-999): rendered objects that are missing or differ are
+/// OutOfSync; a tracked live object no longer rendered (extraneous, "requires
+/// pruning") is OutOfSync too, and makes the Application OutOfSync unless the
+/// LIVE object's argocd.argoproj.io/compare-options has IgnoreExtraneous
+/// (:992-996). Hooks are left out (:981-985).
+struct ArgoAppStatus {
+  std::string sync;                          ///< "Synced" or "OutOfSync"
+  std::vector<ObjectKey> out_of_sync;        ///< what makes it OutOfSync
+  std::vector<ObjectKey> extraneous;         ///< tracked, live, no longer rendered
+  std::vector<ObjectKey> ignored_extraneous; ///< of those, the ones with IgnoreExtraneous
+  /// What `argocd app sync` (the whole app, not a dry run) exits with after the
+  /// sync when the Application is not Synced: "N resources require pruning"
+  /// (cmd/argocd/commands/app.go:2044-2053), N counting the prunes the sync
+  /// skipped other than for Prune=false (types.go:1822-1830; sync_context.go
+  /// :1454-1459): without --prune every extraneous object, with --prune none of
+  /// Prune=false. 0: the command succeeds.
+  int requires_pruning = 0;
+};
+ArgoAppStatus ArgoStatus(const Cluster& cluster, const ArgoApplication& app, std::string_view stream, bool prune);
+
+/// A Flux Kustomization of the --gitops output (fluxcd/kustomize-controller
+/// v1.9.4 with fluxcd/pkg/ssa v0.76.1), spec.prune: true.
+struct FluxKustomization {
+  std::string name = "dot-apps";
+  std::string namespace_ = "flux-system";
+  bool prune = true;
+};
+/// One reconcile: the owner labels on every object, ApplyAllStaged (CRDs,
+/// Namespaces and ClusterRoles first, then *Class kinds, then the rest; server
+/// side, field manager kustomize-controller), then garbage collection of what
+/// the last inventory has and this one lacks: deleted unless the LIVE object
+/// lacks the owner labels or says kustomize.toolkit.fluxcd.io/prune: disabled.
+StepResult FluxReconcile(Cluster& cluster, const FluxKustomization& kustomization, std::string_view stream,
+                         StepKind kind);
+/// Deleting the Kustomization (prune: true): its finalizer garbage-collects the
+/// whole inventory with the same exclusions.
+StepResult FluxDelete(Cluster& cluster, const FluxKustomization& kustomization);
 
 /// Another team's `kubectl apply` of its own objects (Namespaces first in the stream).
 StepResult TenantApply(Cluster& cluster, std::string_view stream);

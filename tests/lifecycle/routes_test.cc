@@ -691,10 +691,82 @@ TEST(LifecycleRoutesTest, GitOpsArgoCdLifecycle) {
       {"Prometheus off", {true, true, false, false}}, {"Prometheus on", kDefault},
       {"Traefik on", kMigration},                     {"Traefik off", kDefault},
   };
-  for (const auto& [what, on] : switches) EXPECT_TRUE(Clean(sync(on, StepKind::kUpgrade))) << what;
+  for (const auto& [what, on] : switches) {
+    EXPECT_TRUE(Clean(sync(on, StepKind::kUpgrade))) << what;
+    // What a component leaves behind is kept (Prune=false) and ignored when
+    // extraneous (IgnoreExtraneous): the Application is Synced, and `argocd app
+    // sync`, with --prune or without, finds nothing that requires pruning.
+    Render render = RenderWithPost(Style::kGitOps, on, "dot-system", true, {});
+    ASSERT_TRUE(render.ok) << render.error;
+    for (bool prune : {false, true}) {
+      const ArgoAppStatus status = ArgoStatus(cluster, app, render.stream, prune);
+      std::string out_of_sync;
+      for (const ObjectKey& key : status.out_of_sync) out_of_sync += " " + Describe(key);
+      EXPECT_EQ(status.sync, "Synced") << what << ":" << out_of_sync;
+      EXPECT_EQ(status.requires_pruning, 0) << what;
+    }
+    if (std::string_view(what) == "KEDA off") {
+      const ArgoAppStatus status = ArgoStatus(cluster, app, render.stream, true);
+      EXPECT_EQ(status.extraneous, status.ignored_extraneous);
+      // Namespace keda and KEDA's 7 CRDs stay, tracked and extraneous.
+      EXPECT_EQ(status.ignored_extraneous.size(), 8u);
+      EXPECT_NE(std::find(status.ignored_extraneous.begin(), status.ignored_extraneous.end(),
+                          ObjectKey{"", "Namespace", "", "keda"}),
+                status.ignored_extraneous.end());
+    }
+  }
   EXPECT_TRUE(Clean(ArgoDelete(cluster, app))) << "Application deleted";
   for (const std::string& crd : kKedaCrds) EXPECT_TRUE(CrdLive(cluster, crd)) << crd;
   EXPECT_TRUE(Clean(sync(kDefault, StepKind::kInstall))) << "synced again";
+  EXPECT_EQ(PlaceTenants(cluster), 3);
+}
+
+// Flux's kustomize-controller over the --gitops output (a Kustomization with
+// prune: true): one reconcile converges (CRDs and Namespaces are applied and
+// waited for first); a component switched off has its objects pruned but not
+// its Namespace and CRDs (kustomize.toolkit.fluxcd.io/prune: disabled on the
+// live objects); deleting the Kustomization leaves them too; tenants survive.
+TEST(LifecycleRoutesTest, GitOpsFluxLifecycle) {
+  FluxKustomization kustomization;
+  Cluster cluster = EmptyCluster();
+  auto reconcile = [&](const Selection& on, StepKind kind) {
+    Render render = RenderWithPost(Style::kGitOps, on, "dot-system", true, {});
+    if (!render.ok) return RenderFailed(render);
+    return FluxReconcile(cluster, kustomization, render.stream, kind);
+  };
+  ASSERT_TRUE(Clean(reconcile(kMigration, StepKind::kInstall))) << "first reconcile on an empty cluster";
+  EXPECT_EQ(PlaceTenants(cluster), 3);
+  const std::uint64_t addon_uid = FindLive(cluster, kAddonScaledObject)->uid;
+  StepResult again = reconcile(kMigration, StepKind::kUpgrade);
+  EXPECT_TRUE(Clean(again)) << "reconcile again";
+  EXPECT_TRUE(Deleted(again).empty()) << FormatStep(again);
+  EXPECT_EQ(FindLive(cluster, kAddonScaledObject)->uid, addon_uid);
+  const std::vector<std::pair<const char*, Selection>> switches = {
+      {"KEDA off", {true, false, true, true}},           {"KEDA on", kMigration},
+      {"Envoy Gateway off", {false, true, true, true}},  {"Envoy Gateway on", kMigration},
+      {"Prometheus off", {true, true, false, true}},     {"Prometheus on", kMigration},
+      {"Traefik off", kDefault},                         {"Traefik on", kMigration},
+  };
+  for (const auto& [what, on] : switches) {
+    StepResult step = reconcile(on, StepKind::kUpgrade);
+    EXPECT_TRUE(Clean(step)) << what;
+    if (std::string_view(what) == "KEDA off") {
+      EXPECT_EQ(FindLive(cluster, kAddonScaledObject), nullptr) << "the add-on's ScaledObject is not pruned";
+      EXPECT_TRUE(NamespaceExists(cluster, "keda"));
+      for (const std::string& crd : kKedaCrds) EXPECT_TRUE(CrdLive(cluster, crd)) << crd;
+      int kept = 0;
+      for (const Event& e : step.events) {
+        kept += e.outcome == Outcome::kKept && e.detail == "kustomize.toolkit.fluxcd.io/prune: disabled" ? 1 : 0;
+      }
+      EXPECT_EQ(kept, 8) << FormatStep(step);  // Namespace keda and KEDA's 7 CRDs
+    }
+  }
+  EXPECT_EQ(PlaceTenants(cluster), 3);
+  EXPECT_TRUE(Clean(FluxDelete(cluster, kustomization))) << "Kustomization deleted";
+  for (const std::string& crd : kKedaCrds) EXPECT_TRUE(CrdLive(cluster, crd)) << crd;
+  for (const char* ns : {"envoy-gateway-system", "keda", "prometheus-system"}) EXPECT_TRUE(NamespaceExists(cluster, ns)) << ns;
+  EXPECT_EQ(FindLive(cluster, kAddonScaledObject), nullptr);
+  EXPECT_TRUE(Clean(reconcile(kMigration, StepKind::kInstall))) << "reconciled again";
   EXPECT_EQ(PlaceTenants(cluster), 3);
 }
 
