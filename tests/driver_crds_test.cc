@@ -129,29 +129,157 @@ std::set<std::string> NamesIn(const std::string& stream) {
   return names;
 }
 
+// What `helm template` prints here: objects of Envoy Gateway's and
+// kube-prometheus-stack's charts (the components that are on; Traefik is off)
+// and the Gateway the gateway profile renders.
+constexpr std::string_view kEnvoyGatewayController = R"(# Source: dot-apps/charts/gateway-helm/templates/controller.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: envoy-gateway
+  namespace: envoy-gateway-system
+)";
+constexpr std::string_view kGateway = R"(# Source: dot-apps/templates/dotk8s-post/gateway.yaml
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: eg
+  namespace: envoy-gateway-system
+)";
+constexpr std::string_view kPrometheus = R"(# Source: dot-apps/charts/kube-prometheus-stack/templates/prometheus.yaml
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata:
+  name: kube-prometheus-stack-prometheus
+  namespace: prometheus-system
+)";
+
+// `crds apply` reads the live CRDs it would apply first (crd_ownership.h).
+void ExpectCrdRead(const std::vector<std::string>& call, std::size_t names) {
+  ASSERT_EQ(call.size(), 3 + names + 4);
+  EXPECT_EQ(std::vector<std::string>(call.begin(), call.begin() + 3), (std::vector<std::string>{"kubectl", "get", "crd"}));
+  EXPECT_EQ(std::vector<std::string>(call.end() - 4, call.end()),
+            (std::vector<std::string>{"--ignore-not-found", "--show-managed-fields", "-o", "json"}));
+}
+
 TEST_F(DriverCrdsTest, ApplyRendersThenAppliesServerSideThenWaits) {
-  RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart});
+  const std::string render = sandbox.root + "/render.yaml";
+  WriteFile(render, Stream({kEnvoyGatewayController, kGateway, kPrometheus}));
+  RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart}, {"FAKE_HELM_TEMPLATE=" + render});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 4u);
+  ASSERT_EQ(calls.size(), 5u);
   EXPECT_EQ(calls[0][2], "version");
-  EXPECT_EQ(calls[1][2], "template");  // renders nothing here: no templated CRDs
-  EXPECT_EQ(calls[2], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
+  EXPECT_EQ(calls[1][2], "template");  // no templated CRDs in this render
+  ExpectCrdRead(calls[2], Applied().size());  // nothing there yet (the fake's empty list)
+  EXPECT_EQ(calls[3], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
                                                 "--field-manager=dotk8s", "-f", "-"}));
-  EXPECT_EQ(NamesIn(sandbox.RecordedInput(2)), Applied());
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(3)), Applied());
   // The Gateway API CRDs sent are Envoy Gateway's experimental ones.
-  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(2))) {
+  for (const YAML::Node& doc : YAML::LoadAll(sandbox.RecordedInput(3))) {
     if (doc.IsMap() && doc["spec"]["group"].as<std::string>() == "gateway.networking.k8s.io") {
       EXPECT_EQ(doc["metadata"]["annotations"]["gateway.networking.k8s.io/channel"].as<std::string>(), "experimental");
     }
   }
-  EXPECT_EQ(calls[3][1], "wait");
-  EXPECT_EQ(calls[3].size(), 4 + Applied().size());
+  EXPECT_EQ(calls[4][1], "wait");
+  EXPECT_EQ(calls[4].size(), 4 + Applied().size());
+}
+
+// Only the CRDs of the charts that are on: with Envoy Gateway (and Traefik)
+// off, no Gateway API bundle at all (it used to apply Traefik's standard one).
+TEST_F(DriverCrdsTest, ApplyLeavesOutTheCrdsOfChartsThatAreOff) {
+  const std::string render = sandbox.root + "/render.yaml";
+  WriteFile(render, Stream({kPrometheus}));
+  RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart}, {"FAKE_HELM_TEMPLATE=" + render});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 5u);
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(3)), prometheus);
+}
+
+std::string Recorded(const std::string& name) { return SourcePath("tests/testdata/crd-ownership/" + name); }
+
+// Another team's Gateway API bundle (Traefik's standard channel, applied
+// server-side by field manager another-team, recorded from a real API
+// server): it serves what Envoy Gateway and the release need, so it is left
+// alone and said; Envoy Gateway's own CRDs and Prometheus' are applied.
+TEST_F(DriverCrdsTest, ApplyLeavesAnotherTeamsCompatibleBundleAlone) {
+  const std::string render = sandbox.root + "/render.yaml";
+  WriteFile(render, Stream({kEnvoyGatewayController, kGateway, kPrometheus}));
+  RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart},
+                                 {"FAKE_HELM_TEMPLATE=" + render,
+                                  "FAKE_KUBECTL_CLUSTER=" + Recorded("standard-another-team")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("dotk8s: Gateway API CRDs v1.4.0 standard channel, managed by field manager another-team: "
+                         "left alone; gateway-helm-1.7.0 ships v1.4.1 experimental channel."),
+            std::string::npos)
+      << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 5u);
+  std::set<std::string> expected = Applied();
+  std::erase_if(expected, [](const std::string& name) { return name.find(".gateway.networking.") != std::string::npos; });
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(3)), expected);
+  EXPECT_EQ(calls[4].size(), 4 + expected.size());
+
+  // --take-over-crds: Envoy Gateway's whole bundle, over theirs.
+  std::filesystem::remove(sandbox.record);
+  run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart, "--take-over-crds"},
+                       {"FAKE_HELM_TEMPLATE=" + render, "FAKE_KUBECTL_CLUSTER=" + Recorded("standard-another-team")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("dotk8s: --take-over-crds: applying gateway-helm-1.7.0's Gateway API bundle v1.4.1 "
+                         "experimental channel over 6 CRDs managed by field manager another-team (v1.4.0 standard "
+                         "channel)\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(3)), Applied());
+}
+
+// A bundle that lacks a kind Envoy Gateway's controller needs: refused after
+// the read, before any apply or mark.
+TEST_F(DriverCrdsTest, ApplyRefusesAnIncompatibleBundleBeforeChangingAnything) {
+  const std::string render = sandbox.root + "/render.yaml";
+  WriteFile(render, Stream({kEnvoyGatewayController, kGateway, kPrometheus}));
+  RunResult run = sandbox.Driver({"crds", "apply", "--chart", sandbox.chart},
+                                 {"FAKE_HELM_TEMPLATE=" + render,
+                                  "FAKE_KUBECTL_CLUSTER=" + Recorded("standard-without-referencegrants")});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("dotk8s: error: not changing CRDs another owner manages: the Gateway API CRDs "
+                         "backendtlspolicies.gateway.networking.k8s.io, gatewayclasses.gateway.networking.k8s.io, "
+                         "gateways.gateway.networking.k8s.io, grpcroutes.gateway.networking.k8s.io, "
+                         "httproutes.gateway.networking.k8s.io are managed by field manager another-team and hold "
+                         "v1.4.0 standard channel: referencegrants.gateway.networking.k8s.io (ReferenceGrant) is "
+                         "missing."),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("  hint: have the owner install what the release needs, or, if dot-apps is to manage them "
+                         "from now on, add --take-over-crds"),
+            std::string::npos)
+      << run.err;
+  auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2][1], "get");
+}
+
+// install refuses at the same point: after the reads, before the namespaces.
+TEST_F(DriverCrdsTest, InstallRefusesAnIncompatibleBundleBeforeChangingAnything) {
+  const std::string render = sandbox.root + "/render.yaml";
+  WriteFile(render, Stream({kEnvoyGatewayController, kGateway, kPrometheus}));
+  RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart},
+                                 {"FAKE_HELM_TEMPLATE=" + render,
+                                  "FAKE_KUBECTL_CLUSTER=" + Recorded("standard-without-referencegrants")});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("dotk8s: error: not changing CRDs another owner manages: the Gateway API CRDs"),
+            std::string::npos)
+      << run.err;
+  for (const auto& call : sandbox.Recorded()) {
+    EXPECT_TRUE(call[0] == "helm" ? call[2] != "install" : call[1] == "get") << fmt::format("{}", fmt::join(call, " "));
+  }
 }
 
 // What a render of the release has that the archives' crds/ folders do not:
 // KEDA's templated CRD (the stand-in builds it with `include`).
-const std::string kRenderWithTemplatedCrd = Stream({kKedaScaledObjectCrd, kKedaOperator});
+const std::string kRenderWithTemplatedCrd =
+    Stream({kEnvoyGatewayController, kGateway, kPrometheus, kKedaScaledObjectCrd, kKedaOperator});
 
 // The plain Helm 3 route: `dotk8s crds apply` renders the release with the
 // flags install would get, applies the templated CRDs too and marks them as
@@ -170,7 +298,7 @@ TEST_F(DriverCrdsTest, ApplyAlsoAppliesTheTemplatedCrdsMarkedForTheRelease) {
   const std::string& chart = sandbox.chart;
   const std::string ns = "envoy-gateway-system";
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 6u);
+  ASSERT_EQ(calls.size(), 7u);
   EXPECT_EQ(calls[0], (std::vector<std::string>{"helm", "HELM_PLUGINS=" + sandbox.data + "/dotk8s/helm3-plugins",
                                                 "version", "--template", "{{.Version}}"}));
   // install's planning render, word for word (the notes file is a fresh temporary one).
@@ -189,16 +317,17 @@ TEST_F(DriverCrdsTest, ApplyAlsoAppliesTheTemplatedCrdsMarkedForTheRelease) {
   EXPECT_TRUE(calls[1].back().starts_with("--post-renderer-args=--notes=" + tmp + "/dotk8s-post-notes-"))
       << calls[1].back();
 
-  EXPECT_EQ(calls[2], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
+  ExpectCrdRead(calls[2], Applied().size() + 1);
+  EXPECT_EQ(calls[3], (std::vector<std::string>{"kubectl", "apply", "--server-side", "--force-conflicts",
                                                 "--field-manager=dotk8s", "-f", "-"}));
   std::set<std::string> expected = Applied();
   expected.insert("scaledobjects.keda.sh");
-  EXPECT_EQ(NamesIn(sandbox.RecordedInput(2)), expected);
-  EXPECT_EQ(calls[3][1], "wait");
-  EXPECT_NE(std::find(calls[3].begin(), calls[3].end(), "crd/scaledobjects.keda.sh"), calls[3].end());
-  EXPECT_EQ(calls[4], (std::vector<std::string>{"kubectl", "label", "crd", "scaledobjects.keda.sh",
+  EXPECT_EQ(NamesIn(sandbox.RecordedInput(3)), expected);
+  EXPECT_EQ(calls[4][1], "wait");
+  EXPECT_NE(std::find(calls[4].begin(), calls[4].end(), "crd/scaledobjects.keda.sh"), calls[4].end());
+  EXPECT_EQ(calls[5], (std::vector<std::string>{"kubectl", "label", "crd", "scaledobjects.keda.sh",
                                                 "app.kubernetes.io/managed-by=Helm", "--overwrite"}));
-  EXPECT_EQ(calls[5], (std::vector<std::string>{"kubectl", "annotate", "crd", "scaledobjects.keda.sh",
+  EXPECT_EQ(calls[6], (std::vector<std::string>{"kubectl", "annotate", "crd", "scaledobjects.keda.sh",
                                                 "meta.helm.sh/release-name=web",
                                                 "meta.helm.sh/release-namespace=envoy-gateway-system",
                                                 "--overwrite"}));

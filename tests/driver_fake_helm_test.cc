@@ -130,6 +130,17 @@ struct DriverFakeHelmTest : ::testing::Test {
   Call History(const std::string& plugins, const std::string& ns) const {
     return Helm(plugins, {"history", "dot-apps", "-n", ns, "-o", "json", "--max", "5"});
   }
+  // Then: the live CRDs the release would apply, with their field managers
+  // (crd_ownership.h: another owner's are left alone or refused). Checked at
+  // `at` and taken out.
+  void TakeCrdOwnershipRead(std::vector<Call>* calls, std::size_t at) const {
+    ASSERT_GT(calls->size(), at);
+    const Call& read = (*calls)[at];
+    ASSERT_GE(read.size(), 8u);
+    EXPECT_EQ(Call(read.begin(), read.begin() + 3), (Call{"kubectl", "get", "crd"}));
+    EXPECT_EQ(Call(read.end() - 4, read.end()), (Call{"--ignore-not-found", "--show-managed-fields", "-o", "json"}));
+    calls->erase(calls->begin() + static_cast<std::ptrdiff_t>(at));
+  }
 };
 
 Call Concat(Call a, const std::vector<std::string>& b) {
@@ -163,13 +174,14 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string& chart = sandbox.chart;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 7u);
+  ASSERT_EQ(calls.size(), 8u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // not found: nothing pending
   calls.erase(calls.begin() + 2);
+  TakeCrdOwnershipRead(&calls, 2);
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)),
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)),
             (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
   EXPECT_EQ(calls[3], (Call{"kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=dotk8s", "-f",
                             "-"}));
@@ -177,7 +189,7 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   // Gateway's and kube-prometheus-stack's crds/; KEDA's templated one is Helm's.
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   EXPECT_EQ(expected.size(), 30u);
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)), expected);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(5)), expected);
   ASSERT_GE(calls[4].size(), 4u);
   EXPECT_EQ(Call(calls[4].begin(), calls[4].begin() + 4),
             (Call{"kubectl", "wait", "--for=condition=Established", "--timeout=120s"}));
@@ -201,16 +213,17 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
   const std::vector<std::string> profiles = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml"};
   const std::vector<std::string> values = Concat(profiles, {"--set", "apps.createNamespaces=false"});
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 9u);
+  ASSERT_EQ(calls.size(), 10u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm3Plugins(), DOTK8S_POST_BINARY, ns, profiles));
   EXPECT_EQ(calls[2], History(Helm3Plugins(), ns));
   calls.erase(calls.begin() + 2);
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(3)),
+  TakeCrdOwnershipRead(&calls, 2);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)),
             (std::set<std::string>{"envoy-gateway-system", "keda", "prometheus-system"}));
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   expected.insert("scaledobjects.keda.sh");  // Helm 3: the templated CRD goes first too
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)), expected);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(5)), expected);
   EXPECT_EQ(calls[4][1], "wait");
   EXPECT_EQ(calls[5], (Call{"kubectl", "label", "crd", "scaledobjects.keda.sh", "app.kubernetes.io/managed-by=Helm",
                             "--overwrite"}));
@@ -249,9 +262,10 @@ TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 8u);
+  ASSERT_EQ(calls.size(), 9u);
   // No release yet: nothing pending, nothing to protect, nothing looked up.
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));
+  TakeCrdOwnershipRead(&calls, 3);
   EXPECT_EQ(calls[3], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
   EXPECT_EQ(calls[4][1], "apply");
   EXPECT_EQ(calls[5][1], "apply");  // CRDs again: upgrades get new CRD versions
@@ -274,15 +288,16 @@ TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--dry-run"}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 3u);  // version, the planning render and the revisions
+  ASSERT_EQ(calls.size(), 4u);  // version, the planning render, the revisions and the live CRDs
   EXPECT_EQ(calls[1][2], "template");
   EXPECT_EQ(calls[2][2], "history");
+  TakeCrdOwnershipRead(&calls, 3);
   std::vector<std::string> lines = Lines(run.out);
   std::vector<std::string> commands;
   for (const std::string& line : lines) {
     if (!line.starts_with("#")) commands.push_back(line.substr(0, line.find(" -")));
   }
-  ASSERT_EQ(commands.size(), 7u) << run.out;
+  ASSERT_EQ(commands.size(), 8u) << run.out;
   EXPECT_EQ(commands[0], "HELM_PLUGINS=" + Helm3Plugins() + " " + SourcePath("tests/fakes/helm") + " version");
   EXPECT_NE(lines[1].find("version --template '{{.Version}}'"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(SourcePath("tests/fakes/kubectl") + " apply --server-side --field-manager=dotk8s -f - < ("),
@@ -319,7 +334,8 @@ TEST_F(DriverFakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
             std::string::npos)
       << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 4u);
+  ASSERT_EQ(calls.size(), 5u);
+  TakeCrdOwnershipRead(&calls, 3);
   EXPECT_EQ(calls[3][0], "kubectl");
 }
 
@@ -446,11 +462,12 @@ TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithout
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 7u);
+  ASSERT_EQ(calls.size(), 8u);
   EXPECT_EQ(calls[2][2], "history");
   calls.erase(calls.begin() + 2);
+  TakeCrdOwnershipRead(&calls, 2);
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
-  const std::string applied = sandbox.RecordedInput(3);
+  const std::string applied = sandbox.RecordedInput(4);
   std::vector<YAML::Node> docs = YAML::LoadAll(applied);
   std::vector<std::string> names;
   for (const YAML::Node& doc : docs) names.push_back(doc["metadata"]["name"].as<std::string>());
@@ -581,11 +598,12 @@ TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFir
   RunResult run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 12u);
+  ASSERT_EQ(calls.size(), 13u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // one deployed revision
   calls.erase(calls.begin() + 2);
+  TakeCrdOwnershipRead(&calls, 2);
   EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
   std::vector<Call> protection = Protection();
   for (std::size_t i = 0; i < protection.size(); ++i) EXPECT_EQ(calls[3 + i], protection[i]) << i;
@@ -666,8 +684,9 @@ TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {
             std::string::npos)
       << run.err;
   calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 4u);
+  ASSERT_EQ(calls.size(), 5u);
   EXPECT_EQ(calls[2][2], "history");
+  TakeCrdOwnershipRead(&calls, 3);
   EXPECT_EQ(calls[3][2], "get");
 }
 

@@ -220,19 +220,25 @@ TEST_F(DriverVerifyTest, PodsThatMayNotBeListedAreAWarning) {
 
 TEST_F(DriverVerifyTest, TraefiksStandardBundleOverEnvoyGatewaysFails) {
   // Traefik's standard-channel bundle applied server-side over Envoy Gateway's: its six CRDs change
-  // bundle, the other six (three of them x-k8s kinds, counted in the 12) keep Envoy Gateway's.
+  // bundle, the other six (three of them x-k8s kinds, counted in the 12) keep Envoy Gateway's. A
+  // bundle of two versions is two installations fighting, whichever serves what (gateway_api_bundle.h).
   RunResult run = Verify(Cluster("gateway-api-mixed-bundle"));
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(NotOk(run.out),
-            "FAIL  Gateway API CRDs: 6 of 12 from another bundle: backendtlspolicies.gateway.networking.k8s.io "
-            "v1.4.0/standard; gatewayclasses.gateway.networking.k8s.io v1.4.0/standard; "
-            "gateways.gateway.networking.k8s.io v1.4.0/standard; grpcroutes.gateway.networking.k8s.io "
-            "v1.4.0/standard; httproutes.gateway.networking.k8s.io v1.4.0/standard; "
-            "referencegrants.gateway.networking.k8s.io v1.4.0/standard\n"
-            "      expected: gatewayclasses, gateways, httproutes, referencegrants.gateway.networking.k8s.io with "
-            "bundle-version v1.4.1, channel experimental (Envoy Gateway's bundle)\n"
-            "      fix: another bundle (Traefik's standard channel, a hand-applied one) replaced Envoy Gateway's; run "
-            "`dotk8s upgrade` (or `dotk8s crds apply`) to apply Envoy Gateway's server-side\n"
+            "FAIL  Gateway API CRDs: 12 CRDs, a mixed bundle: v1.4.0 standard channel "
+            "(backendtlspolicies.gateway.networking.k8s.io, gatewayclasses.gateway.networking.k8s.io, "
+            "gateways.gateway.networking.k8s.io, grpcroutes.gateway.networking.k8s.io, "
+            "httproutes.gateway.networking.k8s.io, referencegrants.gateway.networking.k8s.io); v1.4.1 experimental "
+            "channel (tcproutes.gateway.networking.k8s.io, tlsroutes.gateway.networking.k8s.io, "
+            "udproutes.gateway.networking.k8s.io, xbackendtrafficpolicies.gateway.networking.x-k8s.io, "
+            "xlistenersets.gateway.networking.x-k8s.io, xmeshes.gateway.networking.x-k8s.io): the CRDs are from "
+            "different bundles (one installation overwrote part of another's)\n"
+            "      expected: one bundle, v1.4.0 or later, serving GatewayClass v1, Gateway v1, HTTPRoute v1, "
+            "ReferenceGrant v1beta1 (what Envoy Gateway's controller lists; gateway-helm-1.7.0 ships v1.4.1 "
+            "experimental)\n"
+            "      fix: run `dotk8s upgrade` (or `dotk8s crds apply`): it applies Envoy Gateway's bundle server-side "
+            "where the CRDs are the release's or missing; where another owner manages them, have that owner install "
+            "a compatible bundle, or add --take-over-crds to apply Envoy Gateway's over theirs\n"
             "verify: 18 ok, 0 warning(s), 1 failed\n");
 }
 

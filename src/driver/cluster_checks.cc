@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <set>
 
+#include "driver/gateway_api_bundle.h"
+
 namespace dotk8s {
 namespace {
 
@@ -163,44 +165,10 @@ bool HasServedVersion(const YAML::Node& crd) {
   return false;
 }
 
+// One bundle, new enough, serving what Envoy Gateway's controller lists,
+// whoever installed it (gateway_api_bundle.h).
 void CheckGatewayApiCrds(const Reader& reader, Report* report) {
-  std::map<std::string, YAML::Node> crds;
-  for (const YAML::Node& crd : reader.Items(kCrds)) {
-    // The experimental channel's x-k8s kinds (XListenerSet, ...) come in the
-    // same bundle and must be of the same version.
-    const std::string group = Field(crd, {"spec", "group"});
-    if (group == kGatewayApiGroup || group == kGatewayApiExperimentalGroup) crds[Name(crd)] = crd;
-  }
-  std::vector<std::string> missing;
-  for (std::string_view plural : {"gatewayclasses", "gateways", "httproutes", "referencegrants"}) {
-    if (!crds.contains(fmt::format("{}.{}", plural, kGatewayApiGroup))) missing.push_back(std::string(plural));
-  }
-  std::vector<std::string> wrong;
-  for (const auto& [name, crd] : crds) {
-    const std::string version = Field(crd, {"metadata", "annotations", "gateway.networking.k8s.io/bundle-version"});
-    const std::string channel = Field(crd, {"metadata", "annotations", "gateway.networking.k8s.io/channel"});
-    if (version != kGatewayApiBundleVersion || channel != kGatewayApiChannel) {
-      wrong.push_back(fmt::format("{} {}/{}", name, version.empty() ? "no version" : version,
-                                  channel.empty() ? "no channel" : channel));
-    }
-  }
-  const std::string subject = "Gateway API CRDs";
-  const std::string expected =
-      fmt::format("gatewayclasses, gateways, httproutes, referencegrants.{} with bundle-version {}, channel {} "
-                  "(Envoy Gateway's bundle)",
-                  kGatewayApiGroup, kGatewayApiBundleVersion, kGatewayApiChannel);
-  if (!missing.empty()) {
-    report->Fail(subject, fmt::format("missing: {}", fmt::join(missing, ", ")), expected,
-                 "run `dotk8s upgrade` (or `dotk8s crds apply`): it applies Envoy Gateway's bundle server-side");
-  } else if (!wrong.empty()) {
-    report->Fail(subject, fmt::format("{} of {} from another bundle: {}", wrong.size(), crds.size(), fmt::join(wrong, "; ")),
-                 expected,
-                 "another bundle (Traefik's standard channel, a hand-applied one) replaced Envoy Gateway's; run "
-                 "`dotk8s upgrade` (or `dotk8s crds apply`) to apply Envoy Gateway's server-side");
-  } else {
-    report->Ok(subject, fmt::format("{} CRDs, bundle-version {}, channel {}", crds.size(), kGatewayApiBundleVersion,
-                                    kGatewayApiChannel));
-  }
+  report->checks.push_back(CheckGatewayApiBundle(reader.Items(kCrds)));
 }
 
 void CheckGatewayClass(const Reader& reader, Report* report) {

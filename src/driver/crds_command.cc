@@ -8,6 +8,7 @@
 
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
+#include "driver/crd_ownership.h"
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
@@ -108,17 +109,15 @@ int Apply(DriverContext& context, const CommandLine& line) {
   RenderedRelease rendered;
   code = PlanRelease(context, prepared, &rendered);
   if (code != kExitOk) return code;
+  // The CRDs of the charts that are on (not Traefik's when Traefik is off), as
+  // install would apply them; another owner's are left alone or refused.
+  const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
   CrdInventory inventory;
-  std::string error;
-  if (!ReadCrdInventory(prepared.archives, &inventory, &error)) {
-    context.Error(error);
-    return kExitFailed;
-  }
-  for (const std::string& note : inventory.notes) context.Say(note);
   CrdsToApply crds;
-  crds.from_crds_folders = inventory.Applicable();
-  crds.templated = rendered.crds;
-  if (!ApplyCrdsForRelease(context, KubectlProgram(context, line.Value("kubectl")), crds, prepared.release,
+  code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/true,
+                           line.Has(kTakeOverCrdsFlag.name), &inventory, &crds);
+  if (code != kExitOk) return code;
+  if (!ApplyCrdsForRelease(context, kubectl, crds, prepared.release,
                            prepared.release_namespace, /*echo_output=*/true)) {
     return kExitFailed;
   }

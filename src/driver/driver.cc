@@ -4,6 +4,7 @@
 
 #include "core/settings.h"
 #include "driver/commands.h"
+#include "driver/crd_ownership.h"
 #include "driver/locations.h"
 #include "driver/pending_release.h"
 #include "driver/release_setup.h"
@@ -52,6 +53,9 @@ std::vector<CommandSpec> MakeCommands() {
       "apply --server-side), apply the CRDs of the charts that are on server-side (newer CRD versions\n"
       "reach the cluster on upgrade; under Helm 3 also the templated ones, KEDA's, marked for Helm to\n"
       "adopt), then run helm with --skip-crds and apps.createNamespaces=false.\n"
+      "A CRD another owner manages (another field manager, another Helm release; the Gateway API bundle as\n"
+      "one) is never applied nor marked without --take-over-crds: left alone when it serves what the\n"
+      "release needs, and said; else refused before anything changes.\n"
       "upgrade/uninstall first mark every CRD and Namespace of the live release helm.sh/resource-policy=keep\n"
       "(releases made by older versions too), so neither deletes one; uninstall says what it left.\n"
       "install/upgrade first read the release's revisions (helm history): a revision a killed helm left\n"
@@ -73,6 +77,7 @@ std::vector<CommandSpec> MakeCommands() {
     spec.flags = ReleaseFlags();
     if (verb == "install" || verb == "upgrade") {
       spec.flags.insert(spec.flags.end() - 1, {pending_flags::kRecoverPending, pending_flags::kPendingTimeout});
+      spec.flags.insert(spec.flags.end() - 1, kTakeOverCrdsFlag);
     }
     spec.run = RunReleaseCommand;
     commands.push_back(spec);
@@ -90,6 +95,7 @@ std::vector<CommandSpec> MakeCommands() {
                       RunDepsCommand});
   std::vector<FlagSpec> crds_flags = ReleaseFlags();
   crds_flags.insert(crds_flags.begin(), {"output", "o", true, "DIR", "extract: directory to write to"});
+  crds_flags.insert(crds_flags.end() - 1, kTakeOverCrdsFlag);
   commands.push_back({"crds", "list, extract or apply the CRDs inside the dependency archives",
                       "dotk8s crds list|extract -o DIR|apply [RELEASE] [-n NS] [-f FILE]... [--set K=V]... "
                       "[--profile NAME]",
@@ -102,7 +108,8 @@ std::vector<CommandSpec> MakeCommands() {
                       "of the crds/ CRDs and of the templated CRDs of the render, waits for them to be\n"
                       "established, and marks the templated ones with Helm's ownership for the release\n"
                       "(app.kubernetes.io/managed-by=Helm, meta.helm.sh/release-name, meta.helm.sh/release-namespace)\n"
-                      "so that helm adopts them.\n",
+                      "so that helm adopts them. Only the CRDs of the charts that are on; one another owner\n"
+                      "manages is left alone or refused as install does, unless --take-over-crds.\n",
                       crds_flags, RunCrdsCommand});
   commands.push_back({"bundle", "write, list or verify an air-gapped bundle",
                       "dotk8s bundle -o FILE | dotk8s bundle list FILE | dotk8s bundle verify FILE",

@@ -9,6 +9,7 @@
 
 #include "driver/commands.h"
 #include "driver/crd_inventory.h"
+#include "driver/crd_ownership.h"
 #include "driver/dependencies.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
@@ -21,23 +22,9 @@
 namespace dotk8s {
 namespace {
 
-// The archives of the charts that rendered something (the components that are on).
-std::vector<std::string> ArchivesOfCharts(const std::string& chart_dir, const std::vector<std::string>& charts) {
-  std::vector<std::string> archives;
-  std::vector<PinnedDependency> pinned;
-  std::string error;
-  if (!ReadPinnedDependencies(chart_dir, &pinned, &error)) return archives;
-  for (const DependencyStatus& status : CheckDependencies(chart_dir, pinned)) {
-    if (status.Ok() && std::find(charts.begin(), charts.end(), status.pinned.name) != charts.end()) {
-      archives.push_back(status.archive);
-    }
-  }
-  return archives;
-}
-
 // Before helm installs: namespaces outside the release, CRDs applied server-side.
 int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, const RenderedRelease& rendered,
-                   const std::string& kubectl) {
+                   const std::string& kubectl, const CrdsToApply& crds) {
   // Namespaces live outside the release, so uninstalling never deletes one with
   // whatever else was put in it (helm install is told apps.createNamespaces=false).
   // Those dotk8s-post injected carry the labels its plan demands.
@@ -47,20 +34,9 @@ int PrepareCluster(DriverContext& context, const PreparedRelease& prepared, cons
     return kExitFailed;
   }
 
-  // CRDs from crds/ of the charts that are on: helm installs those only once and
+  // CRDs from crds/ of the charts that are on (and under Helm 3 the templated
+  // ones), as SettleReleaseCrds left them: helm installs crds/ only once and
   // never upgrades them; a server-side apply does both.
-  CrdInventory inventory;
-  std::string error;
-  if (!ReadCrdInventory(ArchivesOfCharts(prepared.workspace.chart_dir, rendered.charts), &inventory, &error)) {
-    context.Error(error);
-    return kExitFailed;
-  }
-  for (const std::string& note : inventory.notes) context.Say(note);
-  CrdsToApply crds;
-  crds.from_crds_folders = inventory.Applicable();
-  // Under Helm 3 the CRDs the chart templates (KEDA's) must exist before the
-  // custom resources of the same release (Helm 4 gets those as hooks).
-  if (prepared.helm.major == 3) crds.templated = rendered.crds;
   if (!ApplyCrdsForRelease(context, kubectl, crds, prepared.release, prepared.release_namespace)) return kExitFailed;
   return kExitOk;
 }
@@ -144,12 +120,20 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   code = ResolvePendingRelease(context, prepared, kubectl, pending_options, name, now.count(), &pending);
   if (code != kExitOk) return code;
   const std::string verb = name == "upgrade" && pending.release_gone ? "install" : std::string(name);
+  // CRDs another owner manages: left alone or refused before anything changes.
+  // Under Helm 3 the templated ones (KEDA's) must exist before the custom
+  // resources of the same release (Helm 4 gets those as hooks).
+  CrdInventory crd_inventory;
+  CrdsToApply crds;
+  code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/prepared.helm.major == 3,
+                           line.Has(kTakeOverCrdsFlag.name), &crd_inventory, &crds);
+  if (code != kExitOk) return code;
   if (name == "upgrade") {
     ReleaseKeeps kept;
     code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
     if (code != kExitOk) return code;
   }
-  code = PrepareCluster(context, prepared, rendered, kubectl);
+  code = PrepareCluster(context, prepared, rendered, kubectl, crds);
   if (code != kExitOk) return code;
 
   // Applied above: the namespaces outside the release, the CRDs at their newest version.

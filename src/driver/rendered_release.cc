@@ -55,9 +55,11 @@ bool ReadRenderedRelease(std::string_view stream, const std::string& release_nam
   std::set<std::string> namespaces;
   std::set<std::string> owned_by_release;
   std::set<std::string> charts;
+  std::set<std::string> api_kinds;
   if (!release_namespace.empty()) namespaces.insert(release_namespace);
   for (const Document& doc : docs) {
     if (!doc.IsObject()) continue;
+    api_kinds.insert(fmt::format("{} {}", doc.ApiVersion(), doc.Kind()));
     if (!doc.Namespace().empty()) namespaces.insert(std::string(doc.Namespace()));
     if (IsNamespace(doc) && !doc.Name().empty()) {
       if (IsInjectedPath(doc.source_path)) {
@@ -74,6 +76,7 @@ bool ReadRenderedRelease(std::string_view stream, const std::string& release_nam
   for (const std::string& name : owned_by_release) namespaces.erase(name);
   release->namespaces.assign(namespaces.begin(), namespaces.end());
   release->charts.assign(charts.begin(), charts.end());
+  release->api_kinds.assign(api_kinds.begin(), api_kinds.end());
   return true;
 }
 

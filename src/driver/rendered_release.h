@@ -28,6 +28,10 @@ struct RenderedRelease {
   /// demands, helm.sh/resource-policy: keep), without the `helm.sh/hook*`
   /// annotations they carry as Helm 4 hooks.
   std::vector<std::pair<std::string, std::string>> injected_namespaces;
+  /// Every apiVersion and kind of the render, sorted, each once:
+  /// "gateway.networking.k8s.io/v1 Gateway" (the versions the release needs
+  /// a CRD someone else manages to serve, crd_ownership.h).
+  std::vector<std::string> api_kinds;
 };
 
 /// Reads `stream` (helm template output: `# Source:` lines present under both

@@ -45,7 +45,9 @@
 #                                Undone: the route deleted (team-b stays, see below).
 #   gateway-api-mixed-bundle     Traefik's standard-channel Gateway API bundle applied
 #                                server-side over Envoy Gateway's (field manager
-#                                traefik-bundle). Undone: `dotk8s crds apply`.
+#                                traefik-bundle). Undone: `dotk8s crds apply --take-over-crds`
+#                                (traefik-bundle manages part of the CRDs now: without the flag
+#                                the driver refuses to change them, crd_ownership.h).
 #   grant-missing-service        Service keda/keda-add-ons-http-interceptor-proxy deleted.
 #                                Undone: `dotk8s upgrade`.
 # Each case records only the files its directory holds (the test lays them over
@@ -562,7 +564,7 @@ say "case gateway-api-mixed-bundle"
 run_logged traefik-bundle k apply --server-side --force-conflicts --field-manager=traefik-bundle -f "$TRAEFIK_BUNDLE"
 record gateway-api-mixed-bundle customresourcedefinitions.apiextensions.k8s.io
 verify_live gateway-api-mixed-bundle 1
-run_logged crds-apply driver crds apply
+run_logged crds-apply driver crds apply --take-over-crds
 verify_healthy gateway-api-mixed-bundle
 
 say "case grant-missing-service"
