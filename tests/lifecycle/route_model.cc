@@ -1360,15 +1360,16 @@ void AnnotateKeep(StepRun& run, const HelmRelease& release) {
   }
 }
 
-// The driver's CRD step (also `dotk8s crds apply`): crds/ of the charts that
-// are on and, under Helm 3, the templated CRDs of `objects` with Helm's
-// ownership marks so that helm adopts them.
+// The driver's CRD step: crds/ of the charts that are on and, with
+// `with_templated` (install and upgrade under Helm 3, and `dotk8s crds apply`
+// always: src/driver/release_command.cc:132, crds_command.cc:117), the
+// templated CRDs of `objects` with Helm's ownership marks so that helm adopts them.
 void ApplyDriverCrds(StepRun& run, const HelmRelease& release, const std::vector<ObjectSpec>& objects,
-                     const std::vector<CrdFile>& crds) {
+                     const std::vector<CrdFile>& crds, bool with_templated) {
   // The driver's kubectl steps act as "dotk8s": what they create lives outside the release.
   Writer kubectl{"kubectl", WriteMode::kApply, true, true, nullptr, "dotk8s"};
   if (!WriteCrdFiles(run, crds, kubectl, "crds")) return;
-  if (release.helm != 3) return;
+  if (!with_templated) return;
   std::vector<ObjectKey> templated;
   for (const ObjectSpec& spec : objects) {
     if (spec.crd && Write(run, spec, kubectl, "crds") != Outcome::kFailed) templated.push_back(spec.key);
@@ -1427,7 +1428,7 @@ void DriverRelease(StepRun& run, const HelmRelease& release, std::string_view st
       return;
     }
   }
-  ApplyDriverCrds(run, release, objects, crds);
+  ApplyDriverCrds(run, release, objects, crds, release.helm == 3);
   if (!run.result.ok) return;
   HelmRelease helm = release;
   helm.skip_crds = true;
@@ -1657,7 +1658,9 @@ StepResult DriverCrdsApply(Cluster& cluster, const HelmRelease& release, std::st
   StepRun run = StartStep(cluster, "dotk8s crds apply", StepKind::kInstall, "dotk8s");
   std::vector<ObjectSpec> objects;
   std::vector<ObjectSpec> hook_objects;
-  if (ReadDriverInputs(run, release, stream, {}, &objects, &hook_objects)) ApplyDriverCrds(run, release, objects, crds);
+  if (ReadDriverInputs(run, release, stream, {}, &objects, &hook_objects)) {
+    ApplyDriverCrds(run, release, objects, crds, /*with_templated=*/true);
+  }
   return FinishStep(run);
 }
 

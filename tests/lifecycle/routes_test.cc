@@ -101,6 +101,9 @@ int PlaceTenants(Cluster& cluster) {
 // One release on one Helm route: dotk8s-post renders, the model replays.
 struct HelmRoute {
   bool driver = false;
+  /// examples/helmfile: `dotk8s crds apply` before the first sync, then helm
+  /// with the post-renderer (helmfile sync: `helm upgrade --install`).
+  bool helmfile = false;
   HelmRelease release;
   Cluster cluster = EmptyCluster();
 };
@@ -116,6 +119,12 @@ HelmRoute PlainHelm(int helm) {
 HelmRoute Driver(int helm) {
   HelmRoute route = PlainHelm(helm);
   route.driver = true;
+  return route;
+}
+
+HelmRoute Helmfile(int helm) {
+  HelmRoute route = PlainHelm(helm);
+  route.helmfile = true;
   return route;
 }
 
@@ -135,10 +144,17 @@ StepResult Install(HelmRoute& route, const Selection& on) {
   if (!render.ok) return RenderFailed(render);
   const std::string hooks = route.release.helm == 3 ? Helm3Hooks(on, route.release.namespace_) : std::string();
   if (route.driver) return DriverInstall(route.cluster, route.release, render.stream, crds, hooks);
-  if (route.release.helm == 3) {
-    // Plain Helm 3 as the README says: `dotk8s crds apply` first.
+  if (route.release.helm == 3 || route.helmfile) {
+    // Plain Helm 3 as the README says, and the helmfile example: `dotk8s crds apply` first.
     StepResult crds_apply = DriverCrdsApply(route.cluster, route.release, render.stream, crds);
     if (!crds_apply.ok || !crds_apply.violations.empty()) return crds_apply;
+  }
+  if (route.helmfile && route.release.helm == 4) {
+    // helm renders after `dotk8s crds apply`: KEDA's kinds are served, so the
+    // add-on's ScaledObject is an ordinary object from revision 1 on.
+    render = RenderWithPost(StyleOf(route), on, route.release.namespace_, true, Capabilities(route.cluster, crds),
+                            /*upgrade=*/false, &route.cluster);
+    if (!render.ok) return RenderFailed(render);
   }
   return HelmInstall(route.cluster, route.release, render.stream, crds, hooks);
 }
@@ -198,9 +214,10 @@ std::vector<std::string> Statuses(const Cluster& cluster, const HelmRelease& rel
 
 // `helm rollback dot-apps 1` after the install and a no-op upgrade (the driver
 // has no rollback command: its users run helm's), then `helm rollback dot-apps 2`.
-// Under Helm 3 the add-on's ScaledObject was an ordinary object in revision 1
-// (KEDA's templated CRDs are applied before helm: `dotk8s crds apply`, or the
-// driver): it is updated in place, and both rollbacks are clean. Under Helm 4,
+// Under Helm 3, and on the helmfile route, the add-on's ScaledObject was an
+// ordinary object in revision 1 (KEDA's templated CRDs are applied before helm:
+// `dotk8s crds apply`, or the driver under Helm 3): it is updated in place, and
+// both rollbacks are clean. Under Helm 4,
 // plain or through the driver (which applies only crds/ CRDs there), KEDA's CRDs
 // come with the release, so revision 1 has the ScaledObject as a hook: with
 // the output of 5298eae the rollback deleted it and ran no install hook (the
@@ -220,7 +237,7 @@ void RollBackToTheInstall(HelmRoute& route, std::uint64_t addon_uid) {
   const LiveObject* addon = FindLive(route.cluster, kAddonScaledObject);
   ASSERT_NE(addon, nullptr) << "rollback 1 deleted the add-on's ScaledObject\n" << FormatStep(rollback);
   EXPECT_EQ(addon->uid, addon_uid) << "the add-on's ScaledObject was re-created by rollback 1";
-  if (route.release.helm == 3) {
+  if (route.release.helm == 3 || route.helmfile) {
     EXPECT_TRUE(Clean(HelmRollback(route.cluster, route.release, 2))) << "rollback 2";
     EXPECT_EQ(FindLive(route.cluster, kAddonScaledObject)->uid, addon_uid) << "re-created by rollback 2";
     return;
@@ -246,7 +263,8 @@ void RollBackToTheInstall(HelmRoute& route, std::uint64_t addon_uid) {
 
 // Install, then every component off and on again, uninstall, install again.
 void ComponentsOffAndOn(HelmRoute& route) {
-  SCOPED_TRACE(fmt::format("helm {}{}", route.release.helm, route.driver ? " through the driver" : ""));
+  SCOPED_TRACE(fmt::format("helm {}{}", route.release.helm,
+                           route.driver ? " through the driver" : route.helmfile ? " through helmfile" : ""));
   ASSERT_TRUE(Clean(Install(route, kDefault)));
   EXPECT_EQ(PlaceTenants(route.cluster), 3);
 
@@ -308,6 +326,21 @@ TEST(LifecycleRoutesTest, Helm4PlainComponentsOffAndOn) {
 // served and Build would refuse the Prometheus, Alertmanager, ServiceMonitor and
 // PrometheusRule objects. dotk8s-post, given the charts' CRDs (--crds), brings
 // them as pre-upgrade hooks and makes those objects post-upgrade hooks.
+const ReleaseRevision& Last(const HelmRoute& route);
+bool InManifest(const ReleaseRevision& revision, const ObjectKey& key);
+
+// examples/helmfile with Helm 4: `dotk8s crds apply` first applies KEDA's
+// templated CRDs too (marked for the release to adopt), so the add-on's
+// ScaledObject is no hook in any revision and both rollbacks are clean, as
+// under Helm 3.
+TEST(LifecycleRoutesTest, HelmfileHelm4ComponentsOffAndOn) {
+  HelmRoute route = Helmfile(4);
+  ComponentsOffAndOn(route);
+  // The last install (after the uninstall) is revision 1 again: the ScaledObject is in its manifest.
+  EXPECT_EQ(Statuses(route.cluster, route.release), std::vector<std::string>{"deployed"});
+  EXPECT_TRUE(InManifest(Last(route), kAddonScaledObject));
+}
+
 TEST(LifecycleRoutesTest, Helm4PlainProfiles) {
   HelmRoute route = PlainHelm(4);
   Profiles(route);
@@ -554,15 +587,15 @@ TEST(LifecycleRoutesTest, Helm4ClientSideInstallThenDefaultUpgrade) {
   EXPECT_EQ(PlaceTenants(route.cluster), 3);
 }
 
-// One life under Helm 4 (server-side): install (1), no-op upgrade (2), KEDA off
+// One life under Helm 4 (server-side), plain or through the driver: install (1), no-op upgrade (2), KEDA off
 // (3), KEDA on (4), Prometheus off (5), Prometheus on (6); then `helm rollback`
 // to each earlier revision, each from revision 6, and the next upgrade. Every
 // rollback is clean: every object of the target's manifest is live after it,
 // the add-on's ScaledObject too where the target holds it only as a hook
 // (revision 1: pre-rollback with keep), what only revision 6 holds is deleted
 // but no CRD and no Namespace (keep, live), and the tenants survive.
-TEST(LifecycleRoutesTest, Helm4RollbackToEachEarlierRevisionKeepsWhatItHolds) {
-  HelmRoute route = PlainHelm(4);
+void RollBackToEachEarlierRevision(HelmRoute route) {
+  SCOPED_TRACE(route.driver ? "through the driver" : "plain helm");
   const std::vector<std::pair<const char*, Selection>> life = {
       {"install", kDefault},        {"no-op upgrade", kDefault},    {"KEDA off", {true, false, true, false}},
       {"KEDA on", kDefault},        {"Prometheus off", {true, true, false, false}}, {"Prometheus on", kDefault}};
@@ -596,6 +629,12 @@ TEST(LifecycleRoutesTest, Helm4RollbackToEachEarlierRevisionKeepsWhatItHolds) {
     EXPECT_EQ(PlaceTenants(copy.cluster), 3);
     EXPECT_TRUE(Clean(Upgrade(copy, kDefault))) << "the next upgrade";
   }
+}
+
+TEST(LifecycleRoutesTest, Helm4RollbackToEachEarlierRevisionKeepsWhatItHolds) { RollBackToEachEarlierRevision(PlainHelm(4)); }
+
+TEST(LifecycleRoutesTest, DriverHelm4RollbackToEachEarlierRevisionKeepsWhatItHolds) {
+  RollBackToEachEarlierRevision(Driver(4));
 }
 
 // --gitops: Namespaces, then CRDs (the templated ones and the crds/ folders'
