@@ -399,14 +399,20 @@ restart_apiserver_when() {  # STATUS DOWN_SECONDS
   say "     the command ended $((SECONDS - INTERRUPT_STARTED)) s after its start (exit $rc)"
 }
 
-# The rerun after the API server's restart: helm may have recorded the
-# operation failed (it reached the server again in time) or left it pending.
+# The next command after the API server's restart. helm may have left the
+# revision pending (it could not write its end: the driver recovers it), written
+# it failed, or finished (its client retried until the server was back): then
+# the next command is an upgrade, as helm install refuses an existing release.
 rerun_after_restart() {  # VERB
   local verb=$1
   release_last
-  case $LAST_STATUS in
+  case ${LAST_STATUS:-none} in
     pending-*) expect_recovery "$verb" "$LAST_REVISION" "$LAST_STATUS" --recover-pending || return 1 ;;
-    *) driver_again "$verb" || return 1 ;;
+    none) driver_again "$verb" || return 1 ;;
+    *)
+      note "helm wrote its end itself ($LAST_STATUS): nothing to recover; the next command is dotk8s upgrade"
+      driver_again upgrade || return 1
+      ;;
   esac
   expect_converged
 }
