@@ -507,8 +507,8 @@ bool InManifest(const ReleaseRevision& revision, const ObjectKey& key) {
 // it, and a rollback to Helm 3's revision finds it in both manifests. The real
 // server showed the same: Helm 3.17 install, Helm 4 upgrade twice, rollback 1,
 // rollback 2, upgrade, every step ok, no uid changed.
-TEST(LifecycleRoutesTest, Helm3ToHelm4MigrationUpgradesAndRollsBackClientSide) {
-  HelmRoute route = PlainHelm(3);
+void MigrateFromHelm3ToHelm4(HelmRoute route) {
+  SCOPED_TRACE(route.driver ? "through the driver" : "plain helm");
   Selection helm3_profile = kDefault;
   helm3_profile.prometheus_admission = false;  // values/helm3.yaml, kept by the Helm 4 upgrades
   ASSERT_TRUE(Clean(Install(route, helm3_profile))) << "Helm 3 install";
@@ -521,9 +521,10 @@ TEST(LifecycleRoutesTest, Helm3ToHelm4MigrationUpgradesAndRollsBackClientSide) {
   for (int upgrade = 1; upgrade <= 2; ++upgrade) {
     EXPECT_TRUE(Clean(Upgrade(route, helm3_profile))) << "Helm 4 upgrade " << upgrade;
     EXPECT_FALSE(Last(route).server_side) << "Helm 4 upgrade " << upgrade << " is not client-side";
-    // envoy-gateway-system is the release namespace (--create-namespace), no object of the release.
+    // envoy-gateway-system is the release namespace (--create-namespace), no object of the release;
+    // through the driver none is (it applies them outside the release).
     for (const char* ns : {"keda", "prometheus-system"}) {
-      EXPECT_TRUE(InManifest(Last(route), {"", "Namespace", "", ns})) << ns << " is no release object";
+      EXPECT_EQ(InManifest(Last(route), {"", "Namespace", "", ns}), !route.driver) << ns;
     }
   }
   EXPECT_TRUE(Clean(HelmRollback(route.cluster, route.release, 1))) << "helm4 rollback 1 (Helm 3's revision)";
@@ -533,6 +534,16 @@ TEST(LifecycleRoutesTest, Helm3ToHelm4MigrationUpgradesAndRollsBackClientSide) {
             (std::vector<std::string>{"superseded", "superseded", "superseded", "superseded", "superseded", "deployed"}));
   EXPECT_TRUE(SameUids(route.cluster, uids));
   EXPECT_EQ(PlaceTenants(route.cluster), 3);
+}
+
+TEST(LifecycleRoutesTest, Helm3ToHelm4MigrationUpgradesAndRollsBackClientSide) { MigrateFromHelm3ToHelm4(PlainHelm(3)); }
+
+// The same through the driver (`dotk8s install` with Helm 3, then `dotk8s
+// upgrade --helm <Helm 4>`): the component namespaces are the driver's, in no
+// manifest, and KEDA's CRDs were adopted under Helm 3; the driver's Helm 4
+// upgrade applies no templated CRD, the release keeps them.
+TEST(LifecycleRoutesTest, DriverHelm3ToHelm4MigrationUpgradesAndRollsBackClientSide) {
+  MigrateFromHelm3ToHelm4(Driver(3));
 }
 
 // `helm install --server-side=false` with Helm 4, then a default upgrade:
