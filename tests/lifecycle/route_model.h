@@ -230,10 +230,13 @@ StepResult HelmUpgrade(Cluster& cluster, const HelmRelease& release, std::string
                        std::string_view helm3_hooks = {});
 StepResult HelmUninstall(Cluster& cluster, const HelmRelease& release);
 /// `helm rollback NAME REVISION` (0: the revision before the last): the target
-/// revision's manifest and hooks become a new revision; objects of the last
-/// revision's manifest that the target lacks are deleted (unless the live object
-/// says keep); only pre-rollback and post-rollback hooks run. The driver has no
-/// rollback command: on its route this is what a user runs too.
+/// revision's manifest and hooks become a new revision; the target's
+/// pre-rollback hooks run, then its objects are written (one that is live but
+/// not in the last revision's manifest fails the rollback: a rollback adopts
+/// nothing), objects of the last revision's manifest that the target lacks are
+/// deleted (unless the live object says keep), then its post-rollback hooks
+/// run; no other hook. The driver has no rollback command: on its route this is
+/// what a user runs too.
 StepResult HelmRollback(Cluster& cluster, const HelmRelease& release, int revision);
 
 /// `kubectl apply --server-side -f -` of a whole stream, repeated until a pass
