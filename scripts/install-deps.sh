@@ -5,7 +5,8 @@ packages=(build-essential cmake ninja-build pkg-config git unzip ca-certificates
   libyaml-cpp-dev libyaml-dev libfmt-dev libboost-dev libboost-filesystem-dev
   libarchive-dev libgtest-dev libgmock-dev libvalijson-dev libbenchmark-dev
   clang libclang-rt-14-dev hyperfine npm strace
-  openssl curl iproute2 shellcheck)  # the local control plane (tests/cluster/controlplane); the lint of its scripts
+  openssl curl iproute2 shellcheck  # the local control plane (tests/cluster/controlplane); the lint of its scripts
+  procps python3)  # the suite's interrupted operations: pgrep, and the webhook that holds object creation
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -38,6 +38,11 @@ TENANTS_FILE=$SUITE_DIR/lib/tenants.yaml
 . "$SUITE_DIR/lib/scenarios.sh"
 # shellcheck source=lib/cleanup.sh
 . "$SUITE_DIR/lib/cleanup.sh"
+# shellcheck source=lib/interrupt.sh
+. "$SUITE_DIR/lib/interrupt.sh"
+for step in "${INTERRUPT_CASES[@]}"; do  # the interrupt route's cases are rows of the summary too
+  contains_word "$step" "${ALL_STEPS[@]}" || ALL_STEPS+=("$step")
+done
 
 usage() {  # the comment at the top of this file
   awk 'NR == 1 {next} /^# shellcheck/ || !/^#/ {exit} {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"

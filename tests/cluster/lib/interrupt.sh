@@ -483,11 +483,9 @@ case_install_apiserver_restart() {
 run_interrupt_route() {
   local route=$1
   case $route in
-    driver-helm4 | driver-helm3) ;;
+    driver-helm4 | driver-helm3 | interrupt) ;;
     *) fail "interrupted operations run on the driver routes only, not $route"; return 1 ;;
   esac
-  say ""
-  say "== route $route: interrupted operations (killed dotk8s install/upgrade, a restarted API server)"
   route_reset_state "$route"
   CURRENT_ROUTE=$route
   CLUSTER_STATE=${DOTK8S_CLUSTER_DIR:-$ROOT/.cluster}

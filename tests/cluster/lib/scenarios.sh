@@ -36,6 +36,7 @@ route_steps() {
     migrate-helm3) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback uninstall) ;;
     migrate-driver) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
     migrate-csa) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
+    interrupt) ROUTE_STEPS=("${INTERRUPT_CASES[@]}") ;;
     *)
       ROUTE_STEPS=()
       local step
@@ -352,6 +353,13 @@ run_route() {
     fi
   fi
   local route_started=$SECONDS
+  if [ "$route" = interrupt ]; then  # its cases run in their own loop (lib/interrupt.sh), all of them
+    run_interrupt_route "$route"
+    cleanup_route "$route"
+    CURRENT_ROUTE=""
+    ROUTE_SECONDS["$route"]=$((SECONDS - route_started))
+    return 0
+  fi
   route_reset_state "$route"
   CURRENT_ROUTE=$route
   route_steps "$route"
