@@ -37,6 +37,13 @@ int RunBundleCommand(std::string_view name, const CommandLine& line, DriverConte
 int RunDoctorCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunExplainCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunVerifyCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunRollbackCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+/// `dotk8s rollback`: its help and upgrade's flags but -f, --set and --profile.
+CommandSpec RollbackCommandSpec(const std::vector<FlagSpec>& upgrade_flags);
+/// Set by `dotk8s rollback` on the upgrade it runs, never on a command line
+/// (no command lists it): helm upgrade gets --reset-values, so the target
+/// revision's values alone count and nothing of the current revision's is reused.
+inline constexpr std::string_view kResetValuesSwitch = "reset-values";
 /// Hidden: `dotk8s __capture FILE` copies stdin to FILE and to stdout; explain
 /// runs it as a post-renderer to see exactly what dotk8s-post would get.
 int RunCaptureCommand(std::string_view name, const CommandLine& line, DriverContext& context);

@@ -82,6 +82,10 @@ std::vector<CommandSpec> MakeCommands() {
     spec.run = RunReleaseCommand;
     commands.push_back(spec);
   }
+  // After uninstall in the help; upgrade's flags, whatever upgrade takes.
+  const auto upgrade = std::find_if(commands.begin(), commands.end(),
+                                    [](const CommandSpec& spec) { return spec.name == "upgrade"; });
+  commands.push_back(RollbackCommandSpec(upgrade->flags));
   commands.push_back({"deps", "complete charts/<umbrella>/charts/ from a bundle, the chart cache or the network",
                       "dotk8s deps [--cache DIR] [--bundle FILE] [--check] [--offline]",
                       "Makes the chart's charts/ hold the five pinned archives. Sources, in order: the bundle\n"

@@ -137,8 +137,10 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   if (code != kExitOk) return code;
 
   // Applied above: the namespaces outside the release, the CRDs at their newest version.
-  Command command =
-      HelmReleaseCommand(prepared, verb, {"--set", "apps.createNamespaces=false", "--skip-crds"}, true);
+  std::vector<std::string> helm_args = {"--set", "apps.createNamespaces=false", "--skip-crds"};
+  // dotk8s rollback: the target revision's values alone, none of the current revision's.
+  if (verb == "upgrade" && line.Has(kResetValuesSwitch)) helm_args.push_back("--reset-values");
+  Command command = HelmReleaseCommand(prepared, verb, helm_args, true);
   command.is_action = true;
   command.purpose = verb == "install" ? "installing" : "upgrading";
   std::string out;
