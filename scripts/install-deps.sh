@@ -6,7 +6,7 @@ packages=(build-essential cmake ninja-build pkg-config git unzip ca-certificates
   libarchive-dev libgtest-dev libgmock-dev libvalijson-dev libbenchmark-dev
   clang libclang-rt-14-dev hyperfine npm strace
   openssl curl iproute2 shellcheck  # the local control plane (tests/cluster/controlplane); the lint of its scripts
-  procps python3)  # the suite's interrupted operations: pgrep, and the webhook that holds object creation
+  procps python3 jq)  # the suite's interrupted operations (pgrep, a webhook that holds object creation), its CRD owners
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

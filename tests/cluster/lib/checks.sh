@@ -94,7 +94,7 @@ check_kept_crds_and_namespaces() {
 
 route_helm() {  # ROUTE: the helm that holds the route's release ("" for gitops, which has none)
   case $1 in
-    helm4 | helmfile | driver-helm4 | migrate-* | interrupt) printf '%s' "$HELM4" ;;
+    helm4 | helmfile | driver-helm4 | migrate-* | interrupt | foreign-*) printf '%s' "$HELM4" ;;
     helm3 | driver-helm3) printf '%s' "$HELM3" ;;
   esac
 }

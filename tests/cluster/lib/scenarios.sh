@@ -4,7 +4,7 @@
 # that runs them with the checks.
 
 # Every step, in the order a life goes through them (the rows of the summary).
-ALL_STEPS=(install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback failed-upgrade
+ALL_STEPS=(foreign-crds install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback failed-upgrade
   keda-off keda-on envoyGateway-off envoyGateway-on prometheus-off prometheus-on traefik-on traefik-off
   profile-gateway profile-autoscaling profile-migration rollback-each
   uninstall reinstall)
@@ -37,6 +37,7 @@ route_steps() {
     migrate-driver) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
     migrate-csa) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
     interrupt) ROUTE_STEPS=("${INTERRUPT_CASES[@]}") ;;
+    foreign-crds) ROUTE_STEPS=(foreign-crds uninstall) ;;
     *)
       ROUTE_STEPS=()
       local step
@@ -78,6 +79,8 @@ step_spec() {
     profile-gateway) SPEC_PROFILE=gateway SPEC_TEXT="upgrade to another profile, Envoy Gateway alone" ;;
     profile-autoscaling) SPEC_PROFILE=autoscaling SPEC_TEXT="upgrade to another profile, KEDA and kube-prometheus-stack back" ;;
     profile-migration) SPEC_PROFILE=migration SPEC_TEXT="upgrade to another profile, plus Traefik" ;;
+    foreign-crds) SPEC_PROFILE=gateway
+      SPEC_TEXT="another team's Gateway API bundle: refused without its ReferenceGrant CRD, left alone when complete, taken over only with --take-over-crds (dotk8s install/upgrade --profile gateway)" ;;
     rollback-each) SPEC_KIND=rollback SPEC_TEXT="roll back to every earlier revision, newest first, each checked (route's rollback)" ;;
     uninstall) SPEC_KIND=uninstall SPEC_TEXT="uninstall" ;;
     reinstall) SPEC_KIND=install SPEC_TEXT="install again on the same cluster" ;;
@@ -325,6 +328,7 @@ scenario_for_step() {  # STEP: SCENARIO, the function that runs it
     rollback-install) SCENARIO=scenario_rollback_install ;;
     failed-upgrade) SCENARIO=scenario_failed_upgrade ;;
     rollback-each) SCENARIO=scenario_rollback_each ;;
+    foreign-crds) SCENARIO=scenario_foreign_crds ;;
     uninstall) SCENARIO=scenario_uninstall ;;
     reinstall) SCENARIO=scenario_reinstall ;;
   esac
