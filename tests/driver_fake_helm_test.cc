@@ -130,6 +130,20 @@ struct DriverFakeHelmTest : ::testing::Test {
   Call History(const std::string& plugins, const std::string& ns) const {
     return Helm(plugins, {"history", "dot-apps", "-n", ns, "-o", "json", "--max", "5"});
   }
+  // Then: does another installation own a Deployment or APIService of the
+  // render (kRender: Envoy Gateway's and KEDA's operators)? Checked at `at`
+  // and taken out, so the steps after keep their places.
+  void TakeForeignReads(std::vector<Call>* calls, std::size_t at) const {
+    const std::vector<Call> reads = {
+        {"kubectl", "get", "deployments.apps", "-n", "envoy-gateway-system", "--show-managed-fields", "-o", "json"},
+        {"kubectl", "get", "deployments.apps", "-n", "keda", "--show-managed-fields", "-o", "json"},
+        {"kubectl", "get", "apiservices.apiregistration.k8s.io", "--show-managed-fields", "-o", "json"}};
+    ASSERT_GE(calls->size(), at + reads.size());
+    const auto first = calls->begin() + static_cast<std::ptrdiff_t>(at);
+    const auto last = first + static_cast<std::ptrdiff_t>(reads.size());
+    EXPECT_EQ(std::vector<Call>(first, last), reads);
+    calls->erase(first, last);
+  }
   // Then: the live CRDs the release would apply, with their field managers
   // (crd_ownership.h: another owner's are left alone or refused). Checked at
   // `at` and taken out.
@@ -174,14 +188,15 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string& chart = sandbox.chart;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 8u);
+  ASSERT_EQ(calls.size(), 11u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // not found: nothing pending
   calls.erase(calls.begin() + 2);
+  TakeForeignReads(&calls, 2);  // none found
   TakeCrdOwnershipRead(&calls, 2);
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)),
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(7)),
             (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
   EXPECT_EQ(calls[3], (Call{"kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=dotk8s", "-f",
                             "-"}));
@@ -189,7 +204,7 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   // Gateway's and kube-prometheus-stack's crds/; KEDA's templated one is Helm's.
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   EXPECT_EQ(expected.size(), 30u);
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(5)), expected);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(8)), expected);
   ASSERT_GE(calls[4].size(), 4u);
   EXPECT_EQ(Call(calls[4].begin(), calls[4].begin() + 4),
             (Call{"kubectl", "wait", "--for=condition=Established", "--timeout=120s"}));
@@ -213,17 +228,18 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
   const std::vector<std::string> profiles = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml"};
   const std::vector<std::string> values = Concat(profiles, {"--set", "apps.createNamespaces=false"});
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 10u);
+  ASSERT_EQ(calls.size(), 13u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm3Plugins(), DOTK8S_POST_BINARY, ns, profiles));
   EXPECT_EQ(calls[2], History(Helm3Plugins(), ns));
   calls.erase(calls.begin() + 2);
+  TakeForeignReads(&calls, 2);
   TakeCrdOwnershipRead(&calls, 2);
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(4)),
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(7)),
             (std::set<std::string>{"envoy-gateway-system", "keda", "prometheus-system"}));
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   expected.insert("scaledobjects.keda.sh");  // Helm 3: the templated CRD goes first too
-  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(5)), expected);
+  EXPECT_EQ(NamesInStream(sandbox.RecordedInput(8)), expected);
   EXPECT_EQ(calls[4][1], "wait");
   EXPECT_EQ(calls[5], (Call{"kubectl", "label", "crd", "scaledobjects.keda.sh", "app.kubernetes.io/managed-by=Helm",
                             "--overwrite"}));
@@ -262,9 +278,10 @@ TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 9u);
+  ASSERT_EQ(calls.size(), 12u);
   // No release yet: nothing pending, nothing to protect, nothing looked up.
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));
+  TakeForeignReads(&calls, 3);
   TakeCrdOwnershipRead(&calls, 3);
   EXPECT_EQ(calls[3], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
   EXPECT_EQ(calls[4][1], "apply");
@@ -288,16 +305,17 @@ TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart, "--dry-run"}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 4u);  // version, the planning render, the revisions and the live CRDs
+  ASSERT_EQ(calls.size(), 7u);  // version, the planning render, the revisions, another installation's, the CRDs
   EXPECT_EQ(calls[1][2], "template");
   EXPECT_EQ(calls[2][2], "history");
+  TakeForeignReads(&calls, 3);
   TakeCrdOwnershipRead(&calls, 3);
   std::vector<std::string> lines = Lines(run.out);
   std::vector<std::string> commands;
   for (const std::string& line : lines) {
     if (!line.starts_with("#")) commands.push_back(line.substr(0, line.find(" -")));
   }
-  ASSERT_EQ(commands.size(), 8u) << run.out;
+  ASSERT_EQ(commands.size(), 11u) << run.out;
   EXPECT_EQ(commands[0], "HELM_PLUGINS=" + Helm3Plugins() + " " + SourcePath("tests/fakes/helm") + " version");
   EXPECT_NE(lines[1].find("version --template '{{.Version}}'"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(SourcePath("tests/fakes/kubectl") + " apply --server-side --field-manager=dotk8s -f - < ("),
@@ -334,7 +352,8 @@ TEST_F(DriverFakeHelmTest, KubectlFailureStopsBeforeHelmInstalls) {
             std::string::npos)
       << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 5u);
+  ASSERT_EQ(calls.size(), 8u);
+  TakeForeignReads(&calls, 3);
   TakeCrdOwnershipRead(&calls, 3);
   EXPECT_EQ(calls[3][0], "kubectl");
 }
@@ -462,12 +481,13 @@ TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithout
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 8u);
+  ASSERT_EQ(calls.size(), 11u);
   EXPECT_EQ(calls[2][2], "history");
   calls.erase(calls.begin() + 2);
+  TakeForeignReads(&calls, 2);
   TakeCrdOwnershipRead(&calls, 2);
   EXPECT_EQ(calls[2], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
-  const std::string applied = sandbox.RecordedInput(4);
+  const std::string applied = sandbox.RecordedInput(7);
   std::vector<YAML::Node> docs = YAML::LoadAll(applied);
   std::vector<std::string> names;
   for (const YAML::Node& doc : docs) names.push_back(doc["metadata"]["name"].as<std::string>());
@@ -598,11 +618,12 @@ TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFir
   RunResult run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 13u);
+  ASSERT_EQ(calls.size(), 16u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // one deployed revision
   calls.erase(calls.begin() + 2);
+  TakeForeignReads(&calls, 2);
   TakeCrdOwnershipRead(&calls, 2);
   EXPECT_EQ(calls[2], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
   std::vector<Call> protection = Protection();
@@ -684,8 +705,9 @@ TEST_F(DriverProtectionTest, AFailedProtectionStopsBeforeHelmChangesAnything) {
             std::string::npos)
       << run.err;
   calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 5u);
+  ASSERT_EQ(calls.size(), 8u);
   EXPECT_EQ(calls[2][2], "history");
+  TakeForeignReads(&calls, 3);
   TakeCrdOwnershipRead(&calls, 3);
   EXPECT_EQ(calls[3][2], "get");
 }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "driver/gateway_api_bundle.h"
+#include "driver/release_ownership.h"
 
 namespace dotk8s {
 namespace {
@@ -109,6 +110,17 @@ std::string FormatSelector(const YAML::Node& selector) {
 struct Reader {
   const Settings& settings;
   const LiveCluster& live;
+  const std::string& release;
+  bool helm_release;
+
+  /// Whether `item` is this release's: Helm's ownership marks when Helm
+  /// stores the release; without a Helm release (applied from `dotk8s
+  /// template`, the GitOps route) the charts' instance label, or Helm's marks
+  /// left by a release whose record is gone.
+  bool Owned(const YAML::Node& item) const {
+    if (helm_release) return CarriesReleaseMarks(item, release, settings.release_namespace);
+    return CarriesReleaseLabel(item, release) || CarriesReleaseMarks(item, release, "");
+  }
 
   const LiveList* List(std::string_view resource, const std::string& ns = {}, bool all = false) const {
     ClusterRead read{std::string(resource), ns, all};
@@ -181,7 +193,17 @@ void CheckGatewayClass(const Reader& reader, Report* report) {
   }
   const std::string controller = Field(gateway_class, {"spec", "controllerName"});
   if (controller != kGatewayController) {
-    report->Fail(subject, fmt::format("controllerName {}", controller.empty() ? "unset" : controller), expected,
+    const std::string found = fmt::format("controllerName {}", controller.empty() ? "unset" : controller);
+    if (!reader.Owned(gateway_class)) {
+      // Someone else's class of the same name: not ours to delete.
+      report->Fail(subject, fmt::format("{}; not this release's (owner: {}), left alone", found,
+                                        DescribeOwner(gateway_class)),
+                   expected,
+                   "another installation owns GatewayClass eg: have its owner remove or rename it, or switch Envoy "
+                   "Gateway off (--set apps.envoyGateway.enabled=false) and use theirs");
+      return;
+    }
+    report->Fail(subject, found, expected,
                  "controllerName cannot be changed in place: kubectl delete gatewayclass eg, then `dotk8s upgrade`");
     return;
   }
@@ -565,25 +587,20 @@ void CheckKedaCrds(const Reader& reader, bool http_addon, Report* report) {
   }
 }
 
-std::vector<std::string> ExpectedDeployments(std::string_view component, const std::string& release) {
-  std::vector<std::string> names;
-  for (const ComponentDeployments& entry : DeploymentTable()) {
-    if (entry.component != component) continue;
-    for (std::string_view name : entry.names) names.push_back(fmt::format(fmt::runtime(name), release));
-  }
-  return names;
-}
-
-void CheckDeploymentsOn(const Reader& reader, std::string_view component, const std::string& ns,
-                        const std::string& release, Report* report) {
+void CheckDeploymentsOn(const Reader& reader, std::string_view component, const std::string& ns, Report* report) {
   const std::string subject = fmt::format("{} Deployments in {}", component, ns);
-  const std::vector<std::string> names = ExpectedDeployments(component, release);
+  const std::vector<std::string> names = ComponentDeploymentNames(component, reader.release);
   std::vector<std::string> missing;
   std::vector<std::string> unavailable;
+  std::vector<std::string> foreign;
   for (const std::string& name : names) {
     YAML::Node deployment = reader.Find(kDeployments, ns, name);
     if (!deployment) {
       missing.push_back(name);
+      continue;
+    }
+    if (!reader.Owned(deployment)) {
+      foreign.push_back(fmt::format("{} (owner: {})", name, DescribeOwner(deployment)));
       continue;
     }
     YAML::Node available = ConditionOf(deployment, "Available");
@@ -592,7 +609,17 @@ void CheckDeploymentsOn(const Reader& reader, std::string_view component, const 
     }
   }
   const std::string expected = fmt::format("{} present and Available", fmt::join(names, ", "));
-  if (!missing.empty()) {
+  if (!foreign.empty()) {
+    // Another installation's run where this release's should: Helm neither
+    // adopts nor replaces them, so nothing of this release runs there.
+    report->Fail(subject,
+                 fmt::format("not this release's: {}{}", fmt::join(foreign, ", "),
+                             missing.empty() ? "" : fmt::format("; missing: {}", fmt::join(missing, ", "))),
+                 expected + fmt::format(", of release {}", reader.release),
+                 fmt::format("another installation runs {} in {}: switch it off here (--set apps.{}.enabled=false) "
+                             "and use theirs, or have its owner remove it, then `dotk8s upgrade`",
+                             component, ns, component));
+  } else if (!missing.empty()) {
     report->Fail(subject, fmt::format("missing: {}", fmt::join(missing, ", ")), expected, std::string(kUpgradeFix));
   } else if (!unavailable.empty()) {
     report->Warn(subject, fmt::format("not Available: {}", fmt::join(unavailable, ", ")), expected,
@@ -605,35 +632,53 @@ void CheckDeploymentsOn(const Reader& reader, std::string_view component, const 
 // Components that are off leave nothing behind ("not installed when
 // disabled"): neither the Deployments their charts make nor, in a namespace no
 // component that is on uses, any other Deployment the release still owns.
+// Only what carries the release's marks is its leftover; a Deployment of a
+// known name without them is another installation's (another team's KEDA in
+// an existing namespace keda): named with its owner, never to be deleted.
 void CheckDeploymentsOff(const Reader& reader, const std::vector<std::string_view>& components, const std::string& ns,
-                         const std::string& release, bool namespace_shared, Report* report) {
+                         bool namespace_shared, Report* report) {
   const std::string subject = fmt::format("{} (off) Deployments in {}", fmt::join(components, ", "), ns);
   std::vector<std::string> names;
   for (std::string_view component : components) {
-    for (const std::string& name : ExpectedDeployments(component, release)) names.push_back(name);
+    for (const std::string& name : ComponentDeploymentNames(component, reader.release)) names.push_back(name);
   }
   std::set<std::string> left;
+  std::map<std::string, std::string> foreign;
   for (const YAML::Node& deployment : reader.Items(kDeployments, ns)) {
     const std::string name = Name(deployment);
     const bool known = std::find(names.begin(), names.end(), name) != names.end();
-    const bool owned = Field(deployment, {"metadata", "annotations", "meta.helm.sh/release-name"}) == release;
-    if (known || (owned && !namespace_shared)) left.insert(name);
+    const bool owned = reader.Owned(deployment);
+    if (owned && (known || !namespace_shared)) left.insert(name);
+    if (known && !owned) foreign[name] = DescribeOwner(deployment);
   }
   if (left.empty()) {
     report->Ok(subject, "none left");
   } else {
     report->Fail(subject, fmt::format("still there: {}", fmt::join(left, ", ")),
                  fmt::format("no Deployment of {} (off)", fmt::join(components, ", ")),
-                 fmt::format("left behind by an earlier release: kubectl -n {} delete deployment {}", ns,
-                             fmt::join(left, " ")));
+                 fmt::format("left behind by an earlier revision of release {}: kubectl -n {} delete deployment {}",
+                             reader.release, ns, fmt::join(left, " ")));
+  }
+  if (!foreign.empty()) {
+    std::vector<std::string> named;
+    for (const auto& [name, owner] : foreign) {
+      named.push_back(fmt::format("{}: not this release's (owner: {}), left alone", name, owner));
+    }
+    report->Ok(fmt::format("Deployments in {} of another installation", ns), fmt::format("{}", fmt::join(named, "; ")));
   }
 }
 
 void ExpectAbsent(const Reader& reader, std::string_view resource, const std::string& ns, std::string_view name,
                   std::string subject, std::string why, Report* report) {
-  if (!reader.Find(resource, ns, name)) return;
+  YAML::Node found = reader.Find(resource, ns, name);
+  if (!found) return;
+  if (!reader.Owned(found)) {
+    report->Ok(std::move(subject), fmt::format("not this release's (owner: {}), left alone", DescribeOwner(found)));
+    return;
+  }
   report->Fail(std::move(subject), "still there", fmt::format("absent ({})", why),
-               fmt::format("kubectl delete {}{} {}", ns.empty() ? "" : "-n " + ns + " ", resource, name));
+               fmt::format("left behind by an earlier revision of release {}: kubectl delete {}{} {}", reader.release,
+                           ns.empty() ? "" : "-n " + ns + " ", resource, name));
 }
 
 std::string JsonString(std::string_view text) {
@@ -671,6 +716,15 @@ std::string ClusterRead::Key() const {
   return namespace_.empty() ? resource : resource + " -n " + namespace_;
 }
 
+std::vector<std::string> ComponentDeploymentNames(std::string_view component, const std::string& release) {
+  std::vector<std::string> names;
+  for (const ComponentDeployments& entry : DeploymentTable()) {
+    if (entry.component != component) continue;
+    for (std::string_view name : entry.names) names.push_back(fmt::format(fmt::runtime(name), release));
+  }
+  return names;
+}
+
 ComponentSwitches SwitchesFrom(const Settings& settings) {
   ComponentSwitches on;
   on.envoy_gateway = settings.envoy_gateway.enabled.value_or(true);
@@ -705,7 +759,9 @@ std::vector<ClusterRead> ReadsNeeded(const Settings& settings) {
   for (const std::string& ns : {eg, keda, prometheus, settings.traefik.namespace_}) {
     if (std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) namespaces.push_back(ns);
   }
-  for (const std::string& ns : namespaces) reads.push_back({std::string(kDeployments), ns, false});
+  for (const std::string& ns : namespaces) {
+    reads.push_back({std::string(kDeployments), ns, false, /*optional=*/false, /*managed_fields=*/true});
+  }
   return reads;
 }
 
@@ -736,8 +792,9 @@ bool SelectorSelects(const YAML::Node& selector, const std::map<std::string, std
   return true;
 }
 
-std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::string& release, const LiveCluster& live) {
-  const Reader reader{settings, live};
+std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::string& release, const LiveCluster& live,
+                                       bool helm_release) {
+  const Reader reader{settings, live, release, helm_release};
   const ComponentSwitches on = SwitchesFrom(settings);
   const std::string& eg_ns = settings.envoy_gateway.namespace_;
   const std::string& keda_ns = settings.keda.namespace_;
@@ -786,7 +843,7 @@ std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::stri
                                          {"prometheus", on.prometheus, prometheus_ns},
                                          {"traefik", on.traefik, traefik_ns}};
   for (const Entry& entry : components) {
-    if (entry.on) CheckDeploymentsOn(reader, entry.component, entry.ns, release, &report);
+    if (entry.on) CheckDeploymentsOn(reader, entry.component, entry.ns, &report);
   }
   // One check per namespace for the components that are off (KEDA and its
   // add-on share one), so each leftover is named once.
@@ -801,7 +858,7 @@ std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::stri
       if (other.on) shared = true;
       else off.push_back(other.component);
     }
-    CheckDeploymentsOff(reader, off, entry.ns, release, shared, &report);
+    CheckDeploymentsOff(reader, off, entry.ns, shared, &report);
   }
   return report.checks;
 }

@@ -25,6 +25,9 @@ struct ClusterRead {
   /// A read that adds a detail, not a contract (the proxy pods): when kubectl
   /// may not list it, the check that needs it warns instead of verify stopping.
   bool optional = false;
+  /// Ask for metadata.managedFields too (`--show-managed-fields`): they name
+  /// the owner of an object that lacks Helm's marks.
+  bool managed_fields = false;
 
   /// "gateways.gateway.networking.k8s.io -n envoy-gateway-system": the key in LiveCluster.
   std::string Key() const;
@@ -64,12 +67,24 @@ struct ComponentSwitches {
 };
 ComponentSwitches SwitchesFrom(const Settings& settings);
 
+/// The Deployments the chart of `component` ("keda", "keda.httpAddon",
+/// "prometheus", "envoyGateway", "traefik") makes, for release `release`.
+std::vector<std::string> ComponentDeploymentNames(std::string_view component, const std::string& release);
+
 /// The reads CheckCluster needs for these settings, in the order they are made.
 std::vector<ClusterRead> ReadsNeeded(const Settings& settings);
 
-/// README "The contracts" against the live objects, for release `release`:
-/// the components that are on are wired, the ones that are off left nothing.
-std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::string& release, const LiveCluster& live);
+/// README "The contracts" against the live objects, for release `release`
+/// (in settings.release_namespace): the components that are on are wired, the
+/// ones that are off left nothing. Only objects that carry the release's
+/// ownership marks (release_ownership.h) are reported as left behind, with a
+/// fix that deletes them; one of a known name that is not the release's is
+/// named with its owner and left alone. `helm_release` false: Helm stores no
+/// such release (applied from `dotk8s template`): the release's objects are
+/// those with the charts' label app.kubernetes.io/instance=RELEASE (or Helm's
+/// marks of a release whose record is gone).
+std::vector<ClusterCheck> CheckCluster(const Settings& settings, const std::string& release, const LiveCluster& live,
+                                       bool helm_release = true);
 
 /// The report as text (one block per check, then a summary line) and as a JSON array.
 std::string FormatChecksText(const std::vector<ClusterCheck>& checks);

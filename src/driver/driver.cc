@@ -150,16 +150,19 @@ std::vector<CommandSpec> MakeCommands() {
   commands.push_back({"verify", "check on the live cluster that the components that are on are wired",
                       "dotk8s verify [RELEASE] [-n NS] [-f FILE]... [--set K=V]... [--profile NAME] [--kubectl PATH] "
                       "[-o text|json]",
-                      "Which components are on comes from the release's values as helm resolves them (helm template\n"
-                      "--show-only templates/dotk8s-settings.yaml with the same RELEASE, -n, --profile, -f, --set as\n"
-                      "install). The live objects come from kubectl get -o json. For the components that are on it checks\n"
+                      "Which components are on comes from the installed release (helm get values RELEASE -n NS -a);\n"
+                      "only without a Helm release from --profile, -f, --set as helm resolves them (helm template\n"
+                      "--show-only templates/dotk8s-settings.yaml). The first line says which; values that disagree with\n"
+                      "the release are a warning. The live objects come from kubectl get -o json. For the components that\n"
+                      "are on it checks\n"
                       "README \"The contracts\": Envoy Gateway's Gateway API CRDs (bundle-version v1.4.1, experimental),\n"
                       "GatewayClass eg and its controller, Gateway eg (listener http HTTP/80 from All; Accepted and\n"
                       "Programmed), PodMonitor envoy-gateway-proxy and whether every Prometheus' podMonitorSelector and\n"
                       "podMonitorNamespaceSelector (against the live Namespace labels) select it, ReferenceGrant\n"
                       "keda-interceptor, the interceptor Service (8080), routeNamespaces, HTTPRoutes that send traffic to\n"
                       "the interceptor, Service kube-prometheus-stack-prometheus (9090), KEDA's CRDs, each component's\n"
-                      "Deployments; for the components that are off, that nothing of them is left.\n"
+                      "Deployments; for the components that are off, that nothing of them is left. Only what carries the\n"
+                      "release's ownership marks is its leftover; another installation's object is named, left alone.\n"
                       "Each check prints ok, warn (a controller not running, pods not ready) or FAIL (broken wiring) with\n"
                       "what was found, what was expected and the fix. Exit 1 when a check fails; warnings do not fail.\n",
                       verify_flags, RunVerifyCommand});

@@ -11,6 +11,7 @@
 #include "driver/crd_inventory.h"
 #include "driver/crd_ownership.h"
 #include "driver/dependencies.h"
+#include "driver/foreign_components.h"
 #include "driver/kubectl_steps.h"
 #include "driver/locations.h"
 #include "driver/pending_release.h"
@@ -120,6 +121,9 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
   code = ResolvePendingRelease(context, prepared, kubectl, pending_options, name, now.count(), &pending);
   if (code != kExitOk) return code;
   const std::string verb = name == "upgrade" && pending.release_gone ? "install" : std::string(name);
+  // Another installation's KEDA (or operator) is refused before the first write.
+  code = RefuseForeignComponents(context, prepared, rendered, kubectl);
+  if (code != kExitOk) return code;
   // CRDs another owner manages: left alone or refused before anything changes.
   // Under Helm 3 the templated ones (KEDA's) must exist before the custom
   // resources of the same release (Helm 4 gets those as hooks).

@@ -72,6 +72,12 @@ bool ReadRenderedRelease(std::string_view stream, const std::string& release_nam
     TemplatePath path = ParseTemplatePath(doc.source_path);
     if (!path.top_level_subchart.empty()) charts.insert(std::string(path.top_level_subchart));
     if (IsCrd(doc)) release->crds.emplace_back(std::string(doc.Name()), std::string(doc.raw));
+    if ((doc.Kind() == "Deployment" && doc.ApiVersion() == "apps/v1") ||
+        (doc.Kind() == "APIService" && doc.ApiVersion().starts_with("apiregistration.k8s.io/"))) {
+      release->deployments_and_api_services.push_back({std::string(doc.Kind()), std::string(doc.Namespace()),
+                                                       std::string(doc.Name()),
+                                                       std::string(path.top_level_subchart)});
+    }
   }
   for (const std::string& name : owned_by_release) namespaces.erase(name);
   release->namespaces.assign(namespaces.begin(), namespaces.end());

@@ -8,6 +8,15 @@
 
 namespace dotk8s {
 
+/// A Deployment or APIService of the render, with the top-level subchart
+/// that renders it ("keda"): what another installation may run already.
+struct RenderedObject {
+  std::string kind;        ///< "Deployment", "APIService"
+  std::string namespace_;  ///< empty: cluster-scoped
+  std::string name;
+  std::string chart;
+};
+
 /// What an install needs to know from the release as rendered (through the
 /// post-renderer) before helm installs it.
 struct RenderedRelease {
@@ -28,6 +37,9 @@ struct RenderedRelease {
   /// demands, helm.sh/resource-policy: keep), without the `helm.sh/hook*`
   /// annotations they carry as Helm 4 hooks.
   std::vector<std::pair<std::string, std::string>> injected_namespaces;
+  /// Every Deployment and APIService in the render, in stream order (the
+  /// pre-check of foreign_components.h looks for another installation's).
+  std::vector<RenderedObject> deployments_and_api_services;
   /// Every apiVersion and kind of the render, sorted, each once:
   /// "gateway.networking.k8s.io/v1 Gateway" (the versions the release needs
   /// a CRD someone else manages to serve, crd_ownership.h).

@@ -1,91 +1,65 @@
 // dotk8s verify: is the layer wired on the live cluster? Which components are
-// on comes from helm itself (the settings document the chart renders from the
-// release's values); the live objects come from kubectl get -o json.
+// on comes from the installed release (helm get values -a: what the cluster
+// was given); only when there is no release (a GitOps route, nothing
+// installed yet) from the command line, resolved by helm itself. The live
+// objects come from kubectl get -o json.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/settings.h"
 #include "driver/cluster_checks.h"
+#include "driver/cluster_reads.h"
 #include "driver/commands.h"
 #include "driver/locations.h"
 #include "driver/release_setup.h"
+#include "driver/release_values.h"
 
 namespace dotk8s {
 namespace {
 
-constexpr std::string_view kSettingsTemplate = "templates/dotk8s-settings.yaml";
-
-// helm template --show-only of the settings document alone: helm merges
-// values.yaml, the profiles, -f and --set exactly as install does (and checks
-// them against values.schema.json), and nothing else is rendered, so no
-// Secret passes through the driver and dotk8s-post is not needed.
-int ResolveSettings(DriverContext& context, const PreparedRelease& prepared, Settings* settings) {
-  Command render = HelmReleaseCommand(prepared, "template", {"--show-only", std::string(kSettingsTemplate)}, false);
-  render.purpose = "resolving the release's values (helm template of the settings document)";
-  std::string stream;
-  int code = RunHelm(context, prepared, render, &stream);
-  if (code != kExitOk) return code;
-  if (context.dry_run && stream.empty()) return kExitOk;
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(stream);
-  } catch (const YAML::Exception& e) {
-    context.Error(fmt::format("helm template of {} is not YAML: {}", kSettingsTemplate, e.what()));
-    return kExitFailed;
-  }
-  for (const YAML::Node& document : documents) {
-    if (!document.IsMap() || !document["kind"] || document["kind"].Scalar() != kSettingsKind) continue;
-    Diagnostics diagnostics = ParseSettings(document, kSettingsTemplate, settings);
-    if (HasErrors(diagnostics)) {
-      for (const Diagnostic& diagnostic : diagnostics) context.Error(FormatDiagnostic(diagnostic));
-      return kExitFailed;
-    }
-    return kExitOk;
-  }
-  context.Error(fmt::format("helm template printed no settings document ({})", kSettingsTemplate),
-                "is --chart the dot-apps umbrella chart?");
-  return kExitFailed;
+// Whether the user gave values on the command line (the helm3 profile the
+// driver adds under Helm 3 is not the user's).
+bool GaveValues(const CommandLine& line) {
+  return !line.Values("profile").empty() || !line.Values("values").empty() || !line.Values("set").empty();
 }
 
-// Reads one list. An unserved resource (its CRD is missing) is an answer, not
-// an error: the checks say what it means for the component.
-int ReadList(DriverContext& context, const std::string& kubectl, const ClusterRead& read, LiveList* list) {
-  Command command;
-  command.argv = {kubectl, "get", read.resource};
-  if (read.all_namespaces) {
-    command.argv.push_back("-A");
-  } else if (!read.namespace_.empty()) {
-    command.argv.insert(command.argv.end(), {"-n", read.namespace_});
+// Settles which components are on and says where that came from: the report's
+// first lines, in text and JSON alike. `released`: Helm stores the release.
+// Returns an exit code.
+int SettleSettings(const CommandLine& line, DriverContext& context, const PreparedRelease& prepared,
+                   Settings* settings, bool* released, std::vector<ClusterCheck>* source_checks) {
+  Settings from_release;
+  int code = ReadReleaseSettings(context, prepared, released, &from_release);
+  if (code != kExitOk) return code;
+  const std::string release = fmt::format("release {} in {}", prepared.release, prepared.release_namespace);
+  if (!*released) {
+    code = ResolveCommandLineSettings(context, prepared, settings);
+    if (code != kExitOk) return code;
+    source_checks->push_back({CheckStatus::kOk, "components",
+                              fmt::format("{} (from the command line: no Helm {})", DescribeComponents(*settings),
+                                          release),
+                              {}, {}});
+    return kExitOk;
   }
-  command.argv.insert(command.argv.end(), {"-o", "json"});
-  command.purpose = fmt::format("reading {}", read.Key());
-  context.Progress(command.purpose);
-  ProcessResult result = context.runner->Run(command);
-  if (result.skipped || (context.dry_run && result.Ok() && result.out.empty())) return kExitOk;
-  if (!result.Ok()) {
-    if (result.err.find("the server doesn't have a resource type") != std::string::npos) {
-      list->served = false;
-      return kExitOk;
-    }
-    if (read.optional) {
-      const std::string& said = result.err.empty() ? result.start_error : result.err;
-      list->unreadable = said.substr(0, said.find('\n'));
-      if (list->unreadable.empty()) list->unreadable = fmt::format("exit {}", result.exit_code);
-      return kExitOk;
-    }
-    if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-    context.Error(fmt::format("{} failed: {}", command.purpose,
-                              result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
-                  "check the cluster connection (kubectl config current-context) and that you may list it");
-    return kExitFailed;
-  }
-  try {
-    const YAML::Node answer = YAML::Load(result.out);
-    if (answer["items"] && answer["items"].IsSequence()) {
-      for (const YAML::Node& item : answer["items"]) list->items.push_back(item);
-    }
-  } catch (const YAML::Exception& e) {
-    context.Error(fmt::format("{}: kubectl's answer is not JSON: {}", command.purpose, e.what()));
-    return kExitFailed;
+  *settings = from_release;
+  source_checks->push_back({CheckStatus::kOk, "components",
+                            fmt::format("{} (from {}: helm get values -a)", DescribeComponents(*settings), release),
+                            {}, {}});
+  if (!GaveValues(line)) return kExitOk;
+  // The release wins: it is what the cluster was given. The command line is
+  // still resolved, to say where it would differ (a forgotten --profile, a
+  // --set not yet upgraded).
+  Settings from_command_line;
+  code = ResolveCommandLineSettings(context, prepared, &from_command_line);
+  if (code != kExitOk) return code;
+  if (context.dry_run) return kExitOk;
+  const std::vector<std::string> differences = SettingsDifferences(from_command_line, from_release);
+  if (!differences.empty()) {
+    source_checks->push_back(
+        {CheckStatus::kWarn, "command line and " + release, fmt::format("{}", fmt::join(differences, "; ")),
+         "the command line's --profile/-f/--set agree with the release's values (verify checks the release's)",
+         fmt::format("to verify what the cluster has, leave them off; to give the cluster these values, run "
+                     "`dotk8s upgrade` with them")});
   }
   return kExitOk;
 }
@@ -102,18 +76,22 @@ int RunVerifyCommand(std::string_view, const CommandLine& line, DriverContext& c
   int code = PrepareRelease(line, context, /*need_dependencies=*/true, &prepared);
   if (code != kExitOk) return code;
   Settings settings;
-  code = ResolveSettings(context, prepared, &settings);
+  bool released = false;
+  std::vector<ClusterCheck> checks;
+  code = SettleSettings(line, context, prepared, &settings, &released, &checks);
   if (code != kExitOk) return code;
 
   const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
   LiveCluster live;
   for (const ClusterRead& read : ReadsNeeded(settings)) {
-    code = ReadList(context, kubectl, read, &live[read.Key()]);
+    code = ReadClusterList(context, kubectl, read, &live[read.Key()]);
     if (code != kExitOk) return code;
   }
   if (context.dry_run) return kExitOk;
 
-  const std::vector<ClusterCheck> checks = CheckCluster(settings, prepared.release, live);
+  for (ClusterCheck& check : CheckCluster(settings, prepared.release, live, released)) {
+    checks.push_back(std::move(check));
+  }
   *context.out << (format == "json" ? FormatChecksJson(checks) : FormatChecksText(checks));
   for (const ClusterCheck& check : checks) {
     if (check.status == CheckStatus::kFail) return kExitFailed;

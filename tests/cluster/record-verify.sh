@@ -17,7 +17,8 @@
 # Lists: the script starts its own local control plane
 # (tests/cluster/controlplane/start.sh: kube-apiserver, etcd, controller manager,
 # scheduler, a KWOK node that runs every pod) in a temporary directory on ports
-# from 27443 and stops it on exit. It installs the release as the tests' healthy
+# from $DOTK8S_CLUSTER_PORT_BASE (default 27443; give another when more than
+# one control plane runs on the machine) and stops it on exit. It installs the release as the tests' healthy
 # case stands for: `dotk8s install --profile default` (Envoy Gateway, KEDA with
 # its HTTP add-on, kube-prometheus-stack; release dot-apps in dot-system), Helm 4,
 # on the stand-in charts (as tests/cluster/run.sh does with CHARTS=standin: the
@@ -50,6 +51,20 @@
 #                                the driver refuses to change them, crd_ownership.h).
 #   grant-missing-service        Service keda/keda-add-ons-http-interceptor-proxy deleted.
 #                                Undone: `dotk8s upgrade`.
+#   foreign-keda                 (last, not undone) KEDA switched off in the release
+#                                (`dotk8s upgrade --set apps.keda.enabled=false`), then
+#                                another team's KEDA operator applied into the kept
+#                                namespace keda (field manager team-keda, none of Helm's
+#                                marks) with its APIService v1beta1.external.metrics.k8s.io:
+#                                every list verify reads, and the APIServices the install's
+#                                pre-check reads. `dotk8s upgrade` with KEDA on again must
+#                                then refuse (exit 2) and change nothing.
+# Deployments and APIServices are recorded with --show-managed-fields, as the driver reads
+# them (their field managers name the owner of one without Helm's marks).
+# values-default.json and values-keda-off.json: the `apps` of `helm get values dot-apps
+# -n dot-system -a -o json` of the live release (the healthy one, and the one of
+# foreign-keda), what verify reads to know which components are on; only `apps` is
+# kept (the rest of the computed values is the charts' and holds a password).
 # Each case records only the files its directory holds (the test lays them over
 # healthy/) and is undone before the next; after each undo `dotk8s verify` on the
 # live cluster must report the healthy cluster again (0 warnings, 0 failed).
@@ -86,7 +101,8 @@ PROXY=envoy-envoy-gateway-system-eg-5391c79d  # EG: "envoy-" + <ns>-<name>-<sha2
 NODE=dotk8s-node-0                            # the KWOK node start.sh makes
 FIELD_MANAGER=record-verify                   # what this script applies for "a team"
 CASES=(controller-down healthy prometheus-selector-changed namespace-label-missing proxy-metrics-disabled
-  route-without-grant gateway-api-mixed-bundle grant-missing-service)
+  route-without-grant gateway-api-mixed-bundle grant-missing-service foreign-keda)
+PORT_BASE=${DOTK8S_CLUSTER_PORT_BASE:-27443}
 
 say() { printf 'record-verify: %s\n' "$*" >&2; }
 die() {
@@ -291,7 +307,7 @@ PY
 # --- the cluster ---------------------------------------------------------------------------
 say "starting a local control plane in $CLUSTER_DIR"
 CLUSTER_STARTED=1
-KUBECONFIG=$(DOTK8S_CLUSTER_DIR=$CLUSTER_DIR DOTK8S_CLUSTER_PORT_BASE=27443 KUBECTL=$KUBECTL \
+KUBECONFIG=$(DOTK8S_CLUSTER_DIR=$CLUSTER_DIR DOTK8S_CLUSTER_PORT_BASE=$PORT_BASE KUBECTL=$KUBECTL \
   "$HERE/controlplane/start.sh" 2>"$WORK/start.log") ||
   die "the control plane did not start: $(tail -n 20 "$WORK/start.log")"
 export KUBECONFIG
@@ -333,21 +349,36 @@ ok = len(pods) == int(sys.argv[1]) and all(
 sys.exit(0 if ok else 1)' "$3"
 }
 
+no_deployments() {  # NS: none left there
+  [ -z "$(k get deployments.apps -n "$1" -o name)" ]
+}
+
 # record CASE RESOURCE [NS | -A]: `kubectl get` into OUT/CASE/RESOURCE[.NS].json, the
 # file name tests/fakes/kubectl answers that call from.
 record() {
-  local case=$1 resource=$2 scope=${3:-} file
+  local case=$1 resource=$2 scope=${3:-} file managed=()
   file=$OUT/$case/$resource
   mkdir -p "$OUT/$case"
+  case $resource in deployments.apps | apiservices.apiregistration.k8s.io) managed=(--show-managed-fields) ;; esac
   if [ -z "$scope" ]; then
-    k get "$resource" -o json >"$WORK/raw.json"
+    k get "$resource" "${managed[@]}" -o json >"$WORK/raw.json"
   elif [ "$scope" = -A ]; then
-    k get "$resource" -A -o json >"$WORK/raw.json"
+    k get "$resource" -A "${managed[@]}" -o json >"$WORK/raw.json"
   else
-    k get "$resource" -n "$scope" -o json >"$WORK/raw.json"
+    k get "$resource" -n "$scope" "${managed[@]}" -o json >"$WORK/raw.json"
     file=$file.$scope
   fi
   python3 "$WORK/normalise.py" <"$WORK/raw.json" >"$file.json"
+}
+
+# record_values FILE: the `apps` of the live release's computed values.
+record_values() {
+  XDG_STATE_HOME=$WORK/state XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache HELM_CACHE_HOME=$WORK/helm-cache \
+    HELM_CONFIG_HOME=$WORK/helm-config HELM_DATA_HOME=$WORK/helm-data \
+    "$HELM4" get values dot-apps -n "$RELEASE_NS" -a -o json >"$WORK/values.json"
+  python3 -c 'import json, sys; print(json.dumps({"apps": json.load(sys.stdin)["apps"]}, indent=4))' \
+    <"$WORK/values.json" >"$OUT/$1"
+  rm -f "$WORK/values.json"
 }
 
 # verify_live CASE EXIT: dotk8s verify on the live cluster must exit EXIT; its
@@ -500,6 +531,7 @@ record healthy pods "$EG_NS"
 record healthy deployments.apps "$EG_NS"
 record healthy deployments.apps keda
 record healthy deployments.apps prometheus-system
+record_values values-default.json
 
 PROMETHEUS=(prometheuses.monitoring.coreos.com kube-prometheus-stack-prometheus -n prometheus-system)
 
@@ -574,6 +606,69 @@ verify_live grant-missing-service 1
 run_logged upgrade driver upgrade
 verify_healthy grant-missing-service
 
+say "case foreign-keda: KEDA off in the release, another team's KEDA operator in namespace keda"
+run_logged keda-off driver upgrade --set apps.keda.enabled=false
+wait_until "KEDA's Deployments gone" 120 no_deployments keda
+k apply --server-side --field-manager=team-keda -f - >/dev/null <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: keda-operator
+  namespace: keda
+  labels: {app: keda-operator, team: keda-platform}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: keda-operator}
+  template:
+    metadata:
+      labels: {app: keda-operator}
+    spec:
+      containers:
+        - name: keda-operator
+          image: ghcr.io/kedacore/keda:2.17.0
+EOF
+run_logged team-keda-rollout k rollout status deployment/keda-operator -n keda --timeout=120s
+# Their metrics server's registration (cluster-wide, one per cluster); nothing serves it here.
+k apply --server-side --field-manager=team-keda -f - >/dev/null <<'EOF'
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata:
+  name: v1beta1.external.metrics.k8s.io
+  labels: {team: keda-platform}
+spec:
+  service: {name: keda-operator-metrics-apiserver, namespace: keda, port: 443}
+  group: external.metrics.k8s.io
+  version: v1beta1
+  groupPriorityMinimum: 100
+  versionPriority: 100
+  insecureSkipTLSVerify: true
+EOF
+record foreign-keda apiservices.apiregistration.k8s.io
+for listed in customresourcedefinitions.apiextensions.k8s.io namespaces gatewayclasses.gateway.networking.k8s.io \
+  "gateways.gateway.networking.k8s.io $EG_NS" "podmonitors.monitoring.coreos.com $EG_NS" \
+  "prometheuses.monitoring.coreos.com -A" "referencegrants.gateway.networking.k8s.io keda" \
+  "httproutes.gateway.networking.k8s.io -A" "services keda" "services prometheus-system" "pods $EG_NS" \
+  "deployments.apps $EG_NS" "deployments.apps keda" "deployments.apps prometheus-system"; do
+  # shellcheck disable=SC2086  # RESOURCE [SCOPE], split on purpose
+  record foreign-keda $listed
+done
+record_values values-keda-off.json
+code=0
+driver verify --set apps.keda.enabled=false >"$WORK/verify-foreign-keda.txt" 2>&1 || code=$?
+grep -v '^ok ' "$WORK/verify-foreign-keda.txt" | sed 's/^/  [foreign-keda] /' >&2 || true
+{ [ "$code" = 0 ] && grep -q "keda-operator: not this release's (owner: field manager team-keda), left alone" \
+  "$WORK/verify-foreign-keda.txt" && ! grep -q 'delete deployment.*keda-operator' "$WORK/verify-foreign-keda.txt"; } ||
+  die "dotk8s verify on the live cluster (exit $code) did not leave team-keda's keda-operator alone"
+code=0
+driver upgrade >"$WORK/upgrade-foreign-keda.txt" 2>&1 || code=$?
+{ [ "$code" = 2 ] && grep -q 'Deployment keda/keda-operator (owner: field manager team-keda)' \
+  "$WORK/upgrade-foreign-keda.txt" && grep -q 'APIService v1beta1.external.metrics.k8s.io (owner: field manager team-keda)' \
+  "$WORK/upgrade-foreign-keda.txt"; } ||
+  die "dotk8s upgrade with KEDA on exited $code over team-keda's KEDA, expected a refusal (2):
+$(tail -n 5 "$WORK/upgrade-foreign-keda.txt")"
+say "  [foreign-keda] dotk8s upgrade with KEDA on refused: $(grep -m1 'error:' "$WORK/upgrade-foreign-keda.txt" | cut -c1-160)"
+
 # --- into the tree, only now that every case is recorded ------------------------------------
 for case in "${CASES[@]}"; do
   [ -d "$OUT/$case" ] || die "nothing recorded for $case"
@@ -582,4 +677,5 @@ for case in "${CASES[@]}"; do
   cp "$OUT/$case"/*.json "$TESTDATA/$case/"
 done
 install_settings
+cp "$OUT/values-default.json" "$OUT/values-keda-off.json" "$TESTDATA/"
 say "recorded ${#CASES[@]} cases into $TESTDATA in $((SECONDS - started)) s"
