@@ -30,6 +30,8 @@ declare -A day_two=(
   [migrate-helm3]="install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback uninstall"
   [migrate-driver]="install tenants helm4-upgrade upgrade-unchanged uninstall"
   [migrate-csa]="install tenants helm4-upgrade upgrade-unchanged uninstall"
+  [foreign-crds]="foreign-crds uninstall"
+  [foreign-keda]="foreign-keda forgotten-profile uninstall"
   [interrupt]="install-killed-crds tenants upgrade-killed-crds upgrade-killed-hooks upgrade-killed-objects upgrade-apiserver-restart install-killed-hooks install-killed-objects install-apiserver-restart"
 )
 

@@ -42,6 +42,8 @@ TENANTS_FILE=$SUITE_DIR/lib/tenants.yaml
 . "$SUITE_DIR/lib/interrupt.sh"
 # shellcheck source=lib/foreign_crds.sh
 . "$SUITE_DIR/lib/foreign_crds.sh"
+# shellcheck source=lib/foreign.sh
+. "$SUITE_DIR/lib/foreign.sh"
 for step in "${INTERRUPT_CASES[@]}"; do  # the interrupt route's cases are rows of the summary too
   contains_word "$step" "${ALL_STEPS[@]}" || ALL_STEPS+=("$step")
 done

@@ -8,7 +8,7 @@
 # non-zero when the route's own command failed; the scenario reports it.
 
 ALL_ROUTES=(helm4 helmfile driver-helm4 driver-helm3 helm3 gitops migrate-helm3 migrate-driver migrate-csa interrupt
-  foreign-crds)
+  foreign-crds foreign-keda)
 
 route_title() {
   case $1 in
@@ -22,6 +22,7 @@ route_title() {
     migrate-driver) echo "E. from Helm 3 to Helm 4 through the driver: dotk8s install --helm HELM3, then dotk8s upgrade --helm HELM4" ;;
     migrate-csa) echo "E. client-side to server-side: helm install --server-side=false (Helm 4), then default upgrades" ;;
     foreign-crds) echo "G. a shared cluster: another team's Gateway API CRDs (standard channel, another field manager); the driver with Helm 4 (lib/foreign_crds.sh)" ;;
+    foreign-keda) echo "G. a shared cluster: another team's KEDA in namespace keda; dotk8s verify takes what is on from the release; the driver with Helm 4 (lib/foreign.sh)" ;;
     interrupt) echo "F. interrupted operations: dotk8s install/upgrade --helm HELM4 killed at several points, the API server restarted under it; the rerun recovers (lib/interrupt.sh)" ;;
   esac
 }
@@ -126,6 +127,8 @@ deploy_interrupt() { driver_deploy "$HELM4" "$@"; }  # the interrupted-operation
 uninstall_interrupt() { uninstall_driver_helm4; }
 deploy_foreign_crds() { driver_deploy "$HELM4" "$@"; }
 uninstall_foreign_crds() { uninstall_driver_helm4; }
+deploy_foreign_keda() { driver_deploy "$HELM4" "$@"; }
+uninstall_foreign_keda() { uninstall_driver_helm4; }
 deploy_driver_helm3() { driver_deploy "$HELM3" "$@"; }
 uninstall_driver_helm4() { run_cmd dotk8s-uninstall "$DOTK8S" uninstall --helm "$HELM4" --kubectl "$KUBECTL"; }
 uninstall_driver_helm3() { run_cmd dotk8s-uninstall "$DOTK8S" uninstall --helm "$HELM3" --kubectl "$KUBECTL"; }

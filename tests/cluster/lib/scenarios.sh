@@ -4,7 +4,7 @@
 # that runs them with the checks.
 
 # Every step, in the order a life goes through them (the rows of the summary).
-ALL_STEPS=(foreign-crds install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback failed-upgrade
+ALL_STEPS=(foreign-crds foreign-keda forgotten-profile install tenants helm4-upgrade upgrade-unchanged rollback-install upgrade-after-rollback failed-upgrade
   keda-off keda-on envoyGateway-off envoyGateway-on prometheus-off prometheus-on traefik-on traefik-off
   profile-gateway profile-autoscaling profile-migration rollback-each
   uninstall reinstall)
@@ -38,6 +38,7 @@ route_steps() {
     migrate-csa) ROUTE_STEPS=(install tenants helm4-upgrade upgrade-unchanged uninstall) ;;
     interrupt) ROUTE_STEPS=("${INTERRUPT_CASES[@]}") ;;
     foreign-crds) ROUTE_STEPS=(foreign-crds uninstall) ;;
+    foreign-keda) ROUTE_STEPS=(foreign-keda forgotten-profile uninstall) ;;
     *)
       ROUTE_STEPS=()
       local step
@@ -81,6 +82,10 @@ step_spec() {
     profile-migration) SPEC_PROFILE=migration SPEC_TEXT="upgrade to another profile, plus Traefik" ;;
     foreign-crds) SPEC_PROFILE=gateway
       SPEC_TEXT="another team's Gateway API bundle: refused without its ReferenceGrant CRD, left alone when complete, taken over only with --take-over-crds (dotk8s install/upgrade --profile gateway)" ;;
+    foreign-keda) SPEC_SETS=(apps.keda.enabled=false)
+      SPEC_TEXT="another team's KEDA in namespace keda (their keda-operator and metrics APIService): dotk8s install refuses before anything changes, installs with KEDA off, verify leaves theirs alone" ;;
+    forgotten-profile) SPEC_SETS=(apps.keda.enabled=false)
+      SPEC_TEXT="dotk8s verify without flags and with the --set forgotten reports from the release; then the other team's KEDA goes" ;;
     rollback-each) SPEC_KIND=rollback SPEC_TEXT="roll back to every earlier revision, newest first, each checked (route's rollback)" ;;
     uninstall) SPEC_KIND=uninstall SPEC_TEXT="uninstall" ;;
     reinstall) SPEC_KIND=install SPEC_TEXT="install again on the same cluster" ;;
@@ -318,6 +323,15 @@ scenario_rollback_each() {
   [ "$checked" -ge 3 ] || fail "$route: only $checked rollbacks; the life should leave at least 3 revisions to roll back to"
 }
 
+# ROUTE: lib/foreign.sh's check of verify on the release, then the other team's
+# KEDA removed (the suite's cleanup knows only what dot-apps makes).
+scenario_forgotten_profile_then_cleanup() {
+  local rc=0
+  scenario_forgotten_profile "$1" || rc=$?
+  foreign_cleanup || rc=1
+  return "$rc"
+}
+
 scenario_for_step() {  # STEP: SCENARIO, the function that runs it
   case $1 in
     install) SCENARIO=scenario_install ;;
@@ -329,6 +343,8 @@ scenario_for_step() {  # STEP: SCENARIO, the function that runs it
     failed-upgrade) SCENARIO=scenario_failed_upgrade ;;
     rollback-each) SCENARIO=scenario_rollback_each ;;
     foreign-crds) SCENARIO=scenario_foreign_crds ;;
+    foreign-keda) SCENARIO=scenario_foreign_keda ;;
+    forgotten-profile) SCENARIO=scenario_forgotten_profile_then_cleanup ;;
     uninstall) SCENARIO=scenario_uninstall ;;
     reinstall) SCENARIO=scenario_reinstall ;;
   esac
