@@ -35,7 +35,7 @@ declare -A day_two=(
   [interrupt]="install-killed-crds tenants upgrade-killed-crds upgrade-killed-hooks upgrade-killed-objects upgrade-apiserver-restart install-killed-hooks install-killed-objects install-apiserver-restart"
 )
 
-scripts=("$here/run.sh" "$here/plan_test.sh" "$here/with-local-cluster.sh" "$here/record-verify.sh" "$here"/lib/*.sh
+scripts=("$here/run.sh" "$here/plan_test.sh" "$here/with-local-cluster.sh" "$here/record-verify.sh" "$here/record-crd-ownership.sh" "$here"/lib/*.sh
   "$here"/controlplane/*.sh)
 for script in "${scripts[@]}"; do
   bash -n "$script" || problem "bash -n $script"
