@@ -57,6 +57,21 @@ TEST(ReleaseOwnershipTest, TheReleasesDeploymentsCarryItsMarks) {
   }
 }
 
+// Traefik's chart labels what it renders "<release>-<namespace>" (its
+// traefik.instance-name helper); applied from `dotk8s template` that is this
+// release's too. Found by the cluster suite's gitops route (traefik-on).
+TEST(ReleaseOwnershipTest, TraefiksInstanceNameIsTheRelease) {
+  YAML::Node deployment = YAML::Clone(RecordedItems("healthy/deployments.apps.keda.json").front());
+  deployment["metadata"]["labels"]["app.kubernetes.io/instance"] = "dot-apps-traefik";
+  EXPECT_TRUE(CarriesReleaseLabel(deployment, "dot-apps"));
+  deployment["metadata"]["labels"]["app.kubernetes.io/instance"] = "dot-appsx";
+  EXPECT_FALSE(CarriesReleaseLabel(deployment, "dot-apps"));
+  deployment["metadata"]["labels"]["app.kubernetes.io/instance"] = "dot-apps-";
+  EXPECT_FALSE(CarriesReleaseLabel(deployment, "dot-apps"));
+  deployment["metadata"]["labels"]["app.kubernetes.io/instance"] = "web-dot-apps";
+  EXPECT_FALSE(CarriesReleaseLabel(deployment, "dot-apps"));
+}
+
 TEST(ReleaseOwnershipTest, AnotherTeamsKedaIsNamedByItsFieldManager) {
   const YAML::Node theirs = RecordedItem("foreign-keda/deployments.apps.keda.json", "keda-operator");
   EXPECT_FALSE(CarriesReleaseMarks(theirs, "dot-apps", "dot-system"));

@@ -33,7 +33,13 @@ bool CarriesReleaseMarks(const YAML::Node& object, std::string_view release, std
 }
 
 bool CarriesReleaseLabel(const YAML::Node& object, std::string_view release) {
-  return !release.empty() && MetadataEntry(object, "labels", kInstanceLabel) == release;
+  if (release.empty()) return false;
+  const std::string instance = MetadataEntry(object, "labels", kInstanceLabel);
+  // Traefik's chart labels its objects "<release>-<namespace>" (its
+  // traefik.instance-name helper), not the bare release name.
+  return instance == release ||
+         (instance.size() > release.size() + 1 && instance.compare(0, release.size(), release) == 0 &&
+          instance[release.size()] == '-');
 }
 
 std::string DescribeOwner(const YAML::Node& object) {

@@ -26,7 +26,8 @@ bool CarriesReleaseMarks(const YAML::Node& object, std::string_view release, std
 /// label too): the release's mark where Helm stores no release.
 inline constexpr std::string_view kInstanceLabel = "app.kubernetes.io/instance";
 
-/// True if `object` carries label app.kubernetes.io/instance=`release`.
+/// True if `object` carries label app.kubernetes.io/instance=`release`, or
+/// `release`-<suffix> as Traefik's chart writes it (`<release>-<namespace>`).
 bool CarriesReleaseLabel(const YAML::Node& object, std::string_view release);
 
 /// Who an object that is not the release's says it belongs to, for messages:
