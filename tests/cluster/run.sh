@@ -345,7 +345,7 @@ print_summary() {
   local route row
   say ""
   say "summary (context ${CONTEXT:-?}; logs in $LOG_ROOT):"
-  printf '  %-20s' step
+  printf '  %-26s' step
   for route in "${SELECTED_ROUTES[@]}"; do printf ' %-13s' "$route"; done
   printf '\n'
   local shown
@@ -353,11 +353,11 @@ print_summary() {
     shown=0  # a step none of the selected routes has is no row
     for route in "${SELECTED_ROUTES[@]}"; do [ -n "${RESULTS["$route|$row"]:-}" ] && shown=1; done
     [ "$shown" = 1 ] || continue
-    printf '  %-20s' "$row"
+    printf '  %-26s' "$row"
     for route in "${SELECTED_ROUTES[@]}"; do printf ' %-13s' "${RESULTS["$route|$row"]:--}"; done
     printf '\n'
   done
-  printf '  %-20s' minutes
+  printf '  %-26s' minutes
   for route in "${SELECTED_ROUTES[@]}"; do
     if [ -n "${ROUTE_SECONDS["$route"]:-}" ]; then
       printf ' %-13s' "$(((ROUTE_SECONDS["$route"] + 59) / 60))"
