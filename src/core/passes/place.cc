@@ -349,7 +349,7 @@ class Placement {
   // Secret.data is base64: the byte search for the namespace cannot see into
   // it, so a moved Secret's data is decoded and checked on its own.
   void CheckSecretData(const Document& doc, Diagnostics* diagnostics) const {
-    if (!Moves(doc.component) || doc.Kind() != "Secret" || !doc.Group().empty()) return;
+    if (doc.Kind() != "Secret" || !doc.Group().empty() || !Moves(doc.component)) return;
     if (FindBytes(doc.raw, "\ndata:") == std::string_view::npos) return;
     for (const Scalar& scalar : ScalarsUnder(doc, {{PathElement::Key("data")}})) {
       if (scalar.path.size() != 2 || Allowed(doc, scalar.path)) continue;
@@ -400,6 +400,9 @@ class Placement {
   }
 
   bool Allowed(const Document& doc, const FieldPath& path) const {
+    // Asked for every value that mentions the namespace: no formatting when
+    // nothing is allowed, as usual.
+    if (settings_.allowed_references.empty()) return false;
     const std::string formatted = FormatPath(path);
     for (const AllowedReference& allowed : settings_.allowed_references) {
       if (allowed.kind == doc.Kind() && allowed.name == doc.Name() && allowed.path == formatted) return true;

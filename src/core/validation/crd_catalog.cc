@@ -229,11 +229,7 @@ void CrdCatalog::AddStream(const std::vector<Document>& docs) {
                                                 : fmt::format("doc {} ({})", doc.index, doc.source_path);
     definition.first_line = doc.first_line;
     if (doc.Edited()) {
-      auto owned = std::make_unique<SourceText>();
-      owned->owned = doc.Text();
-      owned->text = owned->owned;
-      definition.text = owned->text.substr(std::min(doc.body_offset, owned->text.size()));
-      texts_.push_back(std::move(owned));
+      definition.edited_document = &doc;  // the documents outlive the catalog's use
     } else {
       definition.text = doc.raw.substr(doc.body_offset);
     }
@@ -426,7 +422,14 @@ const ParsedCrd* CrdCatalog::Parse(const CrdDefinition& definition, std::string*
   std::string problem;
   JsonLoadLimits limits;
   limits.drop_scalar_descriptions = true;
-  if (!LoadJsonValue(definition.text, &parsed->root, &problem, limits)) {
+  std::string edited;
+  std::string_view text = definition.text;
+  if (definition.edited_document != nullptr) {
+    const Document& doc = *definition.edited_document;
+    edited = doc.Text();
+    text = std::string_view(edited).substr(std::min(doc.body_offset, edited.size()));
+  }
+  if (!LoadJsonValue(text, &parsed->root, &problem, limits)) {
     *error = fmt::format("{}: {}", definition.source, problem);
     return nullptr;
   }

@@ -27,6 +27,10 @@ struct CrdDefinition {
   std::string source;
   std::size_t first_line = 1;  ///< of the document in its file
   std::string_view text;       ///< the document's YAML; the catalog owns the bytes
+  /// A stream document with edits (its text is empty then): Parse applies
+  /// them when it first needs the text. Indexing a stream reads headers only,
+  /// and copying every edited CRD up front cost more than the rest of the pass.
+  const Document* edited_document = nullptr;
 };
 
 /// A definition that lost to an earlier one of the same group and kind.
@@ -68,6 +72,7 @@ class CrdCatalog {
   CrdCatalog& operator=(const CrdCatalog&) = delete;
 
   /// Indexes the CRDs among the stream's documents (removed ones excepted).
+  /// The catalog points into `docs`: they must stay where they are while it is used.
   void AddStream(const std::vector<Document>& docs);
 
   /// Indexes the CRDs under `path`: a YAML file; a chart archive (.tgz: its

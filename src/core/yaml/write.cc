@@ -1,5 +1,7 @@
 #include "core/yaml/write.h"
 
+#include <algorithm>
+
 namespace dotk8s {
 
 namespace {
@@ -23,8 +25,59 @@ bool OnlyComments(std::string_view text) {
   return true;
 }
 
+std::string Joined(const std::vector<std::string_view>& parts) {
+  std::string text;
+  for (std::string_view part : parts) text.append(part);
+  return text;
+}
+
 constexpr std::string_view kSeparator = "---\n";
 constexpr std::string_view kNewline = "\n";
+
+// An edited document as pieces: the raw bytes between its edits point into
+// the input, the edits' texts into one string kept in `storage`. Writing it
+// costs no copy of the document, and the output of a large stream whose
+// documents nearly all move holds the input once, not twice.
+void EditedPieces(const Document& doc, std::vector<std::string_view>* parts,
+                  std::vector<std::shared_ptr<const std::string>>* storage) {
+  std::size_t inserted = 0;
+  for (const Edit& edit : doc.edits) inserted += edit.text.size();
+  auto texts = std::make_shared<std::string>();
+  texts->reserve(inserted);  // no reallocation below: the views stay valid
+  for (const Edit& edit : doc.edits) texts->append(edit.text);
+  std::string_view edited = *texts;
+  std::size_t at = 0;
+  for (const Edit& edit : doc.edits) {
+    parts->push_back(doc.raw.substr(at, edit.offset - at));
+    parts->push_back(edited.substr(0, edit.text.size()));
+    edited.remove_prefix(edit.text.size());
+    at = edit.offset + edit.length;
+  }
+  parts->push_back(doc.raw.substr(at));
+  storage->push_back(std::move(texts));
+}
+
+// Drops the first `count` bytes of the pieces (a byte order mark).
+void DropPrefix(std::vector<std::string_view>* parts, std::size_t count) {
+  for (std::string_view& part : *parts) {
+    const std::size_t dropped = std::min(count, part.size());
+    part.remove_prefix(dropped);
+    count -= dropped;
+    if (count == 0) break;
+  }
+}
+
+// The first bytes of the pieces, enough for StartsWithSeparator.
+std::string_view Head(const std::vector<std::string_view>& parts, char (&buffer)[4]) {
+  std::size_t size = 0;
+  for (std::string_view part : parts) {
+    for (char c : part) {
+      if (size == sizeof buffer) return {buffer, size};
+      buffer[size++] = c;
+    }
+  }
+  return {buffer, size};
+}
 
 }  // namespace
 
@@ -43,25 +96,37 @@ OutputStream WriteStream(const std::vector<Document>& docs) {
     out.pieces.push_back(piece);
     out.size += piece.size();
   };
+  std::vector<std::string_view> parts;  // the current document's text
   for (const Document& doc : docs) {
     if (doc.removed) continue;
-    std::string_view text = doc.raw;
+    parts.clear();
+    // The documents may go before the output is written: a generated one's
+    // bytes are kept with it.
+    if (doc.owned) out.storage.push_back(doc.owned);
     if (doc.Edited()) {
-      auto edited = std::make_shared<const std::string>(doc.Text());
-      text = *edited;
-      out.storage.push_back(std::move(edited));
-    } else if (doc.owned) {
-      out.storage.push_back(doc.owned);  // the documents go before the output is written
+      EditedPieces(doc, &parts, &out.storage);
+    } else {
+      parts.push_back(doc.raw);
     }
     if (out.size > 0) {
       // A BOM belongs at the start of a stream only.
-      if (doc.body_offset > 0) text.remove_prefix(doc.body_offset);
+      if (doc.body_offset > 0) DropPrefix(&parts, doc.body_offset);
       if (out.pieces.back().back() != '\n') add(kNewline);
-      if (!StartsWithSeparator(text)) add(kSeparator);
+      char head[4];
+      if (!StartsWithSeparator(Head(parts, head))) add(kSeparator);
     }
-    if (text.empty()) continue;
-    add(text);
-    if (all_comments && (doc.IsObject() || !OnlyComments(text))) all_comments = false;
+    bool empty = true;
+    for (std::string_view part : parts) {
+      if (part.empty()) continue;
+      add(part);
+      empty = false;
+    }
+    if (empty) continue;
+    // Only a document that is no object can be all comments; an edited one
+    // is joined for the look (edits go into objects).
+    if (all_comments && (doc.IsObject() || !OnlyComments(parts.size() == 1 ? parts[0] : Joined(parts)))) {
+      all_comments = false;
+    }
   }
   if (all_comments) {
     if (out.size > 0 && out.pieces.back().back() != '\n') add(kNewline);

@@ -18,7 +18,9 @@ inline constexpr std::string_view kEmptyStreamComment = "# dotk8s-post: no objec
 /// pieces point into the input, which must outlive this.
 struct OutputStream {
   std::vector<std::string_view> pieces;
-  /// Backs the pieces that are not input bytes (edited and generated documents).
+  /// Backs the pieces that are not input bytes: generated documents, and the
+  /// texts edits insert (an edited document is written as its input bytes
+  /// between the edits, never copied whole).
   std::vector<std::shared_ptr<const std::string>> storage;
   std::size_t size = 0;
 
