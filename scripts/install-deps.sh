@@ -4,9 +4,11 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git unzip ca-certificates
   libyaml-cpp-dev libyaml-dev libfmt-dev libboost-dev libboost-filesystem-dev
   libarchive-dev libgtest-dev libgmock-dev libvalijson-dev libbenchmark-dev
+  nlohmann-json3-dev  # dotk8s verify: kubectl's JSON in, -o json out
   clang libclang-rt-14-dev hyperfine npm strace
   openssl curl iproute2 shellcheck  # the local control plane (tests/cluster/controlplane); the lint of its scripts
-  procps python3 jq)  # the suite's interrupted operations (pgrep, a webhook that holds object creation), its CRD owners
+  procps python3 jq)  # the suite's interrupted operations (pgrep, a webhook that holds object creation), its CRD owners;
+  # jq also joins the lists of a combined read in tests/fakes/kubectl (make test)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "chart_workspace.h"
@@ -119,26 +120,58 @@ TEST_F(DriverVerifyTest, AHealthyClusterPassesEveryCheck) {
   EXPECT_EQ(run.out, kHealthyReport);
   const std::string plugins = sandbox.data + "/dotk8s/driver-helm4-plugins";
   // The release exists and no values were given: its values alone say what is on.
-  const std::vector<Call> expected = {
+  const std::vector<Call> helm = {
       {"helm", "HELM_PLUGINS=" + sandbox.data + "/dotk8s/helm3-plugins", "version", "--template", "{{.Version}}"},
       {"helm", "HELM_PLUGINS=" + plugins, "get", "values", "dot-apps", "-n", "dot-system", "-a", "-o", "json"},
-      {"kubectl", "get", "customresourcedefinitions.apiextensions.k8s.io", "-o", "json"},
-      {"kubectl", "get", "namespaces", "-o", "json"},
-      {"kubectl", "get", "gatewayclasses.gateway.networking.k8s.io", "-o", "json"},
-      {"kubectl", "get", "gateways.gateway.networking.k8s.io", "-n", "envoy-gateway-system", "-o", "json"},
-      {"kubectl", "get", "podmonitors.monitoring.coreos.com", "-n", "envoy-gateway-system", "-o", "json"},
-      {"kubectl", "get", "prometheuses.monitoring.coreos.com", "-A", "-o", "json"},
-      {"kubectl", "get", "referencegrants.gateway.networking.k8s.io", "-n", "keda", "-o", "json"},
-      {"kubectl", "get", "httproutes.gateway.networking.k8s.io", "-A", "-o", "json"},
-      {"kubectl", "get", "services", "-n", "keda", "-o", "json"},
-      {"kubectl", "get", "services", "-n", "prometheus-system", "-o", "json"},
-      {"kubectl", "get", "pods", "-n", "envoy-gateway-system", "-o", "json"},
-      {"kubectl", "get", "deployments.apps", "-n", "envoy-gateway-system", "--show-managed-fields", "-o", "json"},
-      {"kubectl", "get", "deployments.apps", "-n", "keda", "--show-managed-fields", "-o", "json"},
-      {"kubectl", "get", "deployments.apps", "-n", "prometheus-system", "--show-managed-fields", "-o", "json"},
+  };
+  // Then the reads, side by side (so in any order): the CRDs from the API
+  // server itself, the cluster-wide lists in one call, one call per namespace.
+  std::vector<Call> reads = {
+      {"kubectl", "get", "--raw", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"},
+      {"kubectl", "get",
+       "namespaces,gatewayclasses.gateway.networking.k8s.io,prometheuses.monitoring.coreos.com,"
+       "httproutes.gateway.networking.k8s.io",
+       "-A", "-o", "json"},
+      {"kubectl", "get", "gateways.gateway.networking.k8s.io,podmonitors.monitoring.coreos.com,pods,deployments.apps",
+       "-n", "envoy-gateway-system", "--show-managed-fields", "-o", "json"},
+      {"kubectl", "get", "referencegrants.gateway.networking.k8s.io,services,deployments.apps", "-n", "keda",
+       "--show-managed-fields", "-o", "json"},
+      {"kubectl", "get", "services,deployments.apps", "-n", "prometheus-system", "--show-managed-fields", "-o", "json"},
       {"kubectl", "get", "deployments.apps", "-n", "traefik", "--show-managed-fields", "-o", "json"},
   };
-  EXPECT_EQ(sandbox.Recorded(), expected);
+  std::vector<Call> calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), helm.size() + reads.size()) << ::testing::PrintToString(calls);
+  EXPECT_EQ(std::vector<Call>(calls.begin(), calls.begin() + 2), helm);
+  std::vector<Call> made(calls.begin() + 2, calls.end());
+  std::sort(made.begin(), made.end());
+  std::sort(reads.begin(), reads.end());
+  EXPECT_EQ(made, reads);
+}
+
+// A combined read that fails is made again one read at a time: a type the
+// server does not serve, or one the user may not list, is then what it was.
+TEST_F(DriverVerifyTest, ACombinedReadThatFailsIsMadeOneReadAtATime) {
+  const std::string cluster = Cluster();
+  WriteFile(cluster + "/podmonitors.monitoring.coreos.com.unserved", "");
+  WriteFile(cluster + "/pods.envoy-gateway-system.forbidden", "");
+  RunResult run = Verify(cluster);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.out.find("FAIL  PodMonitor envoy-gateway-system/envoy-gateway-proxy: does not exist\n"),
+            std::string::npos)
+      << run.out;
+  std::vector<Call> alone;
+  for (const Call& call : sandbox.Recorded()) {
+    if (call.size() > 4 && call[0] == "kubectl" && call[4] == "envoy-gateway-system") alone.push_back(call);
+  }
+  const std::vector<Call> expected = {
+      {"kubectl", "get", "gateways.gateway.networking.k8s.io,podmonitors.monitoring.coreos.com,pods,deployments.apps",
+       "-n", "envoy-gateway-system", "--show-managed-fields", "-o", "json"},
+      {"kubectl", "get", "gateways.gateway.networking.k8s.io", "-n", "envoy-gateway-system", "-o", "json"},
+      {"kubectl", "get", "podmonitors.monitoring.coreos.com", "-n", "envoy-gateway-system", "-o", "json"},
+      {"kubectl", "get", "pods", "-n", "envoy-gateway-system", "-o", "json"},
+      {"kubectl", "get", "deployments.apps", "-n", "envoy-gateway-system", "--show-managed-fields", "-o", "json"},
+  };
+  EXPECT_EQ(alone, expected);
 }
 
 // Under Helm 3 the release is looked up, and the command line resolved, as a

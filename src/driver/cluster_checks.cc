@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "driver/gateway_api_bundle.h"
@@ -681,23 +682,10 @@ void ExpectAbsent(const Reader& reader, std::string_view resource, const std::st
                            ns.empty() ? "" : "-n " + ns + " ", resource, name));
 }
 
+// A JSON string, as nlohmann/json writes it: text that is not UTF-8 (a
+// kubectl error can carry anything) becomes U+FFFD instead of an exception.
 std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  return nlohmann::json(text).dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string_view StatusWord(CheckStatus status) {
@@ -739,28 +727,39 @@ std::vector<ClusterRead> ReadsNeeded(const Settings& settings) {
   const std::string& eg = settings.envoy_gateway.namespace_;
   const std::string& keda = settings.keda.namespace_;
   const std::string& prometheus = settings.prometheus.namespace_;
-  std::vector<ClusterRead> reads = {
-      {std::string(kCrds), "", false},
-      {std::string(kNamespaces), "", false},
-      {std::string(kGatewayClasses), "", false},
-      {std::string(kGateways), eg, false},
-      {std::string(kPodMonitors), eg, false},
-      {std::string(kPrometheuses), "", true},
-      {std::string(kReferenceGrants), keda, false},
-      {std::string(kHttpRoutes), "", true},
-      {std::string(kServices), keda, false},
+  // Each read keeps what the checks above read of its objects (and their
+  // metadata): a CRD's schema, a Deployment's pod template, a pod's status
+  // are never held. A check that reads another field adds it here.
+  const auto read = [](std::string_view resource, const std::string& ns, bool all,
+                       std::vector<std::string> fields) {
+    return ClusterRead{std::string(resource), ns, all, false, false, std::move(fields)};
   };
-  if (prometheus != keda) reads.push_back({std::string(kServices), prometheus, false});
+  std::vector<ClusterRead> reads = {
+      read(kCrds, "", false, {"spec.group", "spec.names.kind", "spec.versions.name", "spec.versions.served"}),
+      read(kNamespaces, "", false, {"metadata"}),
+      read(kGatewayClasses, "", false, {"spec.controllerName"}),
+      read(kGateways, eg, false, {"spec.gatewayClassName", "spec.listeners", "status.conditions"}),
+      read(kPodMonitors, eg, false, {"spec.selector", "spec.podMetricsEndpoints"}),
+      read(kPrometheuses, "", true, {"spec.podMonitorSelector", "spec.podMonitorNamespaceSelector"}),
+      read(kReferenceGrants, keda, false, {"spec.from", "spec.to"}),
+      read(kHttpRoutes, "", true, {"spec.rules.backendRefs"}),
+      read(kServices, keda, false, {"spec.ports"}),
+  };
+  if (prometheus != keda) reads.push_back(read(kServices, prometheus, false, {"spec.ports"}));
   const ComponentSwitches on = SwitchesFrom(settings);
   if (on.envoy_gateway && on.prometheus && settings.envoy_gateway.pod_monitor) {
-    reads.push_back({std::string(kPods), eg, false, /*optional=*/true});
+    ClusterRead pods = read(kPods, eg, false, {"spec.containers.ports"});
+    pods.optional = true;
+    reads.push_back(std::move(pods));
   }
   std::vector<std::string> namespaces;
   for (const std::string& ns : {eg, keda, prometheus, settings.traefik.namespace_}) {
     if (std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) namespaces.push_back(ns);
   }
   for (const std::string& ns : namespaces) {
-    reads.push_back({std::string(kDeployments), ns, false, /*optional=*/false, /*managed_fields=*/true});
+    ClusterRead deployments = read(kDeployments, ns, false, {"status.conditions"});
+    deployments.managed_fields = true;
+    reads.push_back(std::move(deployments));
   }
   return reads;
 }
@@ -879,6 +878,8 @@ std::string FormatChecksText(const std::vector<ClusterCheck>& checks) {
   return text;
 }
 
+// One object a line, keys in the order the text report reads: the layout is
+// ours, every value is written by the JSON library.
 std::string FormatChecksJson(const std::vector<ClusterCheck>& checks) {
   std::string text = "[";
   for (std::size_t i = 0; i < checks.size(); ++i) {

@@ -28,6 +28,10 @@ struct ClusterRead {
   /// Ask for metadata.managedFields too (`--show-managed-fields`): they name
   /// the owner of an object that lacks Helm's marks.
   bool managed_fields = false;
+  /// The fields the checks read, as dotted paths below each object
+  /// ("spec.listeners"; an array's elements are passed through). apiVersion,
+  /// kind and metadata are always kept (live_objects.h). Empty: all of it.
+  std::vector<std::string> fields{};
 
   /// "gateways.gateway.networking.k8s.io -n envoy-gateway-system": the key in LiveCluster.
   std::string Key() const;

@@ -83,10 +83,8 @@ int RunVerifyCommand(std::string_view, const CommandLine& line, DriverContext& c
 
   const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
   LiveCluster live;
-  for (const ClusterRead& read : ReadsNeeded(settings)) {
-    code = ReadClusterList(context, kubectl, read, &live[read.Key()]);
-    if (code != kExitOk) return code;
-  }
+  code = ReadCluster(context, kubectl, ReadsNeeded(settings), &live);
+  if (code != kExitOk) return code;
   if (context.dry_run) return kExitOk;
 
   for (ClusterCheck& check : CheckCluster(settings, prepared.release, live, released)) {
