@@ -64,7 +64,7 @@ function show(label, name,   n) {
 }
 /^[0-9]+ [0-9]+$/ { if (name != "") inclusive[name] += $2 }
 END {
-  printf "%s on %s (%d bytes), dotk8s-post --threads 1: %.2f M instructions, %.1f per input byte\n\n", build, input, bytes, total / 1e6, total / bytes
+  printf "%s on %s (%d bytes), dotk8s-post --threads 1: %.2f M instructions (%d), %.1f per input byte\n\n", build, input, bytes, total / 1e6, total, total / bytes
   print "| part | instructions | share |"
   print "|---|---|---|"
   show("whole pipeline, `RunPostRenderer`", "RunPostRenderer")

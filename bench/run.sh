@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # make bench: times dotk8s-post against `cat` and kustomize on the real Helm 4
 # stream of the five charts, and dotk8s-post alone on generated 10 MB and 100 MB
-# streams, all in one go on this machine. Prints a table with PASS/MISS per
-# target of issue 7 and writes bench/results/latest.md and
-# bench/results/readme-snippet.md (bench/results/ is not committed).
-# It never fails the build over a missed target; it exits 1 only if a run fails.
+# streams, all in one go on this machine, then counts its instructions on the
+# five charts with callgrind (bench/callgrind.sh, plain and with --crds)
+# against those of 1291ed1, the post-renderer at its best before issue 20.
+# Prints a table with PASS/MISS per target of issues 7 and 20 and writes
+# bench/results/latest.md and bench/results/readme-snippet.md (bench/results/
+# is not committed). It never fails the build over a missed target; it exits 1
+# only if a run fails.
 #
 #   bench/run.sh BUILD_DIR            (make bench)
 #   BENCH_RUNS=30 bench/run.sh build  more runs (default 20 small, 20 and 7 large)
 #   BENCH_MICRO=1 bench/run.sh build  also the Google Benchmark micro benchmarks
+#   BENCH_BASELINE=/tmp/wt-1291/build bench/run.sh build
+#                                     also times another build's dotk8s-post in
+#                                     the same rounds as cat (an older commit
+#                                     built in a worktree, docs/performance.md)
+#   BENCH_CALLGRIND=0 bench/run.sh build  no instruction counts (no valgrind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -91,12 +99,21 @@ echo "bench: load average before: $load_before (the figures assume a quiet machi
 # the median of the rounds' ratios.
 rounds=5
 per_round=$(( (runs + rounds - 1) / rounds ))
-cat_rounds=(); post_rounds=()
+baseline=${BENCH_BASELINE:-}
+if [ -n "$baseline" ] && [ ! -x "$baseline/dotk8s-post" ]; then
+  echo "bench: BENCH_BASELINE=$baseline has no dotk8s-post; build it first" >&2
+  exit 1
+fi
+cat_rounds=(); post_rounds=(); base_rounds=()
 for ((r = 1; r <= rounds; r++)); do
   measure cat "$per_round" 2 "$fixture" cat >/dev/null
   measure post "$per_round" 2 "$fixture" "$post" --log "$log" >/dev/null
   cat_rounds+=("$m_cat_median $m_cat_cpu $m_cat_rss")
   post_rounds+=("$m_post_median $m_post_cpu $m_post_rss")
+  if [ -n "$baseline" ]; then
+    measure base "$per_round" 2 "$fixture" "$baseline/dotk8s-post" --log "$log" >/dev/null
+    base_rounds+=("$m_base_median $m_base_cpu $m_base_rss")
+  fi
 done
 # median_of FIELD LINES...: the median of one field over the rounds (max for RSS).
 median_of() {
@@ -113,6 +130,18 @@ for ((r = 0; r < rounds; r++)); do
 done
 m_ratio=$(median_of 1 "${ratios[@]}")
 echo "bench: cat: median $(awk -v s="$m_cat_median" 'BEGIN { printf "%.2f ms", s * 1000 }'), dotk8s-post: median $(awk -v s="$m_post_median" 'BEGIN { printf "%.2f ms", s * 1000 }'); ratio per round: ${ratios[*]}"
+m_base_median=0; m_base_cpu=0; m_base_rss=0; m_base_ratio=0; m_post_base_ratio=0
+if [ -n "$baseline" ]; then
+  m_base_median=$(median_of 1 "${base_rounds[@]}"); m_base_cpu=$(median_of 2 "${base_rounds[@]}"); m_base_rss=$(max_of 3 "${base_rounds[@]}")
+  base_ratios=(); post_base_ratios=()
+  for ((r = 0; r < rounds; r++)); do
+    base_ratios+=("$(awk -v c="${cat_rounds[r]%% *}" -v b="${base_rounds[r]%% *}" 'BEGIN { print (c > 0 ? b / c : 0) }')")
+    post_base_ratios+=("$(awk -v b="${base_rounds[r]%% *}" -v p="${post_rounds[r]%% *}" 'BEGIN { print (b > 0 ? p / b : 0) }')")
+  done
+  m_base_ratio=$(median_of 1 "${base_ratios[@]}")
+  m_post_base_ratio=$(median_of 1 "${post_base_ratios[@]}")
+  echo "bench: baseline $baseline/dotk8s-post: median $(awk -v s="$m_base_median" 'BEGIN { printf "%.2f ms", s * 1000 }'); dotk8s-post / baseline per round: ${post_base_ratios[*]}"
+fi
 if [ -x "$kubectl" ]; then
   measure kustomize "$(( runs < 10 ? runs : 10 ))" 1 "$fixture" "$kubectl" kustomize "$kdir"
 else
@@ -128,6 +157,27 @@ measure post10 20 2 "$data/stream-10MB.yaml" "$post" --log "$log"
 measure post100 7 1 "$data/stream-100MB.yaml" "$post" --log "$log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# Instructions (issue 20), after the timings so that they do not slow them:
+# callgrind counts do not depend on the machine's load. The reference is
+# 1291ed1 measured with the same script on its own build (a worktree), as
+# docs/performance.md says; override it to compare with another build.
+ref_plain=${BENCH_REF_INSTRUCTIONS:-33735456}
+ref_crds=${BENCH_REF_INSTRUCTIONS_CRDS:-116308762}
+ins_plain=0; ins_crds=0; callgrind_table=""
+total_of() { sed -n '1s/.* M instructions (\([0-9]*\)).*/\1/p' <<<"$1"; }
+if [ "${BENCH_CALLGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
+  if callgrind_table=$(bench/callgrind.sh "$build" "$fixture") &&
+     callgrind_crds=$(bench/callgrind.sh "$build" "$fixture" -- --crds "$crds"); then
+    ins_plain=$(total_of "$callgrind_table")
+    ins_crds=$(total_of "$callgrind_crds")
+    echo "bench: instructions on helm4-all.yaml: $ins_plain (1291ed1: $ref_plain), with --crds: $ins_crds (1291ed1: $ref_crds)"
+  else
+    failures+=("callgrind: bench/callgrind.sh failed")
+  fi
+else
+  echo "bench: no valgrind (or BENCH_CALLGRIND=0): instructions not counted" >&2
+fi
+
 micro=""
 if [ "${BENCH_MICRO:-0}" = 1 ] && [ -x "$build/bench/dotk8s_read_bench" ]; then
   micro=$(DOTK8S_SHARED=$shared "$build/bench/dotk8s_read_bench" --benchmark_min_time=0.5 2>/dev/null || true)
@@ -142,6 +192,9 @@ awk -v cat="$m_cat_median" -v post="$m_post_median" -v kust="$m_kustomize_median
     -v pcrds="$m_post_crds_median" -v pcrds_cpu="$m_post_crds_cpu" -v rss_crds="$m_post_crds_rss" \
     -v pall="$m_post_all_median" -v pall_cpu="$m_post_all_cpu" -v rss_all="$m_post_all_rss" \
     -v b_small="$small_bytes" -v b10="$bytes10" -v b100="$bytes100" \
+    -v base="$m_base_median" -v base_cpu="$m_base_cpu" -v rss_base="$m_base_rss" -v base_ratio="$m_base_ratio" \
+    -v post_base="$m_post_base_ratio" -v baseline="$baseline" \
+    -v ins_plain="$ins_plain" -v ins_crds="$ins_crds" -v ref_plain="$ref_plain" -v ref_crds="$ref_crds" \
     -v date="$(date -u +%Y-%m-%dT%H:%MZ)" -v cpu_model="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
     -v cores="$(nproc)" -v load_before="$load_before" -v load_after="$load_after" \
     -v version="$("$post" --version)" -v runs="$runs" -v latest="$results/latest.md" -v snippet="$results/readme-snippet.md" '
@@ -150,6 +203,7 @@ function mb(kb) { return sprintf("%.1f MB", kb / 1024) }
 function verdict(ok) { return ok ? "PASS" : "MISS" }
 function row(name, value, target, ok) {
   table = table sprintf("| %s | %s | %s | %s |\n", name, value, target, target == "" ? "" : verdict(ok))
+  if (target != "") targets++
   if (!ok) misses++
 }
 BEGIN {
@@ -165,6 +219,7 @@ BEGIN {
   times = "| run | input | median (wall) | CPU (user+sys) | peak RSS |\n|---|---|---|---|---|\n"
   times = times sprintf("| cat | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(cat), ms(cat_cpu), mb(rss_cat))
   times = times sprintf("| dotk8s-post | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(post), ms(post_cpu), mb(rss_small))
+  if (baseline != "") times = times sprintf("| %s/dotk8s-post (baseline, same rounds) | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", baseline, b_small / 1e6, ms(base), ms(base_cpu), mb(rss_base))
   times = times sprintf("| dotk8s-post --crds (injected objects validated) | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(pcrds), ms(pcrds_cpu), mb(rss_crds))
   times = times sprintf("| dotk8s-post --crds --validate all | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(pall), ms(pall_cpu), mb(rss_all))
   times = times sprintf("| kubectl kustomize | helm4-all.yaml, %.2f MB | %s | %s | %s |\n", b_small / 1e6, ms(kust), ms(kust_cpu), mb(rss_kust))
@@ -173,6 +228,16 @@ BEGIN {
 
   table = "| target | measured | limit | |\n|---|---|---|---|\n"
   row("dotk8s-post / cat on helm4-all.yaml", sprintf("%.1fx", r_cat), "at most 7x", r_cat > 0 && r_cat <= 7)
+  if (baseline != "") {
+    row("baseline / cat on helm4-all.yaml", sprintf("%.1fx", base_ratio), "", 1)
+    row("dotk8s-post / baseline on helm4-all.yaml (wall, same rounds)", sprintf("%.2fx", post_base), "", 1)
+  }
+  if (ins_plain > 0) {
+    row("instructions on helm4-all.yaml (callgrind, bench/callgrind.sh)", sprintf("%.2f M (%+.1f%%)", ins_plain / 1e6, 100 * (ins_plain / ref_plain - 1)),
+        sprintf("at most %.2f M (1291ed1)", ref_plain / 1e6), ins_plain <= ref_plain)
+    row("instructions with --crds", sprintf("%.2f M (%+.1f%%)", ins_crds / 1e6, 100 * (ins_crds / ref_crds - 1)),
+        sprintf("at most %.2f M (1291ed1)", ref_crds / 1e6), ins_crds > 0 && ins_crds <= ref_crds)
+  }
   row("kustomize / dotk8s-post on helm4-all.yaml", sprintf("%.1fx", r_kust), "at least 20x", r_kust >= 20)
   row("throughput on 10 MB", sprintf("%.0f MB/s", mbs10), "", 1)
   row("throughput on 100 MB", sprintf("%.0f MB/s", mbs100), "at least 150 MB/s", mbs100 >= 150)
@@ -182,7 +247,7 @@ BEGIN {
   row("growth: 100 MB time / 10 MB time", sprintf("%.1fx (inputs %.1fx)", growth, size_ratio), "about 10x (at most 1.25x the size ratio)", growth > 0 && growth <= 1.25 * size_ratio)
 
   printf "\n%s\n%s\n", times, table
-  printf "bench: %d of 7 targets missed; load average %s before, %s after\n", misses, load_before, load_after
+  printf "bench: %d of %d targets missed; load average %s before, %s after\n", misses, targets, load_before, load_after
 
   print "# dotk8s-post benchmark" > latest
   printf "\n%s, %s; %s, %d cores; load average %s before, %s after.\n", date, version, cpu_model, cores, load_before, load_after > latest
@@ -202,6 +267,14 @@ BEGIN {
 if [ -n "$micro" ]; then
   { echo; echo "## Micro benchmarks (bench/read_bench.cc)"; echo; echo '```'; echo "$micro"; echo '```'; } >> "$results/latest.md"
   echo "$micro"
+fi
+if [ "$ins_plain" != 0 ]; then
+  { echo; echo "## Instructions per pass (bench/callgrind.sh; 1291ed1: $ref_plain, with --crds $ref_crds)"; echo
+    echo "$callgrind_table"; echo; echo "$callgrind_crds"; } >> "$results/latest.md"
+  echo "$callgrind_table"
+  printf 'Instructions (callgrind, `bench/callgrind.sh`): %.2f M on helm4-all.yaml, %.2f M with --crds; 1291ed1: %.2f M and %.2f M.\n' \
+    "$(awk -v n="$ins_plain" 'BEGIN { print n / 1e6 }')" "$(awk -v n="$ins_crds" 'BEGIN { print n / 1e6 }')" \
+    "$(awk -v n="$ref_plain" 'BEGIN { print n / 1e6 }')" "$(awk -v n="$ref_crds" 'BEGIN { print n / 1e6 }')" >> "$results/readme-snippet.md"
 fi
 echo "bench: wrote $results/latest.md and $results/readme-snippet.md"
 if [ ${#failures[@]} -gt 0 ]; then

@@ -40,6 +40,10 @@ struct Validation {
   CrdCatalog catalog;
   Diagnostics diagnostics;
   std::map<std::pair<const CrdDefinition*, std::string>, std::unique_ptr<CompiledSchema>> compiled;
+  /// The compiled schemas in the order objects first needed them: the notes
+  /// follow it. The map's order is by address, which changes with any
+  /// allocation elsewhere (and once reordered the CEL note of --explain).
+  std::vector<std::pair<const CrdDefinition*, std::string>> compile_order;
   std::set<std::string> failed_schemas;  // reported once
   std::size_t checked = 0;
   std::size_t checked_injected = 0;
@@ -91,6 +95,7 @@ struct Validation {
                                                     definition.name, version, definition.source, error)));
     }
     CompiledSchema* result = schema.get();
+    if (schema) compile_order.push_back(key);
     compiled.emplace(key, std::move(schema));
     return result;
   }
@@ -157,8 +162,8 @@ struct Validation {
     std::size_t cel = 0;
     std::vector<std::string> with_cel;
     std::vector<std::string> patterns;
-    for (const auto& [key, schema] : compiled) {
-      if (!schema) continue;
+    for (const auto& key : compile_order) {
+      const CompiledSchema* schema = compiled.at(key).get();
       if (schema->notes().cel_rules > 0) {
         cel += schema->notes().cel_rules;
         with_cel.push_back(fmt::format("{} {}", key.first->kind, key.second));
@@ -205,7 +210,7 @@ struct Validation {
 }  // namespace
 
 Diagnostics ValidateAgainstCrds(const std::vector<Document>& docs, const ValidateOptions& options, Plan& plan) {
-  Validation validation{docs, options, plan, {}, {}, {}, {}, 0, 0, {}, {}};
+  Validation validation{docs, options, plan, {}, {}, {}, {}, {}, 0, 0, {}, {}};
   std::vector<const Document*> targets;
   std::set<std::pair<std::string, std::string>> kinds;
   for (const Document& doc : docs) {
