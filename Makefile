@@ -5,7 +5,7 @@ PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup deps tools build test unit e2e bench fuzz install dist demo clean cluster cluster-stop cluster-test controlplane
+.PHONY: all setup deps tools build test unit e2e bench bench-cluster fuzz install dist demo clean cluster cluster-stop cluster-test controlplane
 
 all: build
 
@@ -57,6 +57,11 @@ cluster-test: build
 
 bench: build
 	bench/run.sh $(BUILD)
+
+# The driver against plain Helm 4 and Helm 3 on the local control plane
+# (docs/performance.md, "The driver on a real API server"); about 15 minutes.
+bench-cluster: build
+	bench/cluster.sh $(BUILD)
 
 fuzz:
 	scripts/fuzz.sh

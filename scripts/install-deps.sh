@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git unzip ca-certificates
   libyaml-cpp-dev libyaml-dev libfmt-dev libboost-dev libboost-filesystem-dev
-  libarchive-dev libgtest-dev libgmock-dev libvalijson-dev libbenchmark-dev
+  libarchive-dev libssl-dev libgtest-dev libgmock-dev libvalijson-dev libbenchmark-dev
   nlohmann-json3-dev  # dotk8s verify: kubectl's JSON in, -o json out
   clang libclang-rt-14-dev hyperfine npm strace
   openssl curl iproute2 shellcheck  # the local control plane (tests/cluster/controlplane); the lint of its scripts

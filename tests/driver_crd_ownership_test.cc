@@ -21,7 +21,7 @@ namespace dotk8s::testing {
 namespace {
 
 std::string Recorded(const std::string& name) {
-  return std::string(DOTK8S_SOURCE_DIR) + "/tests/testdata/crd-ownership/" + name + "/crd.json";
+  return std::string(DOTK8S_SOURCE_DIR) + "/tests/testdata/crd-ownership/" + name + "/customresourcedefinitions.apiextensions.k8s.io.json";
 }
 
 std::vector<YAML::Node> RecordedItems(const std::string& name) {
@@ -189,6 +189,66 @@ TEST(CrdOwnershipTest, OurOwnCrdsAreAppliedWithoutAWord) {
   plan = PlanCrdApply(envoy.All(), {}, kGatewayProfileKinds, "dot-apps", "dot-system", false);
   EXPECT_EQ(Names(plan.to_apply).size(), envoy.records.size());
   EXPECT_TRUE(plan.notes.empty());
+}
+
+// An upgrade does not send again what dotk8s applied and nobody changed since:
+// on the recorded cluster after `dotk8s install`, each of Envoy Gateway's CRDs
+// carries the digest of its manifest and dotk8s alone manages its spec.
+TEST(CrdOwnershipTest, WhatDotk8sAppliedAndNobodyChangedIsNotAppliedAgain) {
+  EnvoyGatewayCrds envoy;
+  CrdsToApply crds = envoy.All();
+  std::vector<std::string> unchanged;
+  DropUnchangedCrds(RecordedLive("ours"), "dot-apps", "dot-system", &crds, &unchanged);
+  EXPECT_TRUE(crds.from_crds_folders.empty()) << fmt::format("{}", fmt::join(Names(crds), ", "));
+  EXPECT_EQ(std::set<std::string>(unchanged.begin(), unchanged.end()), Names(envoy.All()));
+
+  // Another chart version's manifest (one byte differs): applied.
+  CrdRecord changed = envoy.records.front();
+  changed.text += "# another chart version\n";
+  CrdsToApply one;
+  one.from_crds_folders = {&changed};
+  unchanged.clear();
+  DropUnchangedCrds(RecordedLive("ours"), "dot-apps", "dot-system", &one, &unchanged);
+  EXPECT_EQ(one.from_crds_folders.size(), 1u);
+  EXPECT_TRUE(unchanged.empty());
+}
+
+// Taken over from another team (`--take-over-crds`): their field manager still
+// shares the spec fields of the CRDs their bundle had, so those are applied
+// each time; the rest (Envoy Gateway's own, the experimental kinds dotk8s
+// added), dotk8s's alone, are not.
+TEST(CrdOwnershipTest, ACrdAnotherManagerSharesIsAppliedEachTime) {
+  EnvoyGatewayCrds envoy;
+  const std::vector<LiveCrd> live = RecordedLive("taken-over");
+  std::set<std::string> shared;
+  for (const LiveCrd& crd : live) {
+    if (std::find(crd.spec_managers.begin(), crd.spec_managers.end(), "another-team") != crd.spec_managers.end()) {
+      shared.insert(crd.name);
+    }
+  }
+  EXPECT_EQ(shared.size(), 6u);  // the standard channel's kinds their bundle had
+  CrdsToApply crds = envoy.All();
+  std::vector<std::string> unchanged;
+  DropUnchangedCrds(live, "dot-apps", "dot-system", &crds, &unchanged);
+  EXPECT_EQ(Names(crds), shared);
+  EXPECT_EQ(unchanged.size(), envoy.records.size() - shared.size());
+}
+
+// The digest goes in as one more annotation; every other byte of the chart's
+// manifest is kept.
+TEST(CrdOwnershipTest, TheAppliedDigestIsAddedSurgically) {
+  EnvoyGatewayCrds envoy;
+  for (const CrdRecord& record : envoy.records) {
+    const std::string marked = WithAppliedDigest(record.text);
+    const std::string line = fmt::format("    {}: {}\n", kAppliedDigestKey, ManifestDigest(record.text));
+    const std::size_t at = marked.find(line);
+    ASSERT_NE(at, std::string::npos) << record.name;
+    EXPECT_EQ(std::string(marked).erase(at, line.size()), record.text) << record.name;
+    EXPECT_EQ(YAML::Load(marked)["metadata"]["annotations"][std::string(kAppliedDigestKey)].as<std::string>(),
+              ManifestDigest(record.text));
+  }
+  // Not one mapping document: sent as it is (and never skipped later).
+  EXPECT_EQ(WithAppliedDigest("- a\n- b\n"), "- a\n- b\n");
 }
 
 TEST(CrdOwnershipTest, AnotherReleasesKedaCrdsAreNeverMarkedForThisOne) {

@@ -144,15 +144,12 @@ struct DriverFakeHelmTest : ::testing::Test {
     EXPECT_EQ(std::vector<Call>(first, last), reads);
     calls->erase(first, last);
   }
-  // Then: the live CRDs the release would apply, with their field managers
-  // (crd_ownership.h: another owner's are left alone or refused). Checked at
-  // `at` and taken out.
+  // Then: the live CRDs (the API server's list in one request), with their
+  // field managers (crd_ownership.h: another owner's are left alone or
+  // refused). Checked at `at` and taken out.
   void TakeCrdOwnershipRead(std::vector<Call>* calls, std::size_t at) const {
     ASSERT_GT(calls->size(), at);
-    const Call& read = (*calls)[at];
-    ASSERT_GE(read.size(), 8u);
-    EXPECT_EQ(Call(read.begin(), read.begin() + 3), (Call{"kubectl", "get", "crd"}));
-    EXPECT_EQ(Call(read.end() - 4, read.end()), (Call{"--ignore-not-found", "--show-managed-fields", "-o", "json"}));
+    EXPECT_EQ((*calls)[at], (Call{"kubectl", "get", "--raw", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"}));
     calls->erase(calls->begin() + static_cast<std::ptrdiff_t>(at));
   }
 };

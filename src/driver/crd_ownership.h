@@ -61,8 +61,21 @@ CrdPlan PlanCrdApply(const CrdsToApply& wanted, const std::vector<LiveCrd>& live
                      const std::vector<std::string>& rendered_api_kinds, const std::string& release,
                      const std::string& release_namespace, bool take_over);
 
-/// Reads the live CRDs of `names` (one `kubectl get crd NAME... --ignore-not-found
-/// --show-managed-fields -o json`, a probe). Returns an exit code.
+/// Pure. Takes out of `to_apply` every CRD the cluster has as dotk8s last
+/// applied it: Established, its kAppliedDigestKey the ManifestDigest of the
+/// same manifest, dotk8s the only field manager of its spec (another writer
+/// would own the fields it changed), and a templated one with this release's
+/// Helm marks. Their names go to `unchanged`. A CRD applied before dotk8s
+/// wrote the digest, or co-owned (Helm's crds/ install), is applied as before.
+void DropUnchangedCrds(const std::vector<LiveCrd>& live, const std::string& release,
+                       const std::string& release_namespace, CrdsToApply* to_apply,
+                       std::vector<std::string>* unchanged);
+
+/// The API path of the CRD list (`kubectl get --raw`).
+inline constexpr std::string_view kCrdListPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+/// Reads the live CRDs of `names` (one `kubectl get --raw kCrdListPath`, a
+/// probe; those not found are missing). Returns an exit code.
 int ReadLiveCrds(DriverContext& context, const std::string& kubectl, const std::vector<std::string>& names,
                  std::vector<LiveCrd>* live);
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/settings.h"
 #include "driver/commands.h"
@@ -8,6 +9,7 @@
 #include "driver/locations.h"
 #include "driver/pending_release.h"
 #include "driver/release_setup.h"
+#include "driver/timings.h"
 #include "version.h"
 
 namespace dotk8s {
@@ -255,7 +257,15 @@ int RunDriver(const std::vector<std::string>& args, DriverContext& context) {
     run_context.runner = &dry_runner;
     run_context.dry_run = true;
   }
-  return spec->run(spec->name, line, run_context);
+  if (!line.Has(shared_flags::kTimings.name)) return spec->run(spec->name, line, run_context);
+  // --timings: every program timed, the report on stderr whatever the outcome.
+  TimingRunner timing_runner(run_context.runner);
+  run_context.runner = &timing_runner;
+  const auto start = std::chrono::steady_clock::now();
+  const int code = spec->run(spec->name, line, run_context);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  *context.err << FormatTimings(timing_runner.Steps(), took.count());
+  return code;
 }
 
 }  // namespace dotk8s

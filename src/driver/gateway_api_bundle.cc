@@ -49,6 +49,7 @@ LiveCrd ReadLiveCrd(const YAML::Node& crd) {
   const YAML::Node annotations = Child(metadata, "annotations");
   live.bundle_version = Scalar(Child(annotations, kBundleVersionKey.data()));
   live.channel = Scalar(Child(annotations, kChannelKey.data()));
+  live.applied_digest = Scalar(Child(annotations, kAppliedDigestKey.data()));
   if (Scalar(Child(Child(metadata, "labels"), "app.kubernetes.io/managed-by")) == "Helm") {
     live.helm_release = Scalar(Child(annotations, "meta.helm.sh/release-name"));
     live.helm_release_namespace = Scalar(Child(annotations, "meta.helm.sh/release-namespace"));
@@ -60,6 +61,13 @@ LiveCrd ReadLiveCrd(const YAML::Node& crd) {
       if (!Child(Child(entry, "fieldsV1"), "f:spec")) continue;
       const std::string manager = Scalar(Child(entry, "manager"));
       if (!Contains(live.spec_managers, manager)) live.spec_managers.push_back(manager);
+    }
+  }
+  if (const YAML::Node conditions = Child(Child(crd, "status"), "conditions"); conditions && conditions.IsSequence()) {
+    for (const YAML::Node& condition : conditions) {
+      if (Scalar(Child(condition, "type")) == "Established" && Scalar(Child(condition, "status")) == "True") {
+        live.established = true;
+      }
     }
   }
   return live;

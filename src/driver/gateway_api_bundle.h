@@ -27,9 +27,18 @@ struct LiveCrd {
   /// meta.helm.sh/release-name and meta.helm.sh/release-namespace.
   std::string helm_release;
   std::string helm_release_namespace;
+  /// kAppliedDigestKey: the SHA-256 of the manifest dotk8s last applied, if any.
+  std::string applied_digest;
+  /// status.conditions has Established=True: the API server serves it.
+  bool established = false;
 };
 
-/// Reads one live CRD (a node of `kubectl get crd ... -o json`).
+/// The annotation dotk8s applies with each CRD: the SHA-256 of the CRD's
+/// manifest as the chart has it. With no other field manager on its spec, the
+/// live CRD is what that manifest made, so an upgrade need not apply it again.
+inline constexpr std::string_view kAppliedDigestKey = "dotk8s.io/applied-sha256";
+
+/// Reads one live CRD (an item of a CRD list from the API server).
 LiveCrd ReadLiveCrd(const YAML::Node& crd);
 
 /// gateway.networking.k8s.io and gateway.networking.x-k8s.io (the experimental

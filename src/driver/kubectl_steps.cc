@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
+
+#include "core/yaml/document_edit.h"
+#include "core/yaml/read.h"
+#include "driver/gateway_api_bundle.h"
+#include "driver/sha256.h"
 
 namespace dotk8s {
 
@@ -31,32 +37,64 @@ bool RunStep(DriverContext& context, const Command& command, bool echo_output) {
   return false;
 }
 
-bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl, std::string stream,
-                         const std::vector<std::string>& names, bool echo_output) {
-  const std::string purpose = fmt::format("applying {} CRDs server-side", names.size());
+std::string ManifestDigest(std::string_view manifest) { return Sha256Hex(manifest); }
+
+std::string WithAppliedDigest(std::string_view manifest) {
+  std::vector<Document> documents;
+  const Diagnostics diagnostics = ReadStream(manifest, ReadOptions{}, &documents);
+  if (HasErrors(diagnostics)) return std::string(manifest);
+  Document* crd = nullptr;
+  for (Document& document : documents) {
+    if (!document.IsObject()) continue;
+    if (crd != nullptr) return std::string(manifest);  // not one CRD: applied as it is
+    crd = &document;
+  }
+  if (crd == nullptr || !AddAnnotations(*crd, {{std::string(kAppliedDigestKey), ManifestDigest(manifest)}})) {
+    return std::string(manifest);
+  }
+  std::string text;
+  for (const Document& document : documents) text += document.Text();
+  return text;
+}
+
+bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl,
+                         const std::vector<std::pair<std::string, std::string>>& crds,
+                         const std::vector<std::string>& established, bool echo_output) {
+  std::string stream;
+  std::vector<std::string> wait_names;
+  for (const auto& [name, manifest] : crds) {
+    std::vector<std::string> names;
+    AppendCrd(name, manifest, &stream, &names);
+    // An update keeps a CRD Established; only new ones (or ones not yet
+    // served) are waited for. kubectl wait takes about 0.15 s per CRD.
+    if (std::find(established.begin(), established.end(), name) == established.end()) {
+      wait_names.insert(wait_names.end(), names.begin(), names.end());
+    }
+  }
+  const std::string purpose = fmt::format("applying {} CRDs server-side", crds.size());
   if (!RunStep(context,
                Kubectl(kubectl, {"apply", "--server-side", "--force-conflicts", std::string(kFieldManager), "-f", "-"},
                        std::move(stream), purpose),
                echo_output)) {
     return false;
   }
+  if (wait_names.empty()) return true;
   std::vector<std::string> wait_args = {"wait", "--for=condition=Established", "--timeout=120s"};
-  wait_args.insert(wait_args.end(), names.begin(), names.end());
+  wait_args.insert(wait_args.end(), wait_names.begin(), wait_names.end());
   return RunStep(context, Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"));
 }
 
 bool ApplyCrdsForRelease(DriverContext& context, const std::string& kubectl, const CrdsToApply& crds,
                          const std::string& release, const std::string& release_namespace, bool echo_output) {
-  std::string stream;
-  std::vector<std::string> wait_names;
-  for (const CrdRecord* crd : crds.from_crds_folders) AppendCrd(crd->name, crd->text, &stream, &wait_names);
+  std::vector<std::pair<std::string, std::string>> manifests;
+  for (const CrdRecord* crd : crds.from_crds_folders) manifests.emplace_back(crd->name, WithAppliedDigest(crd->text));
   std::vector<std::string> templated;
   for (const auto& [name, text] : crds.templated) {
-    AppendCrd(name, text, &stream, &wait_names);
+    manifests.emplace_back(name, WithAppliedDigest(text));
     templated.push_back(name);
   }
-  if (wait_names.empty()) return true;
-  if (!ApplyCrdsServerSide(context, kubectl, std::move(stream), wait_names, echo_output)) return false;
+  if (manifests.empty()) return true;
+  if (!ApplyCrdsServerSide(context, kubectl, manifests, crds.established, echo_output)) return false;
   if (templated.empty()) return true;
   std::vector<std::string> label = {"label", "crd"};
   label.insert(label.end(), templated.begin(), templated.end());

@@ -22,19 +22,31 @@ Command Kubectl(const std::string& program, std::vector<std::string> args, std::
 /// error naming its purpose. Its stdout goes to context.out if `echo_output`.
 bool RunStep(DriverContext& context, const Command& command, bool echo_output = false);
 
-/// `kubectl apply --server-side --force-conflicts` of `stream` (the CRDs named
-/// `names`), then `kubectl wait --for=condition=Established` for them.
-bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl, std::string stream,
-                         const std::vector<std::string>& names, bool echo_output = false);
+/// `kubectl apply --server-side --force-conflicts` of `crds` (name, manifest),
+/// then `kubectl wait --for=condition=Established` for those not in
+/// `established` (Established before the apply: an update keeps that).
+bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl,
+                         const std::vector<std::pair<std::string, std::string>>& crds,
+                         const std::vector<std::string>& established, bool echo_output = false);
+
+/// The SHA-256 (hex) of a CRD manifest as the chart has it (kAppliedDigestKey).
+std::string ManifestDigest(std::string_view manifest);
+
+/// `manifest` with the annotation kAppliedDigestKey: ManifestDigest(manifest),
+/// added surgically (every other byte kept); unchanged when it is not one
+/// mapping document with metadata.
+std::string WithAppliedDigest(std::string_view manifest);
 
 /// The CRDs to apply before helm runs: from crds/ folders (the archives),
 /// and templated ones taken from a render of the release, each (name, text).
 struct CrdsToApply {
   std::vector<const CrdRecord*> from_crds_folders;
   std::vector<std::pair<std::string, std::string>> templated;
+  /// Names of those the cluster already serves (Established): not waited for.
+  std::vector<std::string> established;
 };
 
-/// ApplyCrdsServerSide of all `crds` in one go, then the templated ones get
+/// ApplyCrdsServerSide of all `crds`, each with WithAppliedDigest, then the templated ones get
 /// Helm's ownership marks for `release` in `release_namespace` (label
 /// app.kubernetes.io/managed-by=Helm, annotations meta.helm.sh/release-name
 /// and meta.helm.sh/release-namespace): Helm adopts an existing object that

@@ -27,6 +27,7 @@ std::vector<FlagSpec> ReleaseFlags() {
       shared_flags::kPluginDir,
       shared_flags::kLog,
       shared_flags::kDryRun,
+      shared_flags::kTimings,
       {"help", "h", false, "", "show this help"},
   };
 }

@@ -32,6 +32,8 @@ inline constexpr FlagSpec kPluginDir{"plugin-dir", "", true, "DIR",
 inline constexpr FlagSpec kLog{"log", "", true, "FILE", "dotk8s-post's log (default: its own default)"};
 inline constexpr FlagSpec kDryRun{"dry-run", "", false, "",
                                   "print every command instead of running those that change anything"};
+inline constexpr FlagSpec kTimings{"timings", "", false, "",
+                                   "print on stderr how long each program took (helm, kubectl) and the total"};
 }  // namespace shared_flags
 
 std::vector<FlagSpec> ReleaseFlags();

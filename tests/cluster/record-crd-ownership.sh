@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Records what the driver reads before it applies CRDs (crd_ownership.h) from a
 # real API server, for tests/driver_crd_ownership_test.cc and
-# tests/driver_crds_test.cc: tests/testdata/crd-ownership/<case>/crd.json, the
-# answer of `kubectl get crd <Envoy Gateway's CRD names> --ignore-not-found
-# --show-managed-fields -o json` (the driver's own call; for keda-release,
-# KEDA's four CRD names).
+# tests/driver_crds_test.cc: tests/testdata/crd-ownership/<case>/
+# customresourcedefinitions.apiextensions.k8s.io.json, the answer of `kubectl get
+# --raw /apis/apiextensions.k8s.io/v1/customresourcedefinitions` (the driver's
+# own call), kept to Envoy Gateway's CRDs (for keda-release, KEDA's four).
 #
 # It starts its own local control plane (tests/cluster/controlplane/start.sh)
 # in a temporary directory, three times (a fresh cluster for each group), on
@@ -107,13 +107,15 @@ mapfile -t ENVOY_CRDS < <(tar -xzOf "$CHART"/charts/gateway-helm-*.tgz --wildcar
 dotk8s() { "$DOTK8S" "$1" --helm "$HELM4" --kubectl "$KUBECTL" --profile gateway "${@:2}" >>"$WORK/dotk8s.log" 2>&1; }
 another_team() { "$KUBECTL" apply --server-side --field-manager=another-team -f "$1" >>"$WORK/kubectl.log"; }
 
+ANSWER=customresourcedefinitions.apiextensions.k8s.io.json  # the name tests/fakes/kubectl answers the raw list from
 record() {  # CASE CRD...
   local case=$1
   shift
-  "$KUBECTL" get crd "$@" --ignore-not-found --show-managed-fields -o json >"$WORK/out/$case.raw.json"
+  "$KUBECTL" get --raw /apis/apiextensions.k8s.io/v1/customresourcedefinitions >"$WORK/out/$case.raw.json"
   mkdir -p "$WORK/out/$case"
-  jq '
-    def fix: .metadata.uid = "00000000-0000-0000-0000-000000000000"
+  jq --args '
+    ($ARGS.positional) as $names
+    | def fix: .metadata.uid = "00000000-0000-0000-0000-000000000000"
       | .metadata.resourceVersion = "1"
       | .metadata.creationTimestamp = "2026-01-01T00:00:00Z"
       | del(.spec.versions[].schema)
@@ -121,9 +123,9 @@ record() {  # CASE CRD...
           | if .fieldsV1["f:spec"]["f:versions"] then .fieldsV1["f:spec"]["f:versions"] = {} else . end)
       | if .status.conditions then .status.conditions |= map(.lastTransitionTime = "2026-01-01T00:00:00Z")
         else . end;
-    if .kind == "List" then .items |= map(fix) | .metadata.resourceVersion = "" else fix end' \
-    "$WORK/out/$case.raw.json" >"$WORK/out/$case/crd.json"
-  say "recorded $case ($(jq '.items | length' "$WORK/out/$case/crd.json") CRDs)"
+    .items |= map(select(.metadata.name as $name | $names | index($name)) | fix) | .metadata.resourceVersion = ""' \
+    "$@" <"$WORK/out/$case.raw.json" >"$WORK/out/$case/$ANSWER"
+  say "recorded $case ($(jq '.items | length' "$WORK/out/$case/$ANSWER") CRDs)"
 }
 
 started=$SECONDS
@@ -153,6 +155,6 @@ stop_cluster
 
 for case in standard-another-team taken-over standard-without-referencegrants ours keda-release; do
   mkdir -p "$TESTDATA/$case"
-  cp "$WORK/out/$case/crd.json" "$TESTDATA/$case/crd.json"
+  cp "$WORK/out/$case/$ANSWER" "$TESTDATA/$case/$ANSWER"
 done
-say "wrote $TESTDATA/*/crd.json in $((SECONDS - started)) s"
+say "wrote $TESTDATA/*/$ANSWER in $((SECONDS - started)) s"
