@@ -16,6 +16,7 @@ ProcessResult TimingRunner::Run(const Command& command) {
     step.program = program.substr(program.find_last_of('/') + 1);
   }
   step.purpose = command.purpose.empty() ? FormatCommand(command) : command.purpose;
+  step.start = std::chrono::duration<double>(start - created_).count();
   step.seconds = took.count();
   step.ok = result.Ok() || result.skipped;
   const std::lock_guard<std::mutex> lock(mutex_);
@@ -30,17 +31,24 @@ std::vector<TimedStep> TimingRunner::Steps() const {
 
 std::string FormatTimings(const std::vector<TimedStep>& steps, double total_seconds) {
   std::size_t width = 6;  // "dotk8s"
+  for (const TimedStep& step : steps) width = std::max(width, step.program.size());
+  std::vector<TimedStep> ordered = steps;
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const TimedStep& a, const TimedStep& b) { return a.start < b.start; });
+  // The time some program ran: the union of their intervals.
   double programs = 0;
-  for (const TimedStep& step : steps) {
-    width = std::max(width, step.program.size());
-    programs += step.seconds;
+  double covered_until = 0;
+  for (const TimedStep& step : ordered) {
+    const double end = step.start + step.seconds;
+    if (end <= covered_until) continue;
+    programs += end - std::max(step.start, covered_until);
+    covered_until = end;
   }
-  std::string text = "dotk8s: timings (wall seconds, in the order the programs ran)\n";
-  for (const TimedStep& step : steps) {
+  std::string text = "dotk8s: timings (wall seconds, in the order the programs started)\n";
+  for (const TimedStep& step : ordered) {
     text += fmt::format("  {:7.2f}  {:<{}}  {}{}\n", step.seconds, step.program, width, step.purpose,
                         step.ok ? "" : " (failed)");
   }
-  // Reads that ran side by side overlap: their sum can exceed the wall time.
   const double itself = std::max(0.0, total_seconds - programs);
   text += fmt::format("  {:7.2f}  {:<{}}  (itself: options, planning, checks, between the programs)\n", itself,
                       "dotk8s", width);

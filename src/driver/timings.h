@@ -14,6 +14,7 @@ namespace dotk8s {
 struct TimedStep {
   std::string program;  ///< helm, kubectl, dotk8s-post: argv[0]'s file name
   std::string purpose;  ///< Command::purpose: "applying 36 CRDs (server-side)"
+  double start = 0;  ///< seconds from the TimingRunner's creation
   double seconds = 0;
   bool ok = true;
 };
@@ -23,18 +24,20 @@ struct TimedStep {
 /// Safe to call from several threads (reads may run side by side).
 class TimingRunner : public ProcessRunner {
  public:
-  explicit TimingRunner(ProcessRunner* inner) : inner_(inner) {}
+  explicit TimingRunner(ProcessRunner* inner) : inner_(inner), created_(std::chrono::steady_clock::now()) {}
   ProcessResult Run(const Command& command) override;
   std::vector<TimedStep> Steps() const;
 
  private:
   ProcessRunner* inner_;
+  std::chrono::steady_clock::time_point created_;
   mutable std::mutex mutex_;
   std::vector<TimedStep> steps_;
 };
 
-/// The report, one line per program in the order they ran, then the driver's
-/// own time (everything between them) and the total:
+/// The report, one line per program in the order they started, then the
+/// driver's own time (when no program ran: reads side by side overlap) and
+/// the total:
 ///   dotk8s: timings (wall seconds)
 ///      0.41  helm     rendering the release (planning)
 ///     ...
