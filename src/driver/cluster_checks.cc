@@ -728,15 +728,16 @@ std::vector<ClusterRead> ReadsNeeded(const Settings& settings) {
   const std::string& keda = settings.keda.namespace_;
   const std::string& prometheus = settings.prometheus.namespace_;
   // Each read keeps what the checks above read of its objects (and their
-  // metadata): a CRD's schema, a Deployment's pod template, a pod's status
-  // are never held. A check that reads another field adds it here.
+  // names, labels and annotations): a CRD's schema, a Deployment's pod
+  // template, a pod's status are never held. A check that reads another field
+  // adds it here.
   const auto read = [](std::string_view resource, const std::string& ns, bool all,
                        std::vector<std::string> fields) {
     return ClusterRead{std::string(resource), ns, all, false, false, std::move(fields)};
   };
   std::vector<ClusterRead> reads = {
       read(kCrds, "", false, {"spec.group", "spec.names.kind", "spec.versions.name", "spec.versions.served"}),
-      read(kNamespaces, "", false, {"metadata"}),
+      read(kNamespaces, "", false, {"metadata.name"}),
       read(kGatewayClasses, "", false, {"spec.controllerName"}),
       read(kGateways, eg, false, {"spec.gatewayClassName", "spec.listeners", "status.conditions"}),
       read(kPodMonitors, eg, false, {"spec.selector", "spec.podMetricsEndpoints"}),

@@ -30,7 +30,8 @@ struct ClusterRead {
   bool managed_fields = false;
   /// The fields the checks read, as dotted paths below each object
   /// ("spec.listeners"; an array's elements are passed through). apiVersion,
-  /// kind and metadata are always kept (live_objects.h). Empty: all of it.
+  /// kind and metadata's name, namespace, labels and annotations are always
+  /// kept (live_objects.h). Empty: all of it.
   std::vector<std::string> fields{};
 
   /// "gateways.gateway.networking.k8s.io -n envoy-gateway-system": the key in LiveCluster.

@@ -54,8 +54,13 @@ FieldTree ItemTree(const KeptFields& kept) {
       node->children.clear();
     }
   }
+  // Of metadata, what names an object and says whose it is; a path below
+  // metadata (or "metadata" itself) keeps more.
   FieldTree& metadata = item.Child("metadata");
-  metadata.mode = Mode::kAll;
+  if (kept.paths.empty()) metadata.mode = Mode::kAll;
+  if (metadata.mode != Mode::kAll) {
+    for (const char* key : {"name", "namespace", "labels", "annotations"}) metadata.Child(key) = Tree(Mode::kAll);
+  }
   FieldTree& managed = metadata.Child("managedFields");
   if (kept.managed_fields) {
     managed = Tree(Mode::kSome);

@@ -13,8 +13,9 @@ namespace dotk8s {
 struct KeptFields {
   /// Dotted paths below the object ("spec.listeners", "status.conditions");
   /// an array's elements are passed through, so "spec.versions.served" keeps
-  /// `served` of each version. apiVersion, kind and metadata are always kept.
-  /// Empty: the whole object.
+  /// `served` of each version. apiVersion, kind and metadata's name,
+  /// namespace, labels and annotations are always kept ("metadata" keeps all
+  /// of it). Empty: the whole object.
   std::vector<std::string> paths;
   /// metadata.managedFields: their manager, operation and subresource, and
   /// the top-level keys of fieldsV1 ("f:spec": whether the entry owns spec

@@ -30,7 +30,11 @@
 # Accepted/Programmed conditions of GatewayClass eg and Gateway eg. A team's
 # HTTPRoute default/dotk8s-tenant sends traffic to the KEDA interceptor.
 #
-# Then, with the real kubectl (`kubectl get RESOURCE [-n NS | -A] -o json`):
+# Then, with the real kubectl (`kubectl get RESOURCE [-n NS | -A] -o json`; the CRDs as verify
+# reads them, the API server's own list through `kubectl get --raw
+# /apis/apiextensions.k8s.io/v1/customresourcedefinitions`). verify combines the reads of one
+# namespace into one `kubectl get A,B,C -n NS -o json`; the fake joins these per-resource files
+# for it, as kubectl lists each type in turn:
 #   controller-down              (recorded before the controller's work above) the
 #                                controller's pod cannot be scheduled (node cordoned,
 #                                pod deleted): its Deployment is not Available, the
@@ -60,7 +64,8 @@
 #                                pre-check reads. `dotk8s upgrade` with KEDA on again must
 #                                then refuse (exit 2) and change nothing.
 # Deployments and APIServices are recorded with --show-managed-fields, as the driver reads
-# them (their field managers name the owner of one without Helm's marks).
+# them (their field managers name the owner of one without Helm's marks); the CRDs carry
+# theirs too (the API server's answer has them; verify keeps none of them).
 # values-default.json and values-keda-off.json: the `apps` of `helm get values dot-apps
 # -n dot-system -a -o json` of the live release (the healthy one, and the one of
 # foreign-keda), what verify reads to know which components are on; only `apps` is
@@ -240,9 +245,11 @@ def suffix(seed):
     return "".join(ALPHABET[b % len(ALPHABET)] for b in digest(seed)[:5])
 
 
-def normalise(item, taken):
+def normalise(item, taken, list_kind):
     meta = item.setdefault("metadata", {})
-    kind, ns = item.get("kind", ""), meta.get("namespace", "")
+    # The API server's own lists (kubectl get --raw) name the kind once, on the list.
+    kind = item.get("kind") or list_kind.removesuffix("List")
+    ns = meta.get("namespace", "")
     names = {}
     generate = meta.get("generateName")
     if generate and meta.get("name", "").startswith(generate) and len(meta["name"]) == len(generate) + 5:
@@ -294,10 +301,13 @@ def normalise(item, taken):
 def main():
     listing = json.load(sys.stdin)
     taken = set()
-    items = [normalise(item, taken) for item in listing.get("items", [])]
+    items = [normalise(item, taken, listing.get("kind", "")) for item in listing.get("items", [])]
     # kubectl lists by namespace and name; renamed pods keep that order.
     items.sort(key=lambda i: (i["metadata"].get("namespace", ""), i["metadata"].get("name", "")))
     listing["items"] = items
+    # The API server's own lists carry the resourceVersion they were read at.
+    if listing.get("metadata", {}).get("resourceVersion"):
+        listing["metadata"]["resourceVersion"] = "1"
     sys.stdout.write(json.dumps(listing, indent=4, ensure_ascii=False) + "\n")
 
 
@@ -353,14 +363,16 @@ no_deployments() {  # NS: none left there
   [ -z "$(k get deployments.apps -n "$1" -o name)" ]
 }
 
-# record CASE RESOURCE [NS | -A]: `kubectl get` into OUT/CASE/RESOURCE[.NS].json, the
-# file name tests/fakes/kubectl answers that call from.
+# record CASE RESOURCE [NS | -A]: `kubectl get` (the CRDs: `kubectl get --raw`, as verify
+# reads them) into OUT/CASE/RESOURCE[.NS].json, the file tests/fakes/kubectl answers from.
 record() {
   local case=$1 resource=$2 scope=${3:-} file managed=()
   file=$OUT/$case/$resource
   mkdir -p "$OUT/$case"
   case $resource in deployments.apps | apiservices.apiregistration.k8s.io) managed=(--show-managed-fields) ;; esac
-  if [ -z "$scope" ]; then
+  if [ "$resource" = customresourcedefinitions.apiextensions.k8s.io ] && [ -z "$scope" ]; then
+    k get --raw /apis/apiextensions.k8s.io/v1/customresourcedefinitions >"$WORK/raw.json"
+  elif [ -z "$scope" ]; then
     k get "$resource" "${managed[@]}" -o json >"$WORK/raw.json"
   elif [ "$scope" = -A ]; then
     k get "$resource" -A "${managed[@]}" -o json >"$WORK/raw.json"
