@@ -65,8 +65,9 @@ std::string ControllerName(std::vector<Document>& docs, Diagnostics& diagnostics
 
 // True if the Service `doc` has a port named `name` (spec.ports[*].name).
 // Read from an outline of spec.ports, not a yaml-cpp tree of the Service: the
-// tree cost a tenth of the pass. A document the outline cannot settle (one
-// with aliases, which it does not expand) goes to yaml-cpp as before.
+// trees of the interceptor Services cost a fifth of the pass. A document the
+// outline cannot settle (no such port, and a `*` somewhere: an alias, which
+// the outline does not expand) goes to yaml-cpp as before.
 bool HasPortNamed(const Document& doc, std::string_view name, Diagnostics& diagnostics) {
   std::string edited;
   std::string_view text = doc.raw;
