@@ -168,8 +168,10 @@ own_peak() {
     done <"/proc/$pid/status" 2>/dev/null || state=Z
     read -r -t 0.02 -u "$wait_fd" || true
   done
-  wait "$pid" || true
+  local code=0
+  wait "$pid" || code=$?
   exec {wait_fd}<&-
+  [ "$code" = 0 ] || die "dotk8s verify (run for its peak RSS) exited $code: $(grep -v '^ok' "$out.txt" | tail -n 5; cat "$out.err")"
   echo "$peak"
 }
 
