@@ -209,6 +209,15 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   std::set<std::string> waited;
   for (std::size_t i = 4; i < calls[4].size(); ++i) waited.insert(calls[4][i].substr(4));
   EXPECT_EQ(waited, expected);
+  // As they ran: three kubectl wait, ten CRDs each (side by side; kubectl
+  // looks at one CRD after another).
+  std::size_t waits = 0;
+  for (const Call& call : sandbox.RecordedAsRun()) {
+    if (call[1] != "wait") continue;
+    ++waits;
+    EXPECT_EQ(call.size(), 4u + 10u);
+  }
+  EXPECT_EQ(waits, 3u);
   EXPECT_EQ(calls[5], Concat(Helm(Helm4Plugins(), {"install", "dot-apps", chart, "-n", "dot-system", "--set",
                                                    "apps.createNamespaces=false", "--skip-crds"}),
                              Wiring("dotk8s-post", "dot-system")));
@@ -313,7 +322,7 @@ TEST_F(DriverFakeHelmTest, DryRunPrintsEveryCommandAndRunsOnlyProbes) {
   for (const std::string& line : lines) {
     if (!line.starts_with("#")) commands.push_back(line.substr(0, line.find(" -")));
   }
-  ASSERT_EQ(commands.size(), 11u) << run.out;
+  ASSERT_EQ(commands.size(), 13u) << run.out;  // the CRDs waited for by three kubectl, ten each
   EXPECT_EQ(commands[0], "HELM_PLUGINS=" + Helm3Plugins() + " " + SourcePath("tests/fakes/helm") + " version");
   EXPECT_NE(lines[1].find("version --template '{{.Version}}'"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(SourcePath("tests/fakes/kubectl") + " apply --server-side --field-manager=dotk8s -f - < ("),
@@ -603,11 +612,18 @@ struct DriverProtectionTest : DriverFakeHelmTest {
     env.push_back("FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh namespace/keda");
     return env;
   }
+  // The lookup reads each object's resource policy: only what lacks keep is annotated.
+  static Call Lookup(const std::string& resource, const std::vector<std::string>& names) {
+    Call call = {"kubectl", "get", resource};
+    call.insert(call.end(), names.begin(), names.end());
+    call.insert(call.end(), {"--ignore-not-found", "--no-headers", "-o",
+                             "custom-columns=NAME:.metadata.name,KEEP:.metadata.annotations.helm\\.sh/resource-policy"});
+    return call;
+  }
   std::vector<Call> Protection() const {
-    return {Call{"kubectl", "get", "crd", "scaledjobs.keda.sh", "scaledobjects.keda.sh", "--ignore-not-found", "-o",
-                 "name"},
+    return {Lookup("crd", {"scaledjobs.keda.sh", "scaledobjects.keda.sh"}),
             Call{"kubectl", "annotate", "--overwrite", "crd", "scaledobjects.keda.sh", "helm.sh/resource-policy=keep"},
-            Call{"kubectl", "get", "namespace", "gone", "keda", "--ignore-not-found", "-o", "name"},
+            Lookup("namespace", {"gone", "keda"}),
             Call{"kubectl", "annotate", "--overwrite", "namespace", "keda", "helm.sh/resource-policy=keep"}};
   }
 };
@@ -664,6 +680,35 @@ TEST_F(DriverProtectionTest, UninstallProtectsThenSaysWhatItKeptAndWhy) {
     EXPECT_EQ(run.err.find("gone"), std::string::npos) << run.err;
     EXPECT_EQ(run.err.find(kSecretData), std::string::npos) << run.err;
   }
+}
+
+// What an earlier upgrade marked is not written again (the lookup says so):
+// an upgrade of a protected release makes no annotate call, and uninstall
+// still names what it keeps.
+TEST_F(DriverProtectionTest, WhatIsMarkedAlreadyIsNotMarkedAgain) {
+  std::vector<std::string> env = Env("v4.1.4");
+  env.back() = "FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh=keep namespace/keda=keep";
+  RunResult run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(sandbox.Recorded(),
+            (std::vector<Call>{Version(), Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}),
+                               Lookup("crd", {"scaledjobs.keda.sh", "scaledobjects.keda.sh"}),
+                               Lookup("namespace", {"gone", "keda"}),
+                               Helm(Helm4Plugins(), {"uninstall", "dot-apps", "-n", "dot-system"})}));
+  EXPECT_NE(run.err.find("dotk8s: kept the release's CRDs scaledobjects.keda.sh and namespaces keda: they carry "
+                         "helm.sh/resource-policy: keep"),
+            std::string::npos)
+      << run.err;
+
+  // One of them marked, the other not: only the other is annotated.
+  std::filesystem::remove(sandbox.record);
+  env.back() = "FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh=keep crd/scaledjobs.keda.sh namespace/keda=keep";
+  run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto calls = sandbox.Recorded();
+  ASSERT_EQ(calls.size(), 6u);
+  EXPECT_EQ(calls[3], (Call{"kubectl", "annotate", "--overwrite", "crd", "scaledjobs.keda.sh",
+                            "helm.sh/resource-policy=keep"}));
 }
 
 TEST_F(DriverProtectionTest, UninstallRefusesAReleaseStoredWithoutKeepMarks) {

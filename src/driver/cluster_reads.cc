@@ -238,19 +238,10 @@ int ReadCluster(DriverContext& context, const std::string& kubectl, const std::v
     context.Progress(call.command.purpose);
   }
   // Side by side: each waits mostly on kubectl's start and the API server.
-  // The runner is called from several threads (SystemProcessRunner keeps no
-  // state between runs; TimingRunner locks). Under --dry-run the dry-run
-  // runner prints each command: one after another.
-  if (context.dry_run || calls.size() == 1) {
-    for (ReadCall& call : calls) call.result = context.runner->Run(call.command);
-  } else {
-    std::vector<std::thread> threads;
-    threads.reserve(calls.size());
-    for (ReadCall& call : calls) {
-      threads.emplace_back([&context, &call] { call.result = context.runner->Run(call.command); });
-    }
-    for (std::thread& thread : threads) thread.join();
-  }
+  std::vector<Command> commands;
+  for (const ReadCall& call : calls) commands.push_back(call.command);
+  std::vector<ProcessResult> results = RunSideBySide(*context.runner, commands, context.dry_run);
+  for (std::size_t c = 0; c < calls.size(); ++c) calls[c].result = std::move(results[c]);
 
   // The answers in the reads' order, so that the first read to fail is the
   // one a read at a time would have reported.

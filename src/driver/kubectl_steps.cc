@@ -22,13 +22,8 @@ Command Kubectl(const std::string& program, std::vector<std::string> args, std::
   return command;
 }
 
-bool RunStep(DriverContext& context, const Command& command, bool echo_output) {
-  context.Progress(command.purpose);
-  ProcessResult result = context.runner->Run(command);
-  if (result.Ok()) {
-    if (echo_output) *context.out << result.out;
-    return true;
-  }
+bool ReportFailure(DriverContext& context, const Command& command, const ProcessResult& result) {
+  if (result.Ok()) return true;
   if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
   context.Error(fmt::format("{} failed: {}", command.purpose,
                             result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
@@ -36,6 +31,20 @@ bool RunStep(DriverContext& context, const Command& command, bool echo_output) {
                 "command");
   return false;
 }
+
+bool RunStep(DriverContext& context, const Command& command, bool echo_output) {
+  context.Progress(command.purpose);
+  ProcessResult result = context.runner->Run(command);
+  if (result.Ok() && echo_output) *context.out << result.out;
+  return ReportFailure(context, command, result);
+}
+
+namespace {
+
+// CRDs per `kubectl wait`: the waits run side by side.
+constexpr std::size_t kCrdsPerWait = 10;
+
+}  // namespace
 
 std::string ManifestDigest(std::string_view manifest) { return Sha256Hex(manifest); }
 
@@ -79,9 +88,22 @@ bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl,
     return false;
   }
   if (wait_names.empty()) return true;
-  std::vector<std::string> wait_args = {"wait", "--for=condition=Established", "--timeout=120s"};
-  wait_args.insert(wait_args.end(), wait_names.begin(), wait_names.end());
-  return RunStep(context, Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"));
+  // kubectl wait looks at one CRD after another (about 0.15 s each): 30 took
+  // 4 s in one process, 2 s in three side by side.
+  std::vector<Command> waits;
+  for (std::size_t first = 0; first < wait_names.size(); first += kCrdsPerWait) {
+    const std::size_t end = std::min(wait_names.size(), first + kCrdsPerWait);
+    std::vector<std::string> wait_args = {"wait", "--for=condition=Established", "--timeout=120s"};
+    wait_args.insert(wait_args.end(), wait_names.begin() + static_cast<std::ptrdiff_t>(first),
+                     wait_names.begin() + static_cast<std::ptrdiff_t>(end));
+    waits.push_back(Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"));
+  }
+  context.Progress("waiting for the CRDs to be established");
+  const std::vector<ProcessResult> results = RunSideBySide(*context.runner, waits, context.dry_run);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!ReportFailure(context, waits[i], results[i])) return false;
+  }
+  return true;
 }
 
 bool ApplyCrdsForRelease(DriverContext& context, const std::string& kubectl, const CrdsToApply& crds,

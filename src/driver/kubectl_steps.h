@@ -18,13 +18,18 @@ inline constexpr std::string_view kFieldManager = "--field-manager=dotk8s";
 /// `program args...` with `input` on stdin: an action (changes the cluster).
 Command Kubectl(const std::string& program, std::vector<std::string> args, std::string input, std::string purpose);
 
+/// False, with the program's stderr and an error naming the command's
+/// purpose, when `result` is a failure.
+bool ReportFailure(DriverContext& context, const Command& command, const ProcessResult& result);
+
 /// Runs `command` after a progress line; on failure shows its stderr and an
 /// error naming its purpose. Its stdout goes to context.out if `echo_output`.
 bool RunStep(DriverContext& context, const Command& command, bool echo_output = false);
 
 /// `kubectl apply --server-side --force-conflicts` of `crds` (name, manifest),
 /// then `kubectl wait --for=condition=Established` for those not in
-/// `established` (Established before the apply: an update keeps that).
+/// `established` (Established before the apply: an update keeps that), ten
+/// CRDs per kubectl, side by side.
 bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl,
                          const std::vector<std::pair<std::string, std::string>>& crds,
                          const std::vector<std::string>& established, bool echo_output = false);

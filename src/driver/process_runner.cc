@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
 #include <future>
+#include <thread>
 
 namespace dotk8s {
 namespace bp = boost::process;
@@ -46,6 +47,22 @@ ProcessResult SystemProcessRunner::Run(const Command& command) {
     result.start_error = fmt::format("cannot run {}: {}", command.argv[0], e.what());
   }
   return result;
+}
+
+std::vector<ProcessResult> RunSideBySide(ProcessRunner& runner, const std::vector<Command>& commands,
+                                         bool one_by_one) {
+  std::vector<ProcessResult> results(commands.size());
+  if (one_by_one || commands.size() < 2) {
+    for (std::size_t i = 0; i < commands.size(); ++i) results[i] = runner.Run(commands[i]);
+    return results;
+  }
+  std::vector<std::thread> threads;
+  threads.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    threads.emplace_back([&runner, &commands, &results, i] { results[i] = runner.Run(commands[i]); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  return results;
 }
 
 ProcessResult DryRunRunner::Run(const Command& command) {

@@ -62,6 +62,14 @@ class DryRunRunner : public ProcessRunner {
   std::ostream* out_;
 };
 
+/// Runs `commands` side by side, one thread each (they mostly wait on a
+/// program's start and the API server), and returns their results in order.
+/// The runner must take calls from several threads (SystemProcessRunner keeps
+/// no state between runs; TimingRunner locks); `one_by_one` (--dry-run: the
+/// dry-run runner prints each) runs them one after another.
+std::vector<ProcessResult> RunSideBySide(ProcessRunner& runner, const std::vector<Command>& commands,
+                                         bool one_by_one);
+
 /// The command as a shell line: `HELM_PLUGINS=/x helm template dot-apps ...`,
 /// each word quoted only when the shell needs it; stdin shown as `< (N bytes)`.
 std::string FormatCommand(const Command& command);

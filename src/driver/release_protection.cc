@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "core/kinds.h"
 #include "core/yaml/read.h"
@@ -12,13 +14,18 @@
 namespace dotk8s {
 namespace {
 
-// The ones of `names` (of `resource`: crd or namespace) the cluster has.
+// The ones of `names` (of `resource`: crd or namespace) the cluster has, and
+// of those the ones that do not carry helm.sh/resource-policy=keep yet.
 bool Existing(DriverContext& context, const std::string& kubectl, const std::string& resource,
-              const std::vector<std::string>& names, std::vector<std::string>* existing) {
+              const std::vector<std::string>& names, std::vector<std::string>* existing,
+              std::vector<std::string>* unkept) {
   Command get;
   get.argv = {kubectl, "get", resource};
   get.argv.insert(get.argv.end(), names.begin(), names.end());
-  get.argv.insert(get.argv.end(), {"--ignore-not-found", "-o", "name"});
+  // Columns, not -o json: kubectl answers one name with the object and
+  // several with a List; custom columns read the same either way.
+  get.argv.insert(get.argv.end(), {"--ignore-not-found", "--no-headers", "-o",
+                                   "custom-columns=NAME:.metadata.name,KEEP:.metadata.annotations.helm\\.sh/resource-policy"});
   get.purpose = fmt::format("looking up the release's {}", resource == "crd" ? "CRDs" : "namespaces");
   context.Progress(get.purpose);
   ProcessResult result = context.runner->Run(get);
@@ -29,18 +36,17 @@ bool Existing(DriverContext& context, const std::string& kubectl, const std::str
                   "check the cluster connection (kubectl config current-context) and rights");
     return false;
   }
-  // One `<resource>.<group>/<name>` a line.
-  std::set<std::string> found;
-  std::string_view out = result.out;
-  while (!out.empty()) {
-    std::size_t end = out.find('\n');
-    std::string_view line = out.substr(0, end);
-    out.remove_prefix(end == std::string_view::npos ? out.size() : end + 1);
-    std::size_t slash = line.rfind('/');
-    if (slash != std::string_view::npos) found.insert(std::string(line.substr(slash + 1)));
-  }
-  for (const std::string& name : names) {
-    if (found.count(name) != 0) existing->push_back(name);
+  // One `<name> <policy or <none>>` a line.
+  std::map<std::string, std::string, std::less<>> found;
+  std::istringstream lines(result.out);
+  std::string name;
+  std::string policy;
+  while (lines >> name >> policy) found[name] = policy;
+  for (const std::string& wanted : names) {
+    const auto it = found.find(wanted);
+    if (it == found.end()) continue;
+    existing->push_back(wanted);
+    if (it->second != "keep") unkept->push_back(wanted);
   }
   return true;
 }
@@ -49,16 +55,21 @@ bool Protect(DriverContext& context, const std::string& kubectl, const std::stri
              const std::vector<std::string>& names, const std::string& release, std::vector<std::string>* kept) {
   if (names.empty()) return true;
   std::vector<std::string> existing;
-  if (!Existing(context, kubectl, resource, names, &existing)) return false;
-  if (existing.empty()) return true;
+  std::vector<std::string> unkept;
+  if (!Existing(context, kubectl, resource, names, &existing, &unkept)) return false;
+  *kept = existing;
+  // Marked by an earlier upgrade (or created with the mark): nothing to write.
+  if (unkept.empty()) return true;
   std::vector<std::string> args = {"annotate", "--overwrite", resource};
-  args.insert(args.end(), existing.begin(), existing.end());
+  args.insert(args.end(), unkept.begin(), unkept.end());
   args.push_back("helm.sh/resource-policy=keep");
   const std::string purpose =
       fmt::format("protecting the {} {} of release {} from deletion (helm.sh/resource-policy=keep)",
-                  resource == "crd" ? "CRDs" : "namespaces", fmt::join(existing, ", "), release);
-  if (!RunStep(context, Kubectl(kubectl, args, {}, purpose))) return false;
-  *kept = existing;
+                  resource == "crd" ? "CRDs" : "namespaces", fmt::join(unkept, ", "), release);
+  if (!RunStep(context, Kubectl(kubectl, args, {}, purpose))) {
+    kept->clear();
+    return false;
+  }
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -102,11 +103,29 @@ struct DriverSandbox {
     return Run(argv, input);
   }
 
-  /// The calls the fakes recorded, each as its fields.
-  std::vector<std::vector<std::string>> Recorded() const {
+  /// The calls the fakes recorded, each as its fields, as they ran.
+  std::vector<std::vector<std::string>> RecordedAsRun() const {
     std::vector<std::vector<std::string>> calls;
     if (!std::filesystem::exists(record)) return calls;
     for (const std::string& line : Lines(ReadFile(record))) calls.push_back(SplitTabs(line));
+    return calls;
+  }
+  /// The same, with the `kubectl wait` calls for CRDs of one step joined into
+  /// one (the driver runs them side by side, ten CRDs each, in any order): the
+  /// tests read the steps, DriverFakeHelmTest checks the batches.
+  std::vector<std::vector<std::string>> Recorded() const {
+    std::vector<std::vector<std::string>> calls;
+    const std::vector<std::string> wait = {"kubectl", "wait", "--for=condition=Established", "--timeout=120s"};
+    const auto is_wait = [&](const std::vector<std::string>& call) {
+      return call.size() >= wait.size() && std::equal(wait.begin(), wait.end(), call.begin());
+    };
+    for (std::vector<std::string>& call : RecordedAsRun()) {
+      if (is_wait(call) && !calls.empty() && is_wait(calls.back())) {
+        calls.back().insert(calls.back().end(), call.begin() + static_cast<std::ptrdiff_t>(wait.size()), call.end());
+      } else {
+        calls.push_back(std::move(call));
+      }
+    }
     return calls;
   }
   /// What call number `index` (0-based) got on stdin.
