@@ -21,6 +21,9 @@
 #   bench/cluster.sh [BUILD]                  (make bench-cluster; default 3 rounds)
 #   BENCH_ROUNDS=5 bench/cluster.sh build
 #   BENCH_TOOLS="driver-helm4 helm4" bench/cluster.sh build
+#   BENCH_BASELINE=/tmp/old/build bench/cluster.sh build
+#                 also that build's dotk8s (another commit's, built in its own
+#                 worktree) as before-helm4 and before-helm3, in the same rounds
 #
 # Charts: the five pinned archives when `dotk8s deps --check` finds them, else the
 # stand-in charts of tests/standin-charts (their names, hooks and the upstream
@@ -33,7 +36,13 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 build=$(cd "${1:-build}" && pwd)
 rounds=${BENCH_ROUNDS:-3}
-tools=(${BENCH_TOOLS:-driver-helm4 helm4 driver-helm3 helm3})
+read -ra tools <<<"${BENCH_TOOLS:-driver-helm4 helm4 driver-helm3 helm3}"
+baseline=${BENCH_BASELINE:-}
+if [ -n "$baseline" ]; then
+  baseline=$(cd "$baseline" && pwd)
+  [ -x "$baseline/dotk8s" ] || { echo "bench-cluster: $baseline/dotk8s is missing" >&2; exit 1; }
+  tools+=(before-helm4 before-helm3)
+fi
 helm4=$ROOT/.tools/helm4/helm
 helm3=$ROOT/.tools/helm3/helm
 kubectl=$ROOT/.tools/kubectl/kubectl
@@ -72,7 +81,7 @@ fi
 export DOTK8S_CHART=$chart
 
 # --- the environment the suite gives each route --------------------------------------
-mkdir -p "$work/bin" "$work/helm4-plugins" "$work/helm3-plugins" "$work/state" "$work/data"
+mkdir -p "$work/bin" "$work/helm4-plugins" "$work/helm3-plugins" "$work/state" "$work/data" "$work/data-before"
 ln -sf "$post" "$work/bin/dotk8s-post"
 export PATH="$work/bin:$PATH" XDG_STATE_HOME="$work/state" XDG_DATA_HOME="$work/data"
 HELM_PLUGINS="$work/helm4-plugins" DOTK8S_HELM4_PLUGINS="$work/helm4-plugins" \
@@ -90,13 +99,17 @@ timings_out=/dev/null
 op() {
   local tool=$1 verb=$2 profile=$3
   case $tool in
-    driver-helm4 | driver-helm3)
-      local helm=$helm4
-      [ "$tool" = driver-helm3 ] && helm=$helm3
+    driver-helm4 | driver-helm3 | before-helm4 | before-helm3)
+      local helm=$helm4 driver=$dotk8s timings=(--timings) data=$work/data
+      case $tool in *-helm3) helm=$helm3 ;; esac
+      # The baseline's dotk8s, with the dotk8s-post of its own build beside it
+      # and plugin directories of its own (each driver keeps its copy there).
+      case $tool in before-*) driver=$baseline/dotk8s timings=() data=$work/data-before ;; esac
       if [ "$verb" = uninstall ]; then
-        "$dotk8s" uninstall --helm "$helm" --kubectl "$kubectl" --timings 2>"$timings_out" >/dev/null
+        XDG_DATA_HOME=$data "$driver" uninstall --helm "$helm" --kubectl "$kubectl" "${timings[@]}" 2>"$timings_out" >/dev/null
       else
-        "$dotk8s" "$verb" --helm "$helm" --kubectl "$kubectl" --profile "$profile" --timings 2>"$timings_out" >/dev/null
+        XDG_DATA_HOME=$data "$driver" "$verb" --helm "$helm" --kubectl "$kubectl" --profile "$profile" "${timings[@]}" \
+          2>"$timings_out" >/dev/null
       fi
       ;;
     helm4)
@@ -149,6 +162,7 @@ empty_cluster() {
 
 mkdir -p "$results/cluster-timings"
 : >"$work/times"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 ops=(install upgrade profile uninstall)
 for ((round = 1; round <= rounds; round++)); do
   order=()
@@ -158,7 +172,7 @@ for ((round = 1; round <= rounds; round++)); do
     empty_cluster
     for opname in "${ops[@]}"; do
       timings_out=/dev/null
-      case $tool in driver-*) timings_out=$results/cluster-timings/$tool-$opname-round$round.txt ;; esac
+      case $tool in driver-* | before-*) timings_out=$results/cluster-timings/$tool-$opname-round$round.txt ;; esac
       case $opname in
         install) timed "$round $tool $opname" op "$tool" install default ;;
         upgrade) timed "$round $tool $opname" op "$tool" upgrade default ;;
@@ -180,10 +194,16 @@ ratio() {  # DRIVER PLAIN OP: median over rounds of driver/plain
     END { for (r in a) if (r in b && b[r] > 0) printf "%.2f\n", a[r] / b[r] }' "$work/times" | median
 }
 {
-  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, local control plane $cluster_version (tests/cluster/controlplane), charts: $chart_kind, $rounds rounds, alternating; wall seconds, median (each round's value)"
+  echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, local control plane $cluster_version (tests/cluster/controlplane), charts: $chart_kind, $rounds rounds, alternating; wall seconds, median (each round's value); ratio: the median of the rounds' driver / plain Helm; load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)${baseline:+; before: $baseline/dotk8s ($(git -C "$baseline" log -1 --format=%h 2>/dev/null || echo another build))}"
   echo
-  echo "| operation | dotk8s --helm helm4 | plain Helm 4 | ratio | dotk8s --helm helm3 | plain Helm 3 (README: crds apply + helm) | ratio |"
-  echo "|---|---|---|---|---|---|---|"
+  header="| operation | dotk8s --helm helm4 | plain Helm 4 | ratio | dotk8s --helm helm3 | plain Helm 3 (README: crds apply + helm) | ratio |"
+  rule="|---|---|---|---|---|---|---|"
+  if [ -n "$baseline" ]; then
+    header+=" before: dotk8s --helm helm4 | ratio | before: dotk8s --helm helm3 | ratio |"
+    rule+="---|---|---|---|"
+  fi
+  echo "$header"
+  echo "$rule"
   for opname in "${ops[@]}"; do
     label=$opname
     case $opname in
@@ -196,6 +216,12 @@ ratio() {  # DRIVER PLAIN OP: median over rounds of driver/plain
       read -r d p <<<"$pair"
       row+=" | $(cell "$d" "$opname") ($(all_runs "$d" "$opname")) | $(cell "$p" "$opname") ($(all_runs "$p" "$opname")) | $(ratio "$d" "$p" "$opname")x"
     done
+    if [ -n "$baseline" ]; then
+      for pair in "before-helm4 helm4" "before-helm3 helm3"; do
+        read -r d p <<<"$pair"
+        row+=" | $(cell "$d" "$opname") ($(all_runs "$d" "$opname")) | $(ratio "$d" "$p" "$opname")x"
+      done
+    fi
     echo "$row |"
   done
 } >"$results/cluster.md"
@@ -205,6 +231,6 @@ for tool in "${tools[@]}"; do
   for opname in install upgrade; do
     echo
     echo "$tool $opname, round $rounds (--timings):"
-    cat "$results/cluster-timings/$tool-$opname-round$rounds.txt" 2>/dev/null | sed -n '/timings/,$p'
+    sed -n '/timings/,$p' "$results/cluster-timings/$tool-$opname-round$rounds.txt" 2>/dev/null || true
   done
 done

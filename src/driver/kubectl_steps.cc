@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "core/yaml/document_edit.h"
@@ -43,6 +45,11 @@ namespace {
 
 // CRDs per `kubectl wait`: the waits run side by side.
 constexpr std::size_t kCrdsPerWait = 10;
+// What kubectl wait says about a CRD without status.conditions yet, and how
+// often (and how long apart) such a wait is made again: up to 10 seconds.
+constexpr std::string_view kNoConditionsYet = ".status.conditions accessor error";
+constexpr int kWaitAttempts = 40;
+constexpr std::chrono::milliseconds kWaitPause{250};
 
 }  // namespace
 
@@ -99,7 +106,22 @@ bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl,
     waits.push_back(Kubectl(kubectl, wait_args, {}, "waiting for the CRDs to be established"));
   }
   context.Progress("waiting for the CRDs to be established");
-  const std::vector<ProcessResult> results = RunSideBySide(*context.runner, waits, context.dry_run);
+  std::vector<ProcessResult> results = RunSideBySide(*context.runner, waits, context.dry_run);
+  // kubectl wait fails instead of waiting on a CRD the API server has not
+  // given status.conditions yet (just created): ".status.conditions accessor
+  // error: <nil> is of the type <nil>". Those waits are made again.
+  for (int attempt = 1; attempt < kWaitAttempts; ++attempt) {
+    std::vector<std::size_t> again;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (!results[i].Ok() && results[i].err.find(kNoConditionsYet) != std::string::npos) again.push_back(i);
+    }
+    if (again.empty()) break;
+    std::this_thread::sleep_for(kWaitPause);
+    std::vector<Command> commands;
+    for (std::size_t i : again) commands.push_back(waits[i]);
+    std::vector<ProcessResult> retried = RunSideBySide(*context.runner, commands, context.dry_run);
+    for (std::size_t j = 0; j < again.size(); ++j) results[again[j]] = std::move(retried[j]);
+  }
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (!ReportFailure(context, waits[i], results[i])) return false;
   }
