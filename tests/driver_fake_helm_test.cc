@@ -153,6 +153,9 @@ struct DriverFakeHelmTest : ::testing::Test {
     EXPECT_EQ((*calls)[at], (Call{"kubectl", "get", "--raw", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"}));
     calls->erase(calls->begin() + static_cast<std::ptrdiff_t>(at));
   }
+  // After the CRD apply: the same list read again, so that only the CRDs not
+  // Established yet are waited for (the fakes' list has none of them).
+  void TakeEstablishedRead(std::vector<Call>* calls, std::size_t at) const { TakeCrdOwnershipRead(calls, at); }
 };
 
 Call Concat(Call a, const std::vector<std::string>& b) {
@@ -186,7 +189,7 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string& chart = sandbox.chart;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 11u);
+  ASSERT_EQ(calls.size(), 12u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // not found: nothing pending
@@ -198,6 +201,7 @@ TEST_F(DriverFakeHelmTest, Helm4InstallRunsEveryStepInOrder) {
             (std::set<std::string>{"dot-system", "envoy-gateway-system", "keda", "prometheus-system"}));
   EXPECT_EQ(calls[3], (Call{"kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=dotk8s", "-f",
                             "-"}));
+  TakeEstablishedRead(&calls, 4);
   // The CRDs of the charts that rendered something (Traefik is off): Envoy
   // Gateway's and kube-prometheus-stack's crds/; KEDA's templated one is Helm's.
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
@@ -235,7 +239,7 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
   const std::vector<std::string> profiles = {"-f", chart + "/values/gateway.yaml", "-f", chart + "/values/helm3.yaml"};
   const std::vector<std::string> values = Concat(profiles, {"--set", "apps.createNamespaces=false"});
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 13u);
+  ASSERT_EQ(calls.size(), 14u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm3Plugins(), DOTK8S_POST_BINARY, ns, profiles));
   EXPECT_EQ(calls[2], History(Helm3Plugins(), ns));
@@ -247,6 +251,7 @@ TEST_F(DriverFakeHelmTest, Helm3InstallUsesTheExecutableAndAppliesTemplatedCrds)
   std::set<std::string> expected = FixtureCrdNames({"gateway-helm-1.7.0", "kube-prometheus-stack-82.2.1"});
   expected.insert("scaledobjects.keda.sh");  // Helm 3: the templated CRD goes first too
   EXPECT_EQ(NamesInStream(sandbox.RecordedInput(8)), expected);
+  TakeEstablishedRead(&calls, 4);
   EXPECT_EQ(calls[4][1], "wait");
   EXPECT_EQ(calls[5], (Call{"kubectl", "label", "crd", "scaledobjects.keda.sh", "app.kubernetes.io/managed-by=Helm",
                             "--overwrite"}));
@@ -285,7 +290,7 @@ TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   RunResult upgrade = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(upgrade.exit_code, 0) << upgrade.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 12u);
+  ASSERT_EQ(calls.size(), 13u);
   // No release yet: nothing pending, nothing to protect, nothing looked up.
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));
   TakeForeignReads(&calls, 3);
@@ -293,6 +298,7 @@ TEST_F(DriverFakeHelmTest, UpgradeAndUninstallWithoutARelease) {
   EXPECT_EQ(calls[3], Helm(Helm4Plugins(), {"get", "manifest", "dot-apps", "-n", "dot-system"}));
   EXPECT_EQ(calls[4][1], "apply");
   EXPECT_EQ(calls[5][1], "apply");  // CRDs again: upgrades get new CRD versions
+  TakeEstablishedRead(&calls, 6);
   EXPECT_EQ(calls[7][2], "upgrade");
 
   std::filesystem::remove(sandbox.record);
@@ -488,7 +494,7 @@ TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithout
   RunResult run = sandbox.Driver({"install", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 11u);
+  ASSERT_EQ(calls.size(), 12u);
   EXPECT_EQ(calls[2][2], "history");
   calls.erase(calls.begin() + 2);
   TakeForeignReads(&calls, 2);
@@ -519,6 +525,7 @@ TEST_F(DriverFakeHelmTest, InjectedNamespacesAreAppliedWithTheirLabelsAndWithout
   EXPECT_EQ(applied.find("helm.sh/hook"), std::string::npos) << applied;
   EXPECT_EQ(docs[3]["metadata"]["labels"]["monitoring"].as<std::string>(), "enabled");
   // The install itself does not create them.
+  TakeEstablishedRead(&calls, 4);
   EXPECT_EQ(calls[5][2], "install");
   EXPECT_NE(std::find(calls[5].begin(), calls[5].end(), "apps.createNamespaces=false"), calls[5].end());
 }
@@ -632,7 +639,7 @@ TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFir
   RunResult run = sandbox.Driver({"upgrade", "--chart", sandbox.chart}, Env("v4.1.4"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto calls = sandbox.Recorded();
-  ASSERT_EQ(calls.size(), 16u);
+  ASSERT_EQ(calls.size(), 17u);
   EXPECT_EQ(calls[0], Version());
   EXPECT_EQ(calls[1], PlanningRender(calls[1], Helm4Plugins(), "dotk8s-post", "dot-system"));
   EXPECT_EQ(calls[2], History(Helm4Plugins(), "dot-system"));  // one deployed revision
@@ -644,6 +651,7 @@ TEST_F(DriverProtectionTest, UpgradeMarksTheLiveReleasesCrdsAndNamespacesKeepFir
   for (std::size_t i = 0; i < protection.size(); ++i) EXPECT_EQ(calls[3 + i], protection[i]) << i;
   EXPECT_EQ(calls[7], (Call{"kubectl", "apply", "--server-side", "--field-manager=dotk8s", "-f", "-"}));
   EXPECT_EQ(calls[8][1], "apply");
+  TakeEstablishedRead(&calls, 9);
   EXPECT_EQ(calls[9][1], "wait");
   EXPECT_EQ(calls[10], Concat(Helm(Helm4Plugins(), {"upgrade", "dot-apps", sandbox.chart, "-n", "dot-system", "--set",
                                                     "apps.createNamespaces=false", "--skip-crds"}),

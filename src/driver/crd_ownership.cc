@@ -293,6 +293,13 @@ void DropUnchangedCrds(const std::vector<LiveCrd>& live, const std::string& rele
   to_apply->templated = std::move(templated);
 }
 
+Command LiveCrdListCommand(const std::string& kubectl) {
+  Command command;
+  command.argv = {kubectl, "get", "--raw", std::string(kCrdListPath)};
+  command.purpose = "reading the CRDs on the cluster";
+  return command;
+}
+
 int ReadLiveCrds(DriverContext& context, const std::string& kubectl, const std::vector<std::string>& names,
                  std::vector<LiveCrd>* live) {
   if (names.empty()) return kExitOk;
@@ -300,9 +307,7 @@ int ReadLiveCrds(DriverContext& context, const std::string& kubectl, const std::
   // request per name, and kubectl's client-side rate limit (a burst of 10, then
   // 5 a second) made that four seconds for 30 CRDs; `-o json` would re-indent
   // megabytes of schemas. The list carries managedFields (who applied each).
-  Command command;
-  command.argv = {kubectl, "get", "--raw", std::string(kCrdListPath)};
-  command.purpose = fmt::format("reading the CRDs on the cluster ({} the release would apply)", names.size());
+  const Command command = LiveCrdListCommand(kubectl);
   context.Progress(command.purpose);
   ProcessResult result = context.runner->Run(command);
   if (result.skipped || (context.dry_run && result.Ok() && result.out.empty())) return kExitOk;

@@ -74,6 +74,9 @@ void DropUnchangedCrds(const std::vector<LiveCrd>& live, const std::string& rele
 /// The API path of the CRD list (`kubectl get --raw`).
 inline constexpr std::string_view kCrdListPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
+/// `kubectl get --raw kCrdListPath`: the read ReadLiveCrds makes.
+Command LiveCrdListCommand(const std::string& kubectl);
+
 /// Reads the live CRDs of `names` (one `kubectl get --raw kCrdListPath`, a
 /// probe; those not found are missing). Returns an exit code.
 int ReadLiveCrds(DriverContext& context, const std::string& kubectl, const std::vector<std::string>& names,

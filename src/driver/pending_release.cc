@@ -291,6 +291,16 @@ std::string ReleaseRecordName(std::string_view release, int revision) {
   return fmt::format("sh.helm.release.v1.{}.v{}", release, revision);
 }
 
+Command ReleaseHistoryCommand(const PreparedRelease& prepared) {
+  Command history;
+  history.argv = {prepared.helm.program, "history", prepared.release, "-n", prepared.release_namespace,
+                  "-o", "json", "--max", "5"};
+  history.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir,
+                                prepared.wiring.helm3_plugin_dir);
+  history.purpose = fmt::format("reading the revisions of release {}", prepared.release);
+  return history;
+}
+
 int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepared, const std::string& kubectl,
                           const PendingOptions& options, std::string_view verb, std::int64_t now,
                           PendingOutcome* outcome) {
@@ -299,11 +309,7 @@ int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepare
   const std::string& release = prepared.release;
   const std::string& ns = prepared.release_namespace;
 
-  Command history;
-  history.argv = {prepared.helm.program, "history", release, "-n", ns, "-o", "json", "--max", "5"};
-  history.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir,
-                                prepared.wiring.helm3_plugin_dir);
-  history.purpose = fmt::format("reading the revisions of release {}", release);
+  const Command history = ReleaseHistoryCommand(prepared);
   context.Progress(history.purpose);
   ProcessResult result = context.runner->Run(history);
   if (!result.Ok()) {

@@ -95,6 +95,9 @@ struct ReleaseStorage {
 };
 ReleaseStorage StorageOfHelmDriver(std::string_view helm_driver);
 
+/// `helm history RELEASE -n NS -o json --max 5`: the read ResolvePendingRelease makes.
+Command ReleaseHistoryCommand(const PreparedRelease& prepared);
+
 /// Helm's storage key of one revision: sh.helm.release.v1.RELEASE.vN.
 std::string ReleaseRecordName(std::string_view release, int revision);
 

@@ -57,6 +57,57 @@ void SayWhatUninstallKept(const DriverContext& context, const ReleaseKeeps& kept
   context.Say("delete them by hand if you mean to (kubectl delete crd NAME, kubectl delete namespace NAME)");
 }
 
+// install / upgrade, from the planning render to helm.
+int InstallOrUpgrade(std::string_view name, const CommandLine& line, DriverContext& context,
+                     PreparedRelease& prepared, const std::string& kubectl) {
+  int code = kExitOk;
+  // install / upgrade: render first (what helm will install), then prepare the
+  // cluster. The planning render holds Secrets: it is never printed.
+  PendingOptions pending_options;
+  if (!ReadPendingOptions(line, context, &pending_options)) return kExitUsage;
+  RenderedRelease rendered;
+  code = PlanRelease(context, prepared, &rendered);
+  if (code != kExitOk) return code;
+  // A revision a killed helm left pending blocks every helm call: resolved
+  // (or refused) before anything on the cluster changes.
+  PendingOutcome pending;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  code = ResolvePendingRelease(context, prepared, kubectl, pending_options, name, now.count(), &pending);
+  if (code != kExitOk) return code;
+  const std::string verb = name == "upgrade" && pending.release_gone ? "install" : std::string(name);
+  // Another installation's KEDA (or operator) is refused before the first write.
+  code = RefuseForeignComponents(context, prepared, rendered, kubectl);
+  if (code != kExitOk) return code;
+  // CRDs another owner manages: left alone or refused before anything changes.
+  // Under Helm 3 the templated ones (KEDA's) must exist before the custom
+  // resources of the same release (Helm 4 gets those as hooks).
+  CrdInventory crd_inventory;
+  CrdsToApply crds;
+  code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/prepared.helm.major == 3,
+                           line.Has(kTakeOverCrdsFlag.name), &crd_inventory, &crds);
+  if (code != kExitOk) return code;
+  if (name == "upgrade") {
+    ReleaseKeeps kept;
+    code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
+    if (code != kExitOk) return code;
+  }
+  code = PrepareCluster(context, prepared, rendered, kubectl, crds);
+  if (code != kExitOk) return code;
+
+  // Applied above: the namespaces outside the release, the CRDs at their newest version.
+  std::vector<std::string> helm_args = {"--set", "apps.createNamespaces=false", "--skip-crds"};
+  // dotk8s rollback: the target revision's values alone, none of the current revision's.
+  if (verb == "upgrade" && line.Has(kResetValuesSwitch)) helm_args.push_back("--reset-values");
+  Command command = HelmReleaseCommand(prepared, verb, helm_args, true);
+  command.is_action = true;
+  command.purpose = verb == "install" ? "installing" : "upgrading";
+  std::string out;
+  code = RunHelm(context, prepared, command, &out);
+  if (code == kExitOk) *context.out << out;
+  return code;
+}
+
 }  // namespace
 
 int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverContext& context) {
@@ -106,51 +157,7 @@ int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverCont
     return code;
   }
 
-  // install / upgrade: render first (what helm will install), then prepare the
-  // cluster. The planning render holds Secrets: it is never printed.
-  PendingOptions pending_options;
-  if (!ReadPendingOptions(line, context, &pending_options)) return kExitUsage;
-  RenderedRelease rendered;
-  code = PlanRelease(context, prepared, &rendered);
-  if (code != kExitOk) return code;
-  // A revision a killed helm left pending blocks every helm call: resolved
-  // (or refused) before anything on the cluster changes.
-  PendingOutcome pending;
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  code = ResolvePendingRelease(context, prepared, kubectl, pending_options, name, now.count(), &pending);
-  if (code != kExitOk) return code;
-  const std::string verb = name == "upgrade" && pending.release_gone ? "install" : std::string(name);
-  // Another installation's KEDA (or operator) is refused before the first write.
-  code = RefuseForeignComponents(context, prepared, rendered, kubectl);
-  if (code != kExitOk) return code;
-  // CRDs another owner manages: left alone or refused before anything changes.
-  // Under Helm 3 the templated ones (KEDA's) must exist before the custom
-  // resources of the same release (Helm 4 gets those as hooks).
-  CrdInventory crd_inventory;
-  CrdsToApply crds;
-  code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/prepared.helm.major == 3,
-                           line.Has(kTakeOverCrdsFlag.name), &crd_inventory, &crds);
-  if (code != kExitOk) return code;
-  if (name == "upgrade") {
-    ReleaseKeeps kept;
-    code = ProtectReleaseObjects(context, prepared, kubectl, &kept);
-    if (code != kExitOk) return code;
-  }
-  code = PrepareCluster(context, prepared, rendered, kubectl, crds);
-  if (code != kExitOk) return code;
-
-  // Applied above: the namespaces outside the release, the CRDs at their newest version.
-  std::vector<std::string> helm_args = {"--set", "apps.createNamespaces=false", "--skip-crds"};
-  // dotk8s rollback: the target revision's values alone, none of the current revision's.
-  if (verb == "upgrade" && line.Has(kResetValuesSwitch)) helm_args.push_back("--reset-values");
-  Command command = HelmReleaseCommand(prepared, verb, helm_args, true);
-  command.is_action = true;
-  command.purpose = verb == "install" ? "installing" : "upgrading";
-  std::string out;
-  code = RunHelm(context, prepared, command, &out);
-  if (code == kExitOk) *context.out << out;
-  return code;
+  return InstallOrUpgrade(name, line, context, prepared, kubectl);
 }
 
 }  // namespace dotk8s

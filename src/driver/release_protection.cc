@@ -99,12 +99,17 @@ bool ReadReleaseKeeps(std::string_view manifest, ReleaseKeeps* keeps, std::strin
   return true;
 }
 
-int ProtectReleaseObjects(DriverContext& context, const PreparedRelease& prepared, const std::string& kubectl,
-                          ReleaseKeeps* kept) {
+Command ReleaseManifestCommand(const PreparedRelease& prepared) {
   Command get;
   get.argv = {prepared.helm.program, "get", "manifest", prepared.release, "-n", prepared.release_namespace};
   get.env = HelmEnvironment(prepared.helm.major, prepared.wiring.helm4_plugin_dir, prepared.wiring.helm3_plugin_dir);
   get.purpose = fmt::format("reading the manifest of release {}", prepared.release);
+  return get;
+}
+
+int ProtectReleaseObjects(DriverContext& context, const PreparedRelease& prepared, const std::string& kubectl,
+                          ReleaseKeeps* kept) {
+  const Command get = ReleaseManifestCommand(prepared);
   context.Progress(get.purpose);
   ProcessResult result = context.runner->Run(get);
   if (!result.Ok()) {

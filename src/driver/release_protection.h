@@ -26,14 +26,18 @@ struct ReleaseKeeps {
 /// False with `error` if it does not read as YAML.
 bool ReadReleaseKeeps(std::string_view manifest, ReleaseKeeps* keeps, std::string* error);
 
+/// `helm get manifest RELEASE -n NS`: the read ProtectReleaseObjects starts with.
+Command ReleaseManifestCommand(const PreparedRelease& prepared);
+
 /// Before upgrade and uninstall: `helm get manifest RELEASE -n NS` (a probe),
-/// then every CRD and Namespace of it that exists (`kubectl get ...
-/// --ignore-not-found -o name`, a probe) is annotated
+/// then every CRD and Namespace of it that exists is looked up with its
+/// resource policy (`kubectl get ... --ignore-not-found -o custom-columns`, a
+/// probe) and those not marked yet are annotated
 /// `helm.sh/resource-policy=keep`, so that neither the upgrade (a CRD or
 /// Namespace no longer rendered) nor the uninstall deletes it, also for
 /// releases made by older versions that did not mark them. `kept` gets the
-/// names annotated. No release is not an error (kept->no_release); any other
-/// failure is reported and returns kExitFailed.
+/// names of all that exist (all marked now). No release is not an error
+/// (kept->no_release); any other failure is reported and returns kExitFailed.
 int ProtectReleaseObjects(DriverContext& context, const PreparedRelease& prepared, const std::string& kubectl,
                           ReleaseKeeps* kept);
 
