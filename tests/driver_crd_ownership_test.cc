@@ -213,6 +213,51 @@ TEST(CrdOwnershipTest, WhatDotk8sAppliedAndNobodyChangedIsNotAppliedAgain) {
   EXPECT_TRUE(unchanged.empty());
 }
 
+// What would make a CRD differ from what dotk8s applied, each on one of the
+// recorded CRDs: its spec changed since creation (generation 2: also an edit
+// that only removed fields, which names no new manager), another manager on
+// its spec, not Established, a templated one without this release's marks.
+TEST(CrdOwnershipTest, AnyChangeSinceTheApplyMeansItIsAppliedAgain) {
+  EnvoyGatewayCrds envoy;
+  const std::vector<LiveCrd> recorded = RecordedLive("ours");
+  const LiveCrd* gateways = Find(recorded, "gateways.gateway.networking.k8s.io");
+  ASSERT_NE(gateways, nullptr);
+  ASSERT_EQ(gateways->generation, 1);
+  const CrdRecord* record = nullptr;
+  for (const CrdRecord& candidate : envoy.records) {
+    if (candidate.name == gateways->name) record = &candidate;
+  }
+  ASSERT_NE(record, nullptr);
+  const auto applied_again = [&](const LiveCrd& live, bool templated, const std::string& release) {
+    CrdsToApply crds;
+    if (templated) {
+      crds.templated = {{record->name, record->text}};
+    } else {
+      crds.from_crds_folders = {record};
+    }
+    std::vector<std::string> unchanged;
+    DropUnchangedCrds({live}, release, "dot-system", &crds, &unchanged);
+    return unchanged.empty();
+  };
+  EXPECT_FALSE(applied_again(*gateways, false, "dot-apps"));  // as recorded: unchanged
+  LiveCrd edited = *gateways;
+  edited.generation = 2;
+  EXPECT_TRUE(applied_again(edited, false, "dot-apps"));
+  LiveCrd shared = *gateways;
+  shared.spec_managers.push_back("kubectl-edit");
+  EXPECT_TRUE(applied_again(shared, false, "dot-apps"));
+  LiveCrd pending = *gateways;
+  pending.established = false;
+  EXPECT_TRUE(applied_again(pending, false, "dot-apps"));
+  // Templated (Helm 3's KEDA CRDs): also this release's Helm marks.
+  LiveCrd marked = *gateways;
+  marked.helm_release = "dot-apps";
+  marked.helm_release_namespace = "dot-system";
+  EXPECT_FALSE(applied_again(marked, true, "dot-apps"));
+  EXPECT_TRUE(applied_again(marked, true, "another-release"));
+  EXPECT_TRUE(applied_again(*gateways, true, "dot-apps"));  // no marks
+}
+
 // Taken over from another team (`--take-over-crds`): their field manager still
 // shares the spec fields of the CRDs their bundle had, so those are applied
 // each time; the rest (Envoy Gateway's own, the experimental kinds dotk8s

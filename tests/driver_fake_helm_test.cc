@@ -708,6 +708,21 @@ TEST_F(DriverProtectionTest, WhatIsMarkedAlreadyIsNotMarkedAgain) {
             std::string::npos)
       << run.err;
 
+  // An empty policy, or another word than keep, is no mark: annotated (read
+  // by lines, so the empty column shifts nothing).
+  std::filesystem::remove(sandbox.record);
+  env.back() = "FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh= crd/scaledjobs.keda.sh=keep namespace/keda=Keep";
+  run = sandbox.Driver({"uninstall", "--chart", sandbox.chart}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<Call> annotated;
+  for (const Call& call : sandbox.Recorded()) {
+    if (call[1] == "annotate") annotated.push_back(call);
+  }
+  EXPECT_EQ(annotated, (std::vector<Call>{
+                           {"kubectl", "annotate", "--overwrite", "crd", "scaledobjects.keda.sh",
+                            "helm.sh/resource-policy=keep"},
+                           {"kubectl", "annotate", "--overwrite", "namespace", "keda", "helm.sh/resource-policy=keep"}}));
+
   // One of them marked, the other not: only the other is annotated.
   std::filesystem::remove(sandbox.record);
   env.back() = "FAKE_KUBECTL_EXISTING=crd/scaledobjects.keda.sh=keep crd/scaledjobs.keda.sh namespace/keda=keep";

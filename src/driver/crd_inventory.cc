@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <map>
 #include <thread>
 
@@ -142,10 +143,17 @@ bool ReadCrdInventory(const std::vector<std::string>& archives, CrdInventory* in
   // (megabytes of schemas through yaml-cpp, 0.3 s for the default profile's):
   // the files are independent, so they are parsed side by side, the results
   // kept in archive order.
+  // An exception (yaml-cpp's, on a malformed file) is caught on its thread and
+  // thrown again here, after the joins: the caller reports it as before.
   std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> failures(candidates.size());
   const auto parse = [&] {
     for (std::size_t i = next++; i < candidates.size(); i = next++) {
-      candidates[i].records = ParseCrds(candidates[i].file.content, candidates[i].file.is_template);
+      try {
+        candidates[i].records = ParseCrds(candidates[i].file.content, candidates[i].file.is_template);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
     }
   };
   std::vector<std::thread> helpers;
@@ -153,6 +161,9 @@ bool ReadCrdInventory(const std::vector<std::string>& archives, CrdInventory* in
   for (unsigned i = 1; i < threads && i < candidates.size(); ++i) helpers.emplace_back(parse);
   parse();
   for (std::thread& helper : helpers) helper.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
   for (Candidate& candidate : candidates) {
     for (CrdRecord& record : candidate.records) {
       record.chart = candidate.chart;

@@ -271,6 +271,7 @@ void DropUnchangedCrds(const std::vector<LiveCrd>& live, const std::string& rele
     const LiveCrd& crd = *found->second;
     if (!crd.established || crd.applied_digest.empty() || crd.applied_digest != ManifestDigest(manifest)) return false;
     if (crd.spec_managers != std::vector<std::string>{std::string(kOwnFieldManager)}) return false;
+    if (crd.generation != 1) return false;
     return !templated || (crd.helm_release == release && crd.helm_release_namespace == release_namespace);
   };
   std::vector<const CrdRecord*> folders;
@@ -321,7 +322,8 @@ int ReadLiveCrds(DriverContext& context, const std::string& kubectl, const std::
   // What ReadLiveCrd reads, nothing else: a CRD's schemas are nearly all of
   // its bytes and are skipped while parsing.
   KeptFields kept;
-  kept.paths = {"spec.group", "spec.names.kind", "spec.versions.name", "spec.versions.served", "status.conditions"};
+  kept.paths = {"metadata.generation", "spec.group",           "spec.names.kind",
+                "spec.versions.name",  "spec.versions.served", "status.conditions"};
   kept.managed_fields = true;
   std::vector<YAML::Node> items;
   std::string error;
@@ -350,8 +352,8 @@ std::vector<std::string> ArchivesOfRenderedCharts(const std::string& chart_dir, 
 }
 
 int SettleReleaseCrds(DriverContext& context, const PreparedRelease& prepared, const RenderedRelease& rendered,
-                      const std::string& kubectl, bool with_templated, bool take_over, CrdInventory* inventory,
-                      CrdsToApply* to_apply) {
+                      const std::string& kubectl, bool with_templated, bool take_over, bool skip_unchanged,
+                      CrdInventory* inventory, CrdsToApply* to_apply) {
   std::string error;
   if (!ReadCrdInventory(ArchivesOfRenderedCharts(prepared.workspace.chart_dir, rendered.charts), inventory, &error)) {
     context.Error(error);
@@ -378,7 +380,7 @@ int SettleReleaseCrds(DriverContext& context, const PreparedRelease& prepared, c
   // What is on the cluster as dotk8s applied it is not sent again: an
   // unchanged upgrade spends no time on CRDs (they are most of its bytes).
   std::vector<std::string> unchanged;
-  DropUnchangedCrds(live, prepared.release, prepared.release_namespace, to_apply, &unchanged);
+  if (skip_unchanged) DropUnchangedCrds(live, prepared.release, prepared.release_namespace, to_apply, &unchanged);
   for (const LiveCrd& crd : live) {
     if (crd.established) to_apply->established.push_back(crd.name);
   }

@@ -61,12 +61,16 @@ CrdPlan PlanCrdApply(const CrdsToApply& wanted, const std::vector<LiveCrd>& live
                      const std::vector<std::string>& rendered_api_kinds, const std::string& release,
                      const std::string& release_namespace, bool take_over);
 
-/// Pure. Takes out of `to_apply` every CRD the cluster has as dotk8s last
-/// applied it: Established, its kAppliedDigestKey the ManifestDigest of the
-/// same manifest, dotk8s the only field manager of its spec (another writer
-/// would own the fields it changed), and a templated one with this release's
-/// Helm marks. Their names go to `unchanged`. A CRD applied before dotk8s
-/// wrote the digest, or co-owned (Helm's crds/ install), is applied as before.
+/// Pure. Takes out of `to_apply` every CRD the cluster has as dotk8s applied
+/// it: Established, its kAppliedDigestKey the ManifestDigest of the same
+/// manifest, dotk8s the only field manager of its spec (another writer owns
+/// the fields it changed or added), metadata.generation 1 (its spec never
+/// changed since it was created, which also catches an edit that only removed
+/// fields: that takes them out of dotk8s's set without naming the editor),
+/// and a templated one with this release's Helm marks. Their names go to
+/// `unchanged`. A CRD applied before dotk8s wrote the digest, co-owned (Helm's
+/// crds/ install, a bundle taken over) or changed since its creation (a newer
+/// chart's CRD) is applied as before, every time.
 void DropUnchangedCrds(const std::vector<LiveCrd>& live, const std::string& release,
                        const std::string& release_namespace, CrdsToApply* to_apply,
                        std::vector<std::string>* unchanged);
@@ -90,9 +94,11 @@ std::vector<std::string> ArchivesOfRenderedCharts(const std::string& chart_dir, 
 /// templated ones of the render when `with_templated`, read live, planned
 /// (PlanCrdApply; the inventory's notes and the plan's said) into `to_apply`.
 /// A refusal is an error (kExitUsage). Returns an exit code.
+/// `skip_unchanged` (install, upgrade): DropUnchangedCrds; `crds apply`
+/// applies every one, the way to put a CRD back by hand.
 int SettleReleaseCrds(DriverContext& context, const PreparedRelease& prepared, const RenderedRelease& rendered,
-                      const std::string& kubectl, bool with_templated, bool take_over, CrdInventory* inventory,
-                      CrdsToApply* to_apply);
+                      const std::string& kubectl, bool with_templated, bool take_over, bool skip_unchanged,
+                      CrdInventory* inventory, CrdsToApply* to_apply);
 
 }  // namespace dotk8s
 

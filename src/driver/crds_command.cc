@@ -114,8 +114,9 @@ int Apply(DriverContext& context, const CommandLine& line) {
   const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
   CrdInventory inventory;
   CrdsToApply crds;
+  // Every CRD, unchanged or not: `crds apply` is how a CRD is put back by hand.
   code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/true,
-                           line.Has(kTakeOverCrdsFlag.name), &inventory, &crds);
+                           line.Has(kTakeOverCrdsFlag.name), /*skip_unchanged=*/false, &inventory, &crds);
   if (code != kExitOk) return code;
   if (!ApplyCrdsForRelease(context, kubectl, crds, prepared.release,
                            prepared.release_namespace, /*echo_output=*/true)) {

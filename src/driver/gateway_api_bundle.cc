@@ -50,6 +50,8 @@ LiveCrd ReadLiveCrd(const YAML::Node& crd) {
   live.bundle_version = Scalar(Child(annotations, kBundleVersionKey.data()));
   live.channel = Scalar(Child(annotations, kChannelKey.data()));
   live.applied_digest = Scalar(Child(annotations, kAppliedDigestKey.data()));
+  const std::string generation = Scalar(Child(metadata, "generation"));
+  std::from_chars(generation.data(), generation.data() + generation.size(), live.generation);
   if (Scalar(Child(Child(metadata, "labels"), "app.kubernetes.io/managed-by")) == "Helm") {
     live.helm_release = Scalar(Child(annotations, "meta.helm.sh/release-name"));
     live.helm_release_namespace = Scalar(Child(annotations, "meta.helm.sh/release-namespace"));

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,8 @@ struct LiveCrd {
   std::string applied_digest;
   /// status.conditions has Established=True: the API server serves it.
   bool established = false;
+  /// metadata.generation: 1 until its spec first changes after creation.
+  std::int64_t generation = 0;
 };
 
 /// The annotation dotk8s applies with each CRD: the SHA-256 of the CRD's

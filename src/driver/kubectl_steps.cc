@@ -46,10 +46,10 @@ namespace {
 
 // CRDs per `kubectl wait`: the waits run side by side.
 constexpr std::size_t kCrdsPerWait = 10;
-// What kubectl wait says about a CRD without status.conditions yet, and how
-// often (and how long apart) such a wait is made again: up to 10 seconds.
+// What kubectl wait says about a CRD without status.conditions yet, how long
+// such waits are made again, and the pause between two tries.
 constexpr std::string_view kNoConditionsYet = ".status.conditions accessor error";
-constexpr int kWaitAttempts = 40;
+constexpr std::chrono::seconds kWaitRetries{10};
 constexpr std::chrono::milliseconds kWaitPause{250};
 
 }  // namespace
@@ -126,7 +126,8 @@ bool ApplyCrdsServerSide(DriverContext& context, const std::string& kubectl,
   // kubectl wait fails instead of waiting on a CRD the API server has not
   // given status.conditions yet (just created): ".status.conditions accessor
   // error: <nil> is of the type <nil>". Those waits are made again.
-  for (int attempt = 1; attempt < kWaitAttempts; ++attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + kWaitRetries;
+  while (std::chrono::steady_clock::now() < deadline) {
     std::vector<std::size_t> again;
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (!results[i].Ok() && results[i].err.find(kNoConditionsYet) != std::string::npos) again.push_back(i);

@@ -36,8 +36,10 @@ ProcessResult SystemProcessRunner::Run(const Command& command) {
     boost::asio::io_context io;
     std::future<std::string> out;
     std::future<std::string> err;
+    std::unique_lock<std::mutex> starting(start_mutex_);
     bp::child child(program, bp::args(args), env, bp::std_in < bp::buffer(command.input), bp::std_out > out,
                     bp::std_err > err, io);
+    starting.unlock();
     io.run();
     child.wait();
     result.exit_code = child.exit_code();

@@ -1,6 +1,7 @@
 #ifndef DOTK8S_DRIVER_PROCESS_RUNNER_H_
 #define DOTK8S_DRIVER_PROCESS_RUNNER_H_
 
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -48,6 +49,12 @@ class ProcessRunner {
 class SystemProcessRunner : public ProcessRunner {
  public:
   ProcessResult Run(const Command& command) override;
+
+ private:
+  // Boost.Process makes its pipes without close-on-exec: a child started
+  // while another's pipes are half set up would inherit their child-side ends
+  // and hold that one's output open until it exits. Starts are one at a time.
+  std::mutex start_mutex_;
 };
 
 /// --dry-run: prints every command (with its environment) to `out`; runs the

@@ -85,7 +85,7 @@ int InstallOrUpgrade(std::string_view name, const CommandLine& line, DriverConte
   CrdInventory crd_inventory;
   CrdsToApply crds;
   code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/prepared.helm.major == 3,
-                           line.Has(kTakeOverCrdsFlag.name), &crd_inventory, &crds);
+                           line.Has(kTakeOverCrdsFlag.name), /*skip_unchanged=*/true, &crd_inventory, &crds);
   if (code != kExitOk) return code;
   if (name == "upgrade") {
     ReleaseKeeps kept;

@@ -36,12 +36,26 @@ bool Existing(DriverContext& context, const std::string& kubectl, const std::str
                   "check the cluster connection (kubectl config current-context) and rights");
     return false;
   }
-  // One `<name> <policy or <none>>` a line.
+  // One `<name> <policy>` a line: the name is one word (an object name has no
+  // blank), the policy the rest of the line, trimmed ("<none>" when missing,
+  // empty when set to ""). Read by lines, so an empty or spaced value cannot
+  // shift a name into another line's policy.
   std::map<std::string, std::string, std::less<>> found;
   std::istringstream lines(result.out);
-  std::string name;
-  std::string policy;
-  while (lines >> name >> policy) found[name] = policy;
+  std::string line;
+  while (std::getline(lines, line)) {
+    const std::size_t name_start = line.find_first_not_of(" \t");
+    if (name_start == std::string::npos) continue;
+    const std::size_t name_end = line.find_first_of(" \t", name_start);
+    const std::string name = line.substr(name_start, name_end - name_start);
+    std::string policy;
+    if (name_end != std::string::npos) {
+      const std::size_t policy_start = line.find_first_not_of(" \t", name_end);
+      const std::size_t policy_end = line.find_last_not_of(" \t\r");
+      if (policy_start != std::string::npos) policy = line.substr(policy_start, policy_end - policy_start + 1);
+    }
+    found[name] = policy;
+  }
   for (const std::string& wanted : names) {
     const auto it = found.find(wanted);
     if (it == found.end()) continue;
