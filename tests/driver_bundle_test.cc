@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "driver/archive_io.h"
+#include "driver/bundles/archive_io.h"
 #include "fakes/driver_sandbox.h"
 
 namespace dotk8s::testing {

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "driver/archive_io.h"
+#include "driver/bundles/archive_io.h"
 #include "fakes/driver_sandbox.h"
 
 namespace dotk8s::testing {

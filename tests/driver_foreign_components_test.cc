@@ -12,10 +12,10 @@
 #include <filesystem>
 #include <tuple>
 
-#include "driver/foreign_components.h"
-#include "driver/release_ownership.h"
-#include "driver/release_values.h"
-#include "driver/rendered_release.h"
+#include "driver/release/foreign_components.h"
+#include "driver/release/ownership.h"
+#include "driver/release/values.h"
+#include "driver/release/rendered.h"
 #include "fakes/driver_sandbox.h"
 #include "fakes/release_documents.h"
 

@@ -1,5 +1,5 @@
-#include "driver/helm_setup.h"
-#include "driver/locations.h"
+#include "driver/programs/helm_setup.h"
+#include "driver/programs/locations.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "driver/post_failure.h"
-#include "driver/process_runner.h"
+#include "driver/programs/post_failure.h"
+#include "driver/programs/process_runner.h"
 #include "fakes/fake_process_runner.h"
 #include "test_support.h"
 

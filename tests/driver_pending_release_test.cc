@@ -2,7 +2,7 @@
 // pieces (helm history's JSON, times, durations, the decision) and the driver
 // end to end with the fake helm and kubectl (tests/fakes): detection, the
 // refusal, recovery by flag and by age, and nothing extra when nothing is pending.
-#include "driver/pending_release.h"
+#include "driver/release/pending.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>

@@ -1,14 +1,14 @@
 // What the driver reads from renders and manifests: the namespaces to create
 // (dotk8s-post's injected Namespaces with their labels, hook annotations
 // stripped), the release's CRDs and Namespaces to protect, dotk8s-post's notes.
-#include "driver/rendered_release.h"
+#include "driver/release/rendered.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "driver/release_plan.h"
-#include "driver/release_protection.h"
+#include "driver/release/plan.h"
+#include "driver/release/protection.h"
 #include "fakes/release_documents.h"
 
 namespace dotk8s {

@@ -1,4 +1,4 @@
-#include "driver/sha256.h"
+#include "driver/bundles/sha256.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // --timings (timings.h): what each program took, and the driver's own time
 // as the wall time no program covered (reads side by side overlap).
-#include "driver/timings.h"
+#include "driver/programs/timings.h"
 
 #include <gtest/gtest.h>
 

@@ -13,7 +13,7 @@
 #include <filesystem>
 
 #include "chart_workspace.h"
-#include "driver/cluster_checks.h"
+#include "driver/verify/checks.h"
 #include "fakes/driver_sandbox.h"
 
 namespace dotk8s::testing {

@@ -1,14 +1,14 @@
-// kubectl's JSON lists read into the kept nodes (src/driver/live_objects.h),
+// kubectl's JSON lists read into the kept nodes (src/driver/verify/live_objects.h),
 // on the lists recorded from a real API server for verify's tests, and
 // verify's -o json as the JSON library writes it.
-#include "driver/live_objects.h"
+#include "driver/verify/live_objects.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
-#include "driver/cluster_checks.h"
+#include "driver/verify/checks.h"
 #include "fakes/driver_sandbox.h"
 
 namespace dotk8s::testing {

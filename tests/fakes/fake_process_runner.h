@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "driver/process_runner.h"
+#include "driver/programs/process_runner.h"
 
 namespace dotk8s::testing {
 

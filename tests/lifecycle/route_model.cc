@@ -1346,7 +1346,7 @@ void HelmUninstallInto(StepRun& run, const HelmRelease& release) {
 void AnnotateKeep(StepRun& run, const HelmRelease& release) {
   auto found = run.cluster->releases.find(ReleaseId(release));
   if (found == run.cluster->releases.end() || found->second.revisions.empty()) return;
-  // `helm get manifest`: the last revision (src/driver/release_protection.cc).
+  // `helm get manifest`: the last revision (src/driver/release/protection.cc).
   for (const ObjectSpec& spec : found->second.revisions.back().manifest) {
     if (!IsCrdKey(spec.key) && !IsNamespaceKey(spec.key)) continue;
     auto live = run.cluster->objects.find(spec.key);
@@ -1362,7 +1362,7 @@ void AnnotateKeep(StepRun& run, const HelmRelease& release) {
 
 // The driver's CRD step: crds/ of the charts that are on and, with
 // `with_templated` (install and upgrade under Helm 3, and `dotk8s crds apply`
-// always: src/driver/release_command.cc:132, crds_command.cc:117), the
+// always: src/driver/commands/release.cc:132, crds_command.cc:117), the
 // templated CRDs of `objects` with Helm's ownership marks so that helm adopts them.
 void ApplyDriverCrds(StepRun& run, const HelmRelease& release, const std::vector<ObjectSpec>& objects,
                      const std::vector<CrdFile>& crds, bool with_templated) {
@@ -1374,7 +1374,7 @@ void ApplyDriverCrds(StepRun& run, const HelmRelease& release, const std::vector
   for (const ObjectSpec& spec : objects) {
     if (spec.crd && Write(run, spec, kubectl, "crds") != Outcome::kFailed) templated.push_back(spec.key);
   }
-  // `kubectl label` then `kubectl annotate` (src/driver/release_command.cc): two
+  // `kubectl label` then `kubectl annotate` (src/driver/commands/release.cc): two
   // more patches of each, after which helm's ownership check adopts them.
   for (const ObjectKey& key : templated) {
     run.cluster->objects[key].spec.labels[std::string(kManagedBy)] = "Helm";

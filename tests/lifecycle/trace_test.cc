@@ -392,7 +392,7 @@ int FirstRowOf(const std::vector<TraceRow>& rows, std::string_view client) {
 // The kubectl requests of `step` (the driver's CRD step) are among the trace's
 // `rows`, and the trace's others are CRDs of Traefik's crds/: the recorded
 // `dotk8s crds apply` applied every chart's crds/, Traefik's too though Traefik
-// was off (src/driver/crds_command.cc); the fixtures hold only Traefik's Gateway
+// was off (src/driver/commands/crds.cc); the fixtures hold only Traefik's Gateway
 // API bundle, so the model cannot send them.
 void ExpectKubectlRequestsAmong(const StepResult& step, const std::vector<TraceRow>& rows, const KindCatalog& catalog) {
   std::multiset<Request> trace;

@@ -1,0 +1,53 @@
+#ifndef DOTK8S_DRIVER_CLI_COMMANDS_H_
+#define DOTK8S_DRIVER_CLI_COMMANDS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "driver/cli/command_line.h"
+#include "driver/context.h"
+
+namespace dotk8s {
+
+/// One `dotk8s` command: its flags, help and what runs it.
+struct CommandSpec {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;        ///< "dotk8s template [RELEASE] [flags]"
+  std::string_view description;  ///< paragraphs for --help
+  std::vector<FlagSpec> flags;
+  int (*run)(std::string_view name, const CommandLine& line, DriverContext& context) = nullptr;
+};
+
+/// Every command, in the order `dotk8s --help` lists them.
+const std::vector<CommandSpec>& Commands();
+
+/// `dotk8s ARGS...`: parses, dispatches, returns the exit code.
+int RunDriver(const std::vector<std::string>& args, DriverContext& context);
+
+/// The help text of one command.
+std::string CommandHelp(const CommandSpec& spec);
+
+// The commands (one file each).
+int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunDepsCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunCrdsCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunBundleCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunDoctorCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunExplainCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunVerifyCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunRollbackCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+/// `dotk8s rollback`: its help and upgrade's flags but -f, --set and --profile.
+CommandSpec RollbackCommandSpec(const std::vector<FlagSpec>& upgrade_flags);
+/// Set by `dotk8s rollback` on the upgrade it runs, never on a command line
+/// (no command lists it): helm upgrade gets --reset-values, so the target
+/// revision's values alone count and nothing of the current revision's is reused.
+inline constexpr std::string_view kResetValuesSwitch = "reset-values";
+/// Hidden: `dotk8s __capture FILE` copies stdin to FILE and to stdout; explain
+/// runs it as a post-renderer to see exactly what dotk8s-post would get.
+int RunCaptureCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+
+}  // namespace dotk8s
+
+#endif  // DOTK8S_DRIVER_CLI_COMMANDS_H_

@@ -1,0 +1,149 @@
+// dotk8s deps: make charts/<umbrella>/charts/ complete, from a bundle, a chart
+// cache, or `helm dependency build`, and check every archive's own Chart.yaml.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+
+#include "driver/cli/commands.h"
+#include "driver/bundles/dependencies.h"
+#include "driver/programs/helm_setup.h"
+#include "driver/programs/locations.h"
+#include "driver/release/workspace.h"
+
+namespace dotk8s {
+namespace fs = std::filesystem;
+namespace {
+
+void PrintStatuses(const DriverContext& context, const std::vector<DependencyStatus>& statuses) {
+  for (const DependencyStatus& status : statuses) {
+    if (status.Ok()) {
+      *context.out << fmt::format("ok       {:<24} {:<8} charts/{}\n", status.pinned.name, status.pinned.version,
+                                  fs::path(status.archive).filename().string());
+    } else {
+      *context.out << fmt::format("missing  {:<24} {:<8} {}\n", status.pinned.name, status.pinned.version,
+                                  fmt::join(status.problems, "; "));
+    }
+  }
+}
+
+// Copies the archive of `pinned` from `source_dir` if it is there and really is
+// that chart at that version. Archives of the same chart at other versions go.
+bool CopyFromSource(const DriverContext& context, const std::string& source_dir, const std::string& chart_dir,
+                    const DependencyStatus& status, std::string* note) {
+  const std::string candidate = source_dir + "/" + status.pinned.ArchiveName();
+  if (!IsFile(candidate)) return false;
+  ChartIdentity identity;
+  std::string error;
+  if (!ReadChartIdentity(candidate, &identity, &error)) {
+    *note = fmt::format("{}: {}", candidate, error);
+    return false;
+  }
+  if (identity.name != status.pinned.name || identity.version != status.pinned.version) {
+    *note = fmt::format("{} holds {} {}, not {} {}", candidate, identity.name, identity.version, status.pinned.name,
+                        status.pinned.version);
+    return false;
+  }
+  const std::string target = chart_dir + "/charts/" + status.pinned.ArchiveName();
+  if (context.dry_run) {
+    *context.out << fmt::format("cp {} {}\n", candidate, target);
+    return true;
+  }
+  std::error_code ec;
+  fs::create_directories(chart_dir + "/charts", ec);
+  for (const std::string& wrong : status.wrong_archives) {
+    context.Say(fmt::format("removing {} (not the pinned version)", wrong));
+    fs::remove(wrong, ec);
+  }
+  fs::copy_file(candidate, target, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    *note = fmt::format("cannot copy {} to {}: {}", candidate, target, ec.message());
+    return false;
+  }
+  context.Progress(fmt::format("copied {}", status.pinned.ArchiveName()));
+  return true;
+}
+
+}  // namespace
+
+int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& context) {
+  // The working chart is completed; a bundle is only a source of archives.
+  CommandLine without_bundle = line;
+  without_bundle.flags.erase("bundle");
+  Workspace workspace;
+  int code = OpenWorkspace(context, without_bundle, /*need_post=*/false, &workspace);
+  if (code != kExitOk) return code;
+  std::string bundle_charts;
+  if (line.Has("bundle")) {
+    std::string root;
+    code = OpenBundle(context, line.Value("bundle"), &root);
+    if (code != kExitOk) return code;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(root + "/chart", ec)) {
+      if (IsDirectory(entry.path().string() + "/charts")) bundle_charts = entry.path().string() + "/charts";
+    }
+  }
+  std::vector<PinnedDependency> pinned;
+  std::string error;
+  if (!ReadPinnedDependencies(workspace.chart_dir, &pinned, &error)) {
+    context.Error(error);
+    return kExitMissing;
+  }
+  std::vector<DependencyStatus> statuses = CheckDependencies(workspace.chart_dir, pinned);
+  if (line.Has("check") || AllDependenciesOk(statuses)) {
+    PrintStatuses(context, statuses);
+    return AllDependenciesOk(statuses) ? kExitOk : kExitMissing;
+  }
+
+  // From the bundle's chart or the cache, whichever has it.
+  std::vector<std::string> sources;
+  if (!bundle_charts.empty()) sources.push_back(bundle_charts);
+  const std::string cache = line.Value("cache", DefaultChartCache(context));
+  sources.push_back(cache);
+  std::vector<std::string> notes;
+  for (const DependencyStatus& status : statuses) {
+    if (status.Ok()) continue;
+    for (const std::string& source : sources) {
+      std::string note;
+      if (CopyFromSource(context, source, workspace.chart_dir, status, &note)) break;
+      if (!note.empty()) notes.push_back(note);
+    }
+  }
+  for (const std::string& note : notes) context.Say(note);
+  if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
+
+  if (!AllDependenciesOk(statuses) && !line.Has("offline")) {
+    // Last resort: the network.
+    context.Progress("fetching the missing charts with helm dependency build");
+    Command build;
+    build.argv = {HelmProgram(context, line.Value("helm")), "dependency", "build", workspace.chart_dir};
+    build.env = {{"HELM_PLUGINS", PrepareHelm3PluginDir(context)}};
+    build.is_action = true;
+    build.purpose = "helm dependency build";
+    ProcessResult result = context.runner->Run(build);
+    if (!result.Ok() && !result.skipped) {
+      std::string first_line = result.start_error.empty() ? result.err.substr(0, result.err.find('\n'))
+                                                          : result.start_error;
+      context.Say(fmt::format("helm dependency build failed: {}", first_line));
+    }
+    if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
+  }
+  if (context.dry_run) return kExitOk;
+  PrintStatuses(context, statuses);
+  if (AllDependenciesOk(statuses)) return kExitOk;
+
+  std::vector<std::string> wanted;
+  for (const DependencyStatus& status : statuses) {
+    if (!status.Ok()) wanted.push_back(status.pinned.ArchiveName());
+  }
+  context.Error(
+      fmt::format("cannot complete the chart's dependencies: {} not in the chart cache {} and not fetchable (no "
+                  "network?)",
+                  fmt::join(wanted, ", "), cache),
+      fmt::format("copy the pinned archives ({}) into {} (or pass --cache DIR), or use `dotk8s deps --bundle FILE` "
+                  "with a bundle made by `dotk8s bundle` on a machine that has them",
+                  fmt::join(wanted, ", "), cache));
+  return kExitMissing;
+}
+
+}  // namespace dotk8s
