@@ -256,7 +256,7 @@ StepResult DriverUpgrade(Cluster& cluster, const HelmRelease& release, std::stri
                          const std::vector<CrdFile>& crds, std::string_view helm3_hooks = {});
 /// `dotk8s crds apply`: the driver's CRD step alone, what plain Helm 3 and the
 /// helmfile example need first; the templated CRDs (KEDA's) too, with Helm's
-/// ownership marks, whatever the Helm version (src/driver/crds_command.cc).
+/// ownership marks, whatever the Helm version (src/driver/commands/crds.cc).
 StepResult DriverCrdsApply(Cluster& cluster, const HelmRelease& release, std::string_view stream,
                            const std::vector<CrdFile>& crds);
 /// `dotk8s uninstall`: the keep annotations, then helm uninstall.
