@@ -154,6 +154,43 @@ bool WriteNotes(const std::string& path, const dotk8s::Plan& plan, const Diagnos
   return static_cast<bool>(file);
 }
 
+// The pipeline's options from the command line (the settings file aside).
+dotk8s::PostRenderOptions PostRenderOptionsFrom(const dotk8s::PostArgs& parsed) {
+  dotk8s::PostRenderOptions options;
+  options.release.release_namespace = parsed.release_namespace;
+  options.read.max_document_bytes = parsed.max_document_bytes;
+  options.read.threads = parsed.threads;
+  options.validate.crd_paths = parsed.crd_paths;
+  options.validate.mode = parsed.validate == "all" ? dotk8s::ValidateMode::kAll : dotk8s::ValidateMode::kInjected;
+  options.lifecycle.gitops = parsed.gitops;
+  return options;
+}
+
+// Reads --settings FILE into `options->release`; what is wrong with it goes to `diagnostics`.
+void ReadSettingsFile(const std::string& settings_path, dotk8s::PostRenderOptions* options, Diagnostics* diagnostics) {
+  options->release.settings_path = settings_path;
+  std::ifstream file(settings_path);
+  // A directory opens as a stream that reads nothing: say what it is.
+  std::error_code ec;
+  if (!file || std::filesystem::is_directory(settings_path, ec)) {
+    const int why = file ? EISDIR : errno;
+    diagnostics->push_back(
+        dotk8s::MakeError(fmt::format("cannot read --settings {}: {}", settings_path, std::strerror(why))));
+  } else {
+    std::stringstream text;
+    text << file.rdbuf();
+    // Read with the stream's limits (depth, aliases, duplicate keys) before any recursive reader sees it.
+    YAML::Node settings;
+    std::string error;
+    if (dotk8s::LoadCheckedYamlNode(text.str(), options->read.outline, &settings, &error)) {
+      options->release.settings_file = settings;
+    } else {
+      diagnostics->push_back(dotk8s::MakeError(fmt::format("{}: not valid YAML: {}", settings_path, error),
+                                               "the file takes the shape of the chart's `apps:` values"));
+    }
+  }
+}
+
 int RealMain(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   dotk8s::PostArgs parsed;
@@ -174,36 +211,9 @@ int RealMain(int argc, char** argv) {
                                    ? dotk8s::DefaultLogPath(std::getenv("XDG_STATE_HOME"), std::getenv("HOME"))
                                    : parsed.log_path;
 
-  dotk8s::PostRenderOptions options;
-  options.release.release_namespace = parsed.release_namespace;
-  options.read.max_document_bytes = parsed.max_document_bytes;
-  options.read.threads = parsed.threads;
-  options.validate.crd_paths = parsed.crd_paths;
-  options.validate.mode = parsed.validate == "all" ? dotk8s::ValidateMode::kAll : dotk8s::ValidateMode::kInjected;
-  options.lifecycle.gitops = parsed.gitops;
+  dotk8s::PostRenderOptions options = PostRenderOptionsFrom(parsed);
   Diagnostics diagnostics;
-  if (!parsed.settings_path.empty()) {
-    options.release.settings_path = parsed.settings_path;
-    std::ifstream file(parsed.settings_path);
-    // A directory opens as a stream that reads nothing: say what it is.
-    std::error_code ec;
-    if (!file || std::filesystem::is_directory(parsed.settings_path, ec)) {
-      const int why = file ? EISDIR : errno;
-      diagnostics.push_back(dotk8s::MakeError(fmt::format("cannot read --settings {}: {}", parsed.settings_path,
-                                                          std::strerror(why))));
-    } else {
-      std::stringstream text;
-      text << file.rdbuf();
-      // Read with the stream's limits (depth, aliases, duplicate keys) before any recursive reader sees it.
-      YAML::Node settings;
-      if (dotk8s::LoadCheckedYamlNode(text.str(), options.read.outline, &settings, &error)) {
-        options.release.settings_file = settings;
-      } else {
-        diagnostics.push_back(dotk8s::MakeError(fmt::format("{}: not valid YAML: {}", parsed.settings_path, error),
-                                                "the file takes the shape of the chart's `apps:` values"));
-      }
-    }
-  }
+  if (!parsed.settings_path.empty()) ReadSettingsFile(parsed.settings_path, &options, &diagnostics);
   InputBuffer input;
   if (diagnostics.empty() && !ReadInput(parsed.max_input_bytes, &input, &error)) {
     diagnostics.push_back(dotk8s::MakeError(error, "raise the limit with --max-input if the input is right"));

@@ -75,6 +75,43 @@ bool ParseByteSize(const std::string& text, std::size_t* bytes) {
   return true;
 }
 
+namespace {
+
+// --max-input and --max-document: a size above zero.
+bool ParseSizeFlag(const std::string& flag, const std::string& text, PostArgs* out, std::string* error) {
+  std::size_t bytes = 0;
+  if (!ParseByteSize(text, &bytes) || bytes == 0) {
+    *error = fmt::format("{} takes a size like 64M or 1G, not `{}`", flag, text);
+    return false;
+  }
+  (flag == "--max-input" ? out->max_input_bytes : out->max_document_bytes) = bytes;
+  return true;
+}
+
+bool ParseThreadCount(const std::string& text, unsigned* threads_out, std::string* error) {
+  try {
+    std::size_t used = 0;
+    unsigned long threads = std::stoul(text, &used);
+    if (used != text.size() || threads > 64) throw std::invalid_argument("range");
+    *threads_out = static_cast<unsigned>(threads);
+  } catch (const std::exception&) {
+    *error = fmt::format("--threads takes a number from 0 to 64, not `{}`", text);
+    return false;
+  }
+  return true;
+}
+
+// `argument` as given; `flag` without its `=value`, for the suggestion.
+std::string UnknownArgumentError(const std::string& flag, const std::string& argument) {
+  std::vector<std::string> known = {"--release-namespace", "--settings", "--log", "--crds", "--validate", "--explain", "--gitops", "--notes", "--max-input",
+                                    "--max-document", "--threads", "--version", "--help"};
+  std::string hint;
+  if (auto suggestion = Suggest(flag, known)) hint = fmt::format(" (did you mean {}?)", *suggestion);
+  return fmt::format("unknown argument `{}`{}", argument, hint);
+}
+
+}  // namespace
+
 bool ParsePostArgs(const std::vector<std::string>& args, PostArgs* out, std::string* error) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
@@ -135,30 +172,11 @@ bool ParsePostArgs(const std::vector<std::string>& args, PostArgs* out, std::str
     } else if (flag == "--help" || flag == "-h") {
       out->help = true;
     } else if (flag == "--max-input" || flag == "--max-document") {
-      if (!value(&text)) return false;
-      std::size_t bytes = 0;
-      if (!ParseByteSize(text, &bytes) || bytes == 0) {
-        *error = fmt::format("{} takes a size like 64M or 1G, not `{}`", flag, text);
-        return false;
-      }
-      (flag == "--max-input" ? out->max_input_bytes : out->max_document_bytes) = bytes;
+      if (!value(&text) || !ParseSizeFlag(flag, text, out, error)) return false;
     } else if (flag == "--threads") {
-      if (!value(&text)) return false;
-      try {
-        std::size_t used = 0;
-        unsigned long threads = std::stoul(text, &used);
-        if (used != text.size() || threads > 64) throw std::invalid_argument("range");
-        out->threads = static_cast<unsigned>(threads);
-      } catch (const std::exception&) {
-        *error = fmt::format("--threads takes a number from 0 to 64, not `{}`", text);
-        return false;
-      }
+      if (!value(&text) || !ParseThreadCount(text, &out->threads, error)) return false;
     } else {
-      std::vector<std::string> known = {"--release-namespace", "--settings", "--log", "--crds", "--validate", "--explain", "--gitops", "--notes", "--max-input",
-                                        "--max-document", "--threads", "--version", "--help"};
-      std::string hint;
-      if (auto suggestion = Suggest(flag, known)) hint = fmt::format(" (did you mean {}?)", *suggestion);
-      *error = fmt::format("unknown argument `{}`{}", args[i], hint);
+      *error = UnknownArgumentError(flag, args[i]);
       return false;
     }
   }

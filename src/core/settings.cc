@@ -42,6 +42,16 @@ class SettingsReader {
     return true;
   }
 
+  /// False (with `message` as the error) unless `node` is a sequence or absent.
+  bool Sequence(const YAML::Node& node, const std::string& path, std::string message) {
+    if (!node || node.IsNull()) return false;
+    if (!node.IsSequence()) {
+      Error(path, std::move(message));
+      return false;
+    }
+    return true;
+  }
+
   std::optional<bool> Bool(const YAML::Node& node, const std::string& path) {
     if (!node || node.IsNull()) return std::nullopt;
     if (node.IsScalar()) {
@@ -170,6 +180,145 @@ void ReadListener(SettingsReader& r, const YAML::Node& node, const std::string& 
   }
 }
 
+// capabilities.apiVersions: the `group/version/Kind` entries Helm saw served.
+void ReadServedKinds(SettingsReader& r, const YAML::Node& versions, Settings* settings) {
+  if (!r.Sequence(versions, "capabilities.apiVersions", "must be a list of `group/version/Kind` strings")) return;
+  std::set<std::string> served;
+  for (const YAML::Node& entry : versions) {
+    if (entry.IsScalar()) served.insert(entry.Scalar());
+  }
+  // `helm template` knows no cluster: no custom kinds at all means "not known".
+  if (!served.empty()) settings->served_kinds = std::move(served);
+}
+
+// capabilities.existingNamespaces: component namespaces that exist already.
+void ReadExistingNamespaces(SettingsReader& r, const YAML::Node& existing, Settings* settings) {
+  if (!r.Sequence(existing, "capabilities.existingNamespaces",
+                  "must be a list of {name, instance, partOf, releaseName, labels}")) {
+    return;
+  }
+  for (std::size_t i = 0; i < existing.size(); ++i) {
+    const std::string path = fmt::format("capabilities.existingNamespaces[{}]", i);
+    if (!r.Mapping(existing[i], path, {"name", "instance", "partOf", "releaseName", "labels"})) continue;
+    ExistingNamespace ns;
+    ns.name = r.String(existing[i]["name"], path + ".name").value_or("");
+    ns.instance = r.String(existing[i]["instance"], path + ".instance").value_or("");
+    ns.part_of = r.String(existing[i]["partOf"], path + ".partOf").value_or("");
+    ns.release_name = r.String(existing[i]["releaseName"], path + ".releaseName").value_or("");
+    const YAML::Node labels = existing[i]["labels"];
+    if (labels && !labels.IsNull()) {
+      if (!labels.IsMap()) {
+        r.Error(path + ".labels", "must be a mapping of label names to values");
+      } else {
+        std::map<std::string, std::string> live;
+        for (const auto& label : labels) {
+          if (label.first.IsScalar() && label.second.IsScalar()) live[label.first.Scalar()] = label.second.Scalar();
+        }
+        ns.labels = std::move(live);
+      }
+    }
+    if (!ns.name.empty()) settings->existing_namespaces.push_back(std::move(ns));
+  }
+}
+
+void ReadCapabilities(SettingsReader& r, const YAML::Node& capabilities, Settings* settings) {
+  if (!r.Mapping(capabilities, "capabilities", {"apiVersions", "helmVersion", "existingNamespaces"})) return;
+  settings->helm_version = r.String(capabilities["helmVersion"], "capabilities.helmVersion").value_or("");
+  ReadServedKinds(r, capabilities["apiVersions"], settings);
+  ReadExistingNamespaces(r, capabilities["existingNamespaces"], settings);
+}
+
+// apps.envoyGateway.gateway.extraListeners: each listener, its name unique.
+void ReadExtraListeners(SettingsReader& r, const YAML::Node& listeners, EnvoyGatewaySettings* envoy_gateway) {
+  if (!r.Sequence(listeners, "apps.envoyGateway.gateway.extraListeners", "must be a list of listeners")) return;
+  std::set<std::string> names{"http"};
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    std::string path = fmt::format("apps.envoyGateway.gateway.extraListeners[{}]", i);
+    ListenerSettings listener;
+    ReadListener(r, listeners[i], path, &listener);
+    if (!listener.name.empty() && !names.insert(listener.name).second) {
+      r.Error(path + ".name",
+              fmt::format("listener name `{}` is already used", listener.name),
+              listener.name == "http" ? "`http` is the contract's listener on port 80; pick another name"
+                                      : "listener names must be unique");
+    }
+    if (listener.port == 80 && listener.hostname.empty()) {
+      r.Error(path + ".port", "port 80 without a hostname clashes with the contract's `http` listener",
+              "set a hostname or use another port");
+    }
+    envoy_gateway->extra_listeners.push_back(std::move(listener));
+  }
+}
+
+void ReadEnvoyGateway(SettingsReader& r, const YAML::Node& eg, EnvoyGatewaySettings* envoy_gateway) {
+  if (!r.Mapping(eg, "apps.envoyGateway", {"enabled", "namespace", "gateway", "podMonitor"})) return;
+  envoy_gateway->enabled = r.Bool(eg["enabled"], "apps.envoyGateway.enabled");
+  r.Namespace(eg["namespace"], "apps.envoyGateway.namespace", &envoy_gateway->namespace_);
+  const YAML::Node gateway = eg["gateway"];
+  if (r.Mapping(gateway, "apps.envoyGateway.gateway", {"extraListeners"})) {
+    ReadExtraListeners(r, gateway["extraListeners"], envoy_gateway);
+  }
+  const YAML::Node pod_monitor = eg["podMonitor"];
+  if (r.Mapping(pod_monitor, "apps.envoyGateway.podMonitor", {"enabled"})) {
+    envoy_gateway->pod_monitor = r.Bool(pod_monitor["enabled"], "apps.envoyGateway.podMonitor.enabled").value_or(true);
+  }
+}
+
+// apps.keda.httpAddon.routeNamespaces: namespace names, no wildcard, each once.
+void ReadRouteNamespaces(SettingsReader& r, const YAML::Node& routes, HttpAddonSettings* http_addon) {
+  if (routes && !routes.IsNull()) {
+    http_addon->route_namespaces.clear();
+    if (!routes.IsSequence()) {
+      r.Error("apps.keda.httpAddon.routeNamespaces", "must be a list of namespace names");
+    } else {
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < routes.size(); ++i) {
+        std::string path = fmt::format("apps.keda.httpAddon.routeNamespaces[{}]", i);
+        auto value = r.String(routes[i], path);
+        if (!value) continue;
+        if (*value == "*" || value->find('*') != std::string::npos) {
+          r.Error(path, "`*` is not a namespace: a ReferenceGrant's spec.from[].namespace names one namespace, and the Gateway API has no wildcard",
+                  "list every namespace whose HTTPRoutes send traffic to the KEDA interceptor");
+          continue;
+        }
+        if (!IsValidNamespaceName(*value)) {
+          r.Error(path, fmt::format("`{}` is not a valid namespace name", *value));
+          continue;
+        }
+        if (seen.insert(*value).second) http_addon->route_namespaces.push_back(*value);
+      }
+    }
+  }
+}
+
+void ReadKeda(SettingsReader& r, const YAML::Node& keda, KedaSettings* keda_settings) {
+  if (!r.Mapping(keda, "apps.keda", {"enabled", "namespace", "httpAddon"})) return;
+  keda_settings->enabled = r.Bool(keda["enabled"], "apps.keda.enabled");
+  r.Namespace(keda["namespace"], "apps.keda.namespace", &keda_settings->namespace_);
+  const YAML::Node addon = keda["httpAddon"];
+  if (r.Mapping(addon, "apps.keda.httpAddon", {"enabled", "routeNamespaces"})) {
+    keda_settings->http_addon.enabled = r.Bool(addon["enabled"], "apps.keda.httpAddon.enabled");
+    ReadRouteNamespaces(r, addon["routeNamespaces"], &keda_settings->http_addon);
+  }
+}
+
+void ReadAllowedReferences(SettingsReader& r, const YAML::Node& allowed, Settings* settings) {
+  if (!r.Sequence(allowed, "apps.allowReleaseNamespaceReferences", "must be a list of {kind, name, path}")) return;
+  for (std::size_t i = 0; i < allowed.size(); ++i) {
+    std::string path = fmt::format("apps.allowReleaseNamespaceReferences[{}]", i);
+    if (!r.Mapping(allowed[i], path, {"kind", "name", "path"})) continue;
+    AllowedReference ref;
+    ref.kind = r.String(allowed[i]["kind"], path + ".kind").value_or("");
+    ref.name = r.String(allowed[i]["name"], path + ".name").value_or("");
+    ref.path = r.String(allowed[i]["path"], path + ".path").value_or("");
+    if (ref.kind.empty() || ref.name.empty() || ref.path.empty()) {
+      r.Error(path, "an allowed reference needs kind, name and path");
+      continue;
+    }
+    settings->allowed_references.push_back(std::move(ref));
+  }
+}
+
 }  // namespace
 
 Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settings* settings) {
@@ -192,52 +341,7 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
     settings->is_upgrade = r.Bool(release["upgrade"], "release.upgrade");
     r.Namespace(release["namespace"], "release.namespace", &settings->release_namespace);
   }
-  const YAML::Node capabilities = root["capabilities"];
-  if (r.Mapping(capabilities, "capabilities", {"apiVersions", "helmVersion", "existingNamespaces"})) {
-    settings->helm_version = r.String(capabilities["helmVersion"], "capabilities.helmVersion").value_or("");
-    const YAML::Node versions = capabilities["apiVersions"];
-    if (versions && !versions.IsNull()) {
-      if (!versions.IsSequence()) {
-        r.Error("capabilities.apiVersions", "must be a list of `group/version/Kind` strings");
-      } else {
-        std::set<std::string> served;
-        for (const YAML::Node& entry : versions) {
-          if (entry.IsScalar()) served.insert(entry.Scalar());
-        }
-        // `helm template` knows no cluster: no custom kinds at all means "not known".
-        if (!served.empty()) settings->served_kinds = std::move(served);
-      }
-    }
-    const YAML::Node existing = capabilities["existingNamespaces"];
-    if (existing && !existing.IsNull()) {
-      if (!existing.IsSequence()) {
-        r.Error("capabilities.existingNamespaces", "must be a list of {name, instance, partOf, releaseName, labels}");
-      } else {
-        for (std::size_t i = 0; i < existing.size(); ++i) {
-          const std::string path = fmt::format("capabilities.existingNamespaces[{}]", i);
-          if (!r.Mapping(existing[i], path, {"name", "instance", "partOf", "releaseName", "labels"})) continue;
-          ExistingNamespace ns;
-          ns.name = r.String(existing[i]["name"], path + ".name").value_or("");
-          ns.instance = r.String(existing[i]["instance"], path + ".instance").value_or("");
-          ns.part_of = r.String(existing[i]["partOf"], path + ".partOf").value_or("");
-          ns.release_name = r.String(existing[i]["releaseName"], path + ".releaseName").value_or("");
-          const YAML::Node labels = existing[i]["labels"];
-          if (labels && !labels.IsNull()) {
-            if (!labels.IsMap()) {
-              r.Error(path + ".labels", "must be a mapping of label names to values");
-            } else {
-              std::map<std::string, std::string> live;
-              for (const auto& label : labels) {
-                if (label.first.IsScalar() && label.second.IsScalar()) live[label.first.Scalar()] = label.second.Scalar();
-              }
-              ns.labels = std::move(live);
-            }
-          }
-          if (!ns.name.empty()) settings->existing_namespaces.push_back(std::move(ns));
-        }
-      }
-    }
-  }
+  ReadCapabilities(r, root["capabilities"], settings);
   const YAML::Node apps = root["apps"];
   if (!apps) {
     r.Error("apps", "settings need an `apps` mapping");
@@ -249,76 +353,8 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
   }
   settings->create_namespaces = r.Bool(apps["createNamespaces"], "apps.createNamespaces").value_or(true);
 
-  const YAML::Node eg = apps["envoyGateway"];
-  if (r.Mapping(eg, "apps.envoyGateway", {"enabled", "namespace", "gateway", "podMonitor"})) {
-    settings->envoy_gateway.enabled = r.Bool(eg["enabled"], "apps.envoyGateway.enabled");
-    r.Namespace(eg["namespace"], "apps.envoyGateway.namespace", &settings->envoy_gateway.namespace_);
-    const YAML::Node gateway = eg["gateway"];
-    if (r.Mapping(gateway, "apps.envoyGateway.gateway", {"extraListeners"})) {
-      const YAML::Node listeners = gateway["extraListeners"];
-      if (listeners && !listeners.IsNull()) {
-        if (!listeners.IsSequence()) {
-          r.Error("apps.envoyGateway.gateway.extraListeners", "must be a list of listeners");
-        } else {
-          std::set<std::string> names{"http"};
-          for (std::size_t i = 0; i < listeners.size(); ++i) {
-            std::string path = fmt::format("apps.envoyGateway.gateway.extraListeners[{}]", i);
-            ListenerSettings listener;
-            ReadListener(r, listeners[i], path, &listener);
-            if (!listener.name.empty() && !names.insert(listener.name).second) {
-              r.Error(path + ".name",
-                      fmt::format("listener name `{}` is already used", listener.name),
-                      listener.name == "http" ? "`http` is the contract's listener on port 80; pick another name"
-                                              : "listener names must be unique");
-            }
-            if (listener.port == 80 && listener.hostname.empty()) {
-              r.Error(path + ".port", "port 80 without a hostname clashes with the contract's `http` listener",
-                      "set a hostname or use another port");
-            }
-            settings->envoy_gateway.extra_listeners.push_back(std::move(listener));
-          }
-        }
-      }
-    }
-    const YAML::Node pod_monitor = eg["podMonitor"];
-    if (r.Mapping(pod_monitor, "apps.envoyGateway.podMonitor", {"enabled"})) {
-      settings->envoy_gateway.pod_monitor = r.Bool(pod_monitor["enabled"], "apps.envoyGateway.podMonitor.enabled").value_or(true);
-    }
-  }
-
-  const YAML::Node keda = apps["keda"];
-  if (r.Mapping(keda, "apps.keda", {"enabled", "namespace", "httpAddon"})) {
-    settings->keda.enabled = r.Bool(keda["enabled"], "apps.keda.enabled");
-    r.Namespace(keda["namespace"], "apps.keda.namespace", &settings->keda.namespace_);
-    const YAML::Node addon = keda["httpAddon"];
-    if (r.Mapping(addon, "apps.keda.httpAddon", {"enabled", "routeNamespaces"})) {
-      settings->keda.http_addon.enabled = r.Bool(addon["enabled"], "apps.keda.httpAddon.enabled");
-      const YAML::Node routes = addon["routeNamespaces"];
-      if (routes && !routes.IsNull()) {
-        settings->keda.http_addon.route_namespaces.clear();
-        if (!routes.IsSequence()) {
-          r.Error("apps.keda.httpAddon.routeNamespaces", "must be a list of namespace names");
-        } else {
-          std::set<std::string> seen;
-          for (std::size_t i = 0; i < routes.size(); ++i) {
-            std::string path = fmt::format("apps.keda.httpAddon.routeNamespaces[{}]", i);
-            auto value = r.String(routes[i], path);
-            if (!value) continue;
-            if (*value == "*" || value->find('*') != std::string::npos) {
-              r.Error(path, "`*` is not a namespace: a ReferenceGrant's spec.from[].namespace names one namespace, and the Gateway API has no wildcard",
-                      "list every namespace whose HTTPRoutes send traffic to the KEDA interceptor");
-              continue;
-            }
-            if (!IsValidNamespaceName(*value)) {
-              r.Error(path, fmt::format("`{}` is not a valid namespace name", *value));
-              continue;
-            }
-            if (seen.insert(*value).second) settings->keda.http_addon.route_namespaces.push_back(*value);
-          }
-        }
-      }
-    }
-  }
+  ReadEnvoyGateway(r, apps["envoyGateway"], &settings->envoy_gateway);
+  ReadKeda(r, apps["keda"], &settings->keda);
 
   const YAML::Node prometheus = apps["prometheus"];
   if (r.Mapping(prometheus, "apps.prometheus", {"enabled", "namespace"})) {
@@ -331,26 +367,7 @@ Diagnostics ParseSettings(const YAML::Node& root, std::string_view where, Settin
     r.Namespace(traefik["namespace"], "apps.traefik.namespace", &settings->traefik.namespace_);
   }
 
-  const YAML::Node allowed = apps["allowReleaseNamespaceReferences"];
-  if (allowed && !allowed.IsNull()) {
-    if (!allowed.IsSequence()) {
-      r.Error("apps.allowReleaseNamespaceReferences", "must be a list of {kind, name, path}");
-    } else {
-      for (std::size_t i = 0; i < allowed.size(); ++i) {
-        std::string path = fmt::format("apps.allowReleaseNamespaceReferences[{}]", i);
-        if (!r.Mapping(allowed[i], path, {"kind", "name", "path"})) continue;
-        AllowedReference ref;
-        ref.kind = r.String(allowed[i]["kind"], path + ".kind").value_or("");
-        ref.name = r.String(allowed[i]["name"], path + ".name").value_or("");
-        ref.path = r.String(allowed[i]["path"], path + ".path").value_or("");
-        if (ref.kind.empty() || ref.name.empty() || ref.path.empty()) {
-          r.Error(path, "an allowed reference needs kind, name and path");
-          continue;
-        }
-        settings->allowed_references.push_back(std::move(ref));
-      }
-    }
-  }
+  ReadAllowedReferences(r, apps["allowReleaseNamespaceReferences"], settings);
   return diagnostics;
 }
 

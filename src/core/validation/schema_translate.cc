@@ -126,6 +126,114 @@ JsonValue TranslateList(const JsonValue& list, TranslationNotes* notes) {
   return out;
 }
 
+// One keyword of an OpenAPI node into `out` (allOf items into `all_of`, added
+// last); `properties` are the node's, for the defaults that lift `required`.
+void TranslateKeyword(const std::string& key, const JsonValue& value, const JsonValue* properties, bool is_root,
+                      bool int_or_string, JsonValue& all_of, JsonValue& out, TranslationNotes* notes) {
+  if (key == "type") {
+    if (!int_or_string && value.IsString()) out.Add("type", value);
+  } else if (key == "properties" && value.IsObject()) {
+    JsonValue translated = JsonValue::Object();
+    for (const auto& [name, sub] : value.object) {
+      if (is_root && name == "metadata") continue;  // replaced below
+      translated.Add(name, Translate(sub, false, notes));
+    }
+    out.Add("properties", std::move(translated));
+  } else if (key == "additionalProperties") {
+    if (value.type == JsonValue::Type::kBool) {
+      out.Add("additionalProperties", value);
+    } else if (value.IsObject()) {
+      out.Add("additionalProperties", Translate(value, false, notes));
+    }
+  } else if (key == "items") {
+    if (value.IsObject()) out.Add("items", Translate(value, false, notes));
+    if (value.IsArray()) out.Add("items", TranslateList(value, notes));
+  } else if (key == "required" && value.IsArray()) {
+    JsonValue required = JsonValue::Array();
+    for (const JsonValue& name : value.array) {
+      if (!name.IsString()) continue;
+      if (properties != nullptr && HasDefault(*properties, name.string)) continue;
+      if (std::find(required.array.begin(), required.array.end(), name) != required.array.end()) continue;
+      required.array.push_back(name);
+    }
+    if (!required.array.empty()) out.Add("required", std::move(required));
+  } else if (key == "pattern" && value.IsString()) {
+    if (RegexSupported(value.string)) {
+      out.Add("pattern", value);
+    } else {
+      notes->dropped_patterns.push_back(value.string);
+    }
+  } else if ((key == "anyOf" || key == "allOf" || key == "oneOf") && value.IsArray()) {
+    if (key == "allOf") {
+      for (const JsonValue& item : value.array) all_of.array.push_back(Translate(item, false, notes));
+    } else {
+      out.Add(key, TranslateList(value, notes));
+    }
+  } else if (key == "not" && value.IsObject()) {
+    out.Add("not", Translate(value, false, notes));
+  } else if (key == "x-kubernetes-validations" && value.IsArray()) {
+    notes->cel_rules += value.array.size();
+  } else if (key == "x-kubernetes-list-type" && value.IsString() && value.string == "set") {
+    out.Add("uniqueItems", JsonValue::Bool(true));
+  } else if (std::find(std::begin(kCopied), std::end(kCopied), key) != std::end(kCopied)) {
+    if (key == "uniqueItems" && out.Find("uniqueItems") != nullptr) return;
+    out.Add(key, value);
+  }
+  // description, default, example, format, title, nullable and the other
+  // x-kubernetes-* keys add nothing JSON Schema checks the way Kubernetes does.
+}
+
+// x-kubernetes-int-or-string: an integer or a string.
+void AddIntOrString(JsonValue& out, JsonValue& all_of) {
+  JsonValue either = JsonValue::Array();
+  either.array.push_back(TypeSchema("integer"));
+  either.array.push_back(TypeSchema("string"));
+  // controller-gen writes this very anyOf beside the marker; when the CRD
+  // has it, adding it again would only make valijson check it twice.
+  const JsonValue* given = out.Find("anyOf");
+  if (given == nullptr) {
+    out.Add("anyOf", std::move(either));
+  } else if (!(*given == either)) {
+    JsonValue wrapped = JsonValue::Object();
+    wrapped.Add("anyOf", std::move(either));
+    all_of.array.push_back(std::move(wrapped));
+  }
+}
+
+// x-kubernetes-embedded-resource: apiVersion and kind required strings, metadata an object.
+void AddEmbeddedResourceFields(JsonValue& out) {
+  JsonValue* props = out.Find("properties");
+  if (props == nullptr) props = &out.Add("properties", JsonValue::Object());
+  for (std::string_view field : {"apiVersion", "kind"}) {
+    if (props->Find(field) == nullptr) {
+      JsonValue text = TypeSchema("string");
+      text.Add("minLength", JsonValue::Integer(1));
+      props->Add(std::string(field), std::move(text));
+    }
+  }
+  if (props->Find("metadata") == nullptr) props->Add("metadata", TypeSchema("object"));
+  JsonValue* required = out.Find("required");
+  if (required == nullptr) required = &out.Add("required", JsonValue::Array());
+  for (std::string_view field : {"apiVersion", "kind"}) {
+    if (std::find(required->array.begin(), required->array.end(), Str(field)) == required->array.end()) {
+      required->array.push_back(Str(field));
+    }
+  }
+}
+
+// The root's metadata: the server's ObjectMeta checks, required.
+void AddRootMetadata(const JsonValue* properties, JsonValue& out, TranslationNotes* notes) {
+  const JsonValue* crd_metadata = properties != nullptr ? properties->Find("metadata") : nullptr;
+  JsonValue* props = out.Find("properties");
+  if (props == nullptr) props = &out.Add("properties", JsonValue::Object());
+  props->Add("metadata", ObjectMetaSchema(crd_metadata, notes));
+  JsonValue* required = out.Find("required");
+  if (required == nullptr) required = &out.Add("required", JsonValue::Array());
+  if (std::find(required->array.begin(), required->array.end(), Str("metadata")) == required->array.end()) {
+    required->array.push_back(Str("metadata"));
+  }
+}
+
 JsonValue Translate(const JsonValue& node, bool is_root, TranslationNotes* notes) {
   JsonValue out = JsonValue::Object();
   if (!node.IsObject()) return out;  // accepts anything
@@ -136,104 +244,12 @@ JsonValue Translate(const JsonValue& node, bool is_root, TranslationNotes* notes
   const JsonValue* properties = node.Find("properties");
   JsonValue all_of = JsonValue::Array();
   for (const auto& [key, value] : node.object) {
-    if (key == "type") {
-      if (!int_or_string && value.IsString()) out.Add("type", value);
-    } else if (key == "properties" && value.IsObject()) {
-      JsonValue translated = JsonValue::Object();
-      for (const auto& [name, sub] : value.object) {
-        if (is_root && name == "metadata") continue;  // replaced below
-        translated.Add(name, Translate(sub, false, notes));
-      }
-      out.Add("properties", std::move(translated));
-    } else if (key == "additionalProperties") {
-      if (value.type == JsonValue::Type::kBool) {
-        out.Add("additionalProperties", value);
-      } else if (value.IsObject()) {
-        out.Add("additionalProperties", Translate(value, false, notes));
-      }
-    } else if (key == "items") {
-      if (value.IsObject()) out.Add("items", Translate(value, false, notes));
-      if (value.IsArray()) out.Add("items", TranslateList(value, notes));
-    } else if (key == "required" && value.IsArray()) {
-      JsonValue required = JsonValue::Array();
-      for (const JsonValue& name : value.array) {
-        if (!name.IsString()) continue;
-        if (properties != nullptr && HasDefault(*properties, name.string)) continue;
-        if (std::find(required.array.begin(), required.array.end(), name) != required.array.end()) continue;
-        required.array.push_back(name);
-      }
-      if (!required.array.empty()) out.Add("required", std::move(required));
-    } else if (key == "pattern" && value.IsString()) {
-      if (RegexSupported(value.string)) {
-        out.Add("pattern", value);
-      } else {
-        notes->dropped_patterns.push_back(value.string);
-      }
-    } else if ((key == "anyOf" || key == "allOf" || key == "oneOf") && value.IsArray()) {
-      if (key == "allOf") {
-        for (const JsonValue& item : value.array) all_of.array.push_back(Translate(item, false, notes));
-      } else {
-        out.Add(key, TranslateList(value, notes));
-      }
-    } else if (key == "not" && value.IsObject()) {
-      out.Add("not", Translate(value, false, notes));
-    } else if (key == "x-kubernetes-validations" && value.IsArray()) {
-      notes->cel_rules += value.array.size();
-    } else if (key == "x-kubernetes-list-type" && value.IsString() && value.string == "set") {
-      out.Add("uniqueItems", JsonValue::Bool(true));
-    } else if (std::find(std::begin(kCopied), std::end(kCopied), key) != std::end(kCopied)) {
-      if (key == "uniqueItems" && out.Find("uniqueItems") != nullptr) continue;
-      out.Add(key, value);
-    }
-    // description, default, example, format, title, nullable and the other
-    // x-kubernetes-* keys add nothing JSON Schema checks the way Kubernetes does.
+    TranslateKeyword(key, value, properties, is_root, int_or_string, all_of, out, notes);
   }
-  if (int_or_string) {
-    JsonValue either = JsonValue::Array();
-    either.array.push_back(TypeSchema("integer"));
-    either.array.push_back(TypeSchema("string"));
-    // controller-gen writes this very anyOf beside the marker; when the CRD
-    // has it, adding it again would only make valijson check it twice.
-    const JsonValue* given = out.Find("anyOf");
-    if (given == nullptr) {
-      out.Add("anyOf", std::move(either));
-    } else if (!(*given == either)) {
-      JsonValue wrapped = JsonValue::Object();
-      wrapped.Add("anyOf", std::move(either));
-      all_of.array.push_back(std::move(wrapped));
-    }
-  }
+  if (int_or_string) AddIntOrString(out, all_of);
   const JsonValue* embedded = node.Find("x-kubernetes-embedded-resource");
-  if (embedded != nullptr && embedded->IsTrue()) {
-    JsonValue* props = out.Find("properties");
-    if (props == nullptr) props = &out.Add("properties", JsonValue::Object());
-    for (std::string_view field : {"apiVersion", "kind"}) {
-      if (props->Find(field) == nullptr) {
-        JsonValue text = TypeSchema("string");
-        text.Add("minLength", JsonValue::Integer(1));
-        props->Add(std::string(field), std::move(text));
-      }
-    }
-    if (props->Find("metadata") == nullptr) props->Add("metadata", TypeSchema("object"));
-    JsonValue* required = out.Find("required");
-    if (required == nullptr) required = &out.Add("required", JsonValue::Array());
-    for (std::string_view field : {"apiVersion", "kind"}) {
-      if (std::find(required->array.begin(), required->array.end(), Str(field)) == required->array.end()) {
-        required->array.push_back(Str(field));
-      }
-    }
-  }
-  if (is_root) {
-    const JsonValue* crd_metadata = properties != nullptr ? properties->Find("metadata") : nullptr;
-    JsonValue* props = out.Find("properties");
-    if (props == nullptr) props = &out.Add("properties", JsonValue::Object());
-    props->Add("metadata", ObjectMetaSchema(crd_metadata, notes));
-    JsonValue* required = out.Find("required");
-    if (required == nullptr) required = &out.Add("required", JsonValue::Array());
-    if (std::find(required->array.begin(), required->array.end(), Str("metadata")) == required->array.end()) {
-      required->array.push_back(Str("metadata"));
-    }
-  }
+  if (embedded != nullptr && embedded->IsTrue()) AddEmbeddedResourceFields(out);
+  if (is_root) AddRootMetadata(properties, out, notes);
   if (!all_of.array.empty()) out.Add("allOf", std::move(all_of));
   if (nullable) {
     // null passes every other keyword of the node, as in Kubernetes.

@@ -309,6 +309,111 @@ JsonValue ScalarValue(const yaml_event_t& event) {
   return ResolvePlainScalar(text);
 }
 
+// The tree as far as the events have built it, and whether it is still well formed.
+struct JsonTree {
+  const JsonLoadLimits& limits;
+  std::string* error;
+  std::vector<OpenNode> stack{};
+  std::map<std::string, Anchored> anchors{};
+  std::optional<JsonValue> root{};
+  std::size_t alias_nodes = 0;
+  int documents = 0;
+  bool ok = true;
+};
+
+void Fail(JsonTree& tree, const yaml_mark_t& mark, const std::string& message) {
+  *tree.error = fmt::format("line {} column {}: {}", mark.line + 1, mark.column + 1, message);
+  tree.ok = false;
+}
+
+// Places a finished node under its parent (or as the root).
+void Attach(JsonTree& tree, JsonValue value, const yaml_mark_t& mark) {
+  if (tree.stack.empty()) {
+    tree.root.emplace(std::move(value));
+    return;
+  }
+  OpenNode& parent = tree.stack.back();
+  if (parent.value.type == JsonValue::Type::kArray) {
+    parent.value.array.push_back(std::move(value));
+  } else if (!parent.have_key) {
+    if (value.type == JsonValue::Type::kObject || value.type == JsonValue::Type::kArray) {
+      Fail(tree, mark, "a collection used as a mapping key; Kubernetes objects need string keys");
+      return;
+    }
+    parent.key = value.type == JsonValue::Type::kString ? std::move(value.string) : std::string();
+    parent.have_key = true;
+  } else {
+    parent.value.object.emplace_back(std::move(parent.key), std::move(value));
+    parent.key.clear();
+    parent.have_key = false;
+  }
+}
+
+void Remember(JsonTree& tree, const std::string& anchor, const JsonValue& value) {
+  if (anchor.empty()) return;
+  tree.anchors[anchor] = Anchored{value, CountNodes(value)};
+}
+
+void AddScalar(JsonTree& tree, const yaml_event_t& event) {
+  std::vector<OpenNode>& stack = tree.stack;
+  const bool is_key = !stack.empty() && stack.back().value.IsObject() && !stack.back().have_key;
+  if (!is_key && tree.limits.drop_scalar_descriptions && !stack.empty() && stack.back().have_key &&
+      stack.back().key == "description" && event.data.scalar.anchor == nullptr) {
+    stack.back().key.clear();
+    stack.back().have_key = false;
+    return;
+  }
+  JsonValue value = is_key ? JsonValue::String(std::string(reinterpret_cast<const char*>(event.data.scalar.value),
+                                                           event.data.scalar.length))
+                           : ScalarValue(event);
+  value.line = event.start_mark.line;
+  if (event.data.scalar.anchor != nullptr) {
+    Remember(tree, reinterpret_cast<const char*>(event.data.scalar.anchor), value);
+  }
+  Attach(tree, std::move(value), event.start_mark);
+}
+
+void AddAlias(JsonTree& tree, const yaml_event_t& event) {
+  auto it = tree.anchors.find(reinterpret_cast<const char*>(event.data.alias.anchor));
+  if (it == tree.anchors.end()) {
+    Fail(tree, event.start_mark, "an alias that refers to no anchor before it");
+    return;
+  }
+  tree.alias_nodes += it->second.nodes;
+  if (tree.alias_nodes > tree.limits.max_alias_nodes) {
+    Fail(tree, event.start_mark,
+         fmt::format("aliases expand the document beyond {} extra nodes", tree.limits.max_alias_nodes));
+    return;
+  }
+  Attach(tree, it->second.value, event.start_mark);
+}
+
+void OpenCollection(JsonTree& tree, const yaml_event_t& event) {
+  std::vector<OpenNode>& stack = tree.stack;
+  if (!stack.empty() && stack.back().value.IsObject() && !stack.back().have_key) {
+    Fail(tree, event.start_mark, "a collection used as a mapping key; Kubernetes objects need string keys");
+    return;
+  }
+  if (stack.size() >= tree.limits.max_depth) {
+    Fail(tree, event.start_mark, fmt::format("nesting deeper than {} levels", tree.limits.max_depth));
+    return;
+  }
+  OpenNode node;
+  const bool is_mapping = event.type == YAML_MAPPING_START_EVENT;
+  node.value.type = is_mapping ? JsonValue::Type::kObject : JsonValue::Type::kArray;
+  node.value.line = event.start_mark.line;
+  const unsigned char* anchor = is_mapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor;
+  if (anchor != nullptr) node.anchor = reinterpret_cast<const char*>(anchor);
+  stack.push_back(std::move(node));
+}
+
+void CloseCollection(JsonTree& tree, const yaml_event_t& event) {
+  OpenNode node = std::move(tree.stack.back());
+  tree.stack.pop_back();
+  Remember(tree, node.anchor, node.value);
+  Attach(tree, std::move(node.value), event.start_mark);
+}
+
 }  // namespace
 
 bool LoadJsonValue(std::string_view text, JsonValue* out, std::string* error, const JsonLoadLimits& limits) {
@@ -318,112 +423,32 @@ bool LoadJsonValue(std::string_view text, JsonValue* out, std::string* error, co
     return false;
   }
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  std::vector<OpenNode> stack;
-  std::map<std::string, Anchored> anchors;
-  std::optional<JsonValue> root;
-  std::size_t alias_nodes = 0;
-  int documents = 0;
-  bool ok = true;
-  auto fail = [&](const yaml_mark_t& mark, const std::string& message) {
-    *error = fmt::format("line {} column {}: {}", mark.line + 1, mark.column + 1, message);
-    ok = false;
-  };
-  // Places a finished node under its parent (or as the root).
-  auto attach = [&](JsonValue value, const yaml_mark_t& mark) {
-    if (stack.empty()) {
-      root.emplace(std::move(value));
-      return;
-    }
-    OpenNode& parent = stack.back();
-    if (parent.value.type == JsonValue::Type::kArray) {
-      parent.value.array.push_back(std::move(value));
-    } else if (!parent.have_key) {
-      if (value.type == JsonValue::Type::kObject || value.type == JsonValue::Type::kArray) {
-        fail(mark, "a collection used as a mapping key; Kubernetes objects need string keys");
-        return;
-      }
-      parent.key = value.type == JsonValue::Type::kString ? std::move(value.string) : std::string();
-      parent.have_key = true;
-    } else {
-      parent.value.object.emplace_back(std::move(parent.key), std::move(value));
-      parent.key.clear();
-      parent.have_key = false;
-    }
-  };
-  auto remember = [&](const std::string& anchor, const JsonValue& value) {
-    if (anchor.empty()) return;
-    anchors[anchor] = Anchored{value, CountNodes(value)};
-  };
-  while (ok) {
+  JsonTree tree{limits, error};
+  while (tree.ok) {
     yaml_event_t event;
     if (!yaml_parser_parse(&parser, &event)) {
-      fail(parser.problem_mark, parser.problem != nullptr ? parser.problem : "invalid YAML");
+      Fail(tree, parser.problem_mark, parser.problem != nullptr ? parser.problem : "invalid YAML");
       break;
     }
     const yaml_event_type_t type = event.type;
     switch (type) {
       case YAML_DOCUMENT_START_EVENT:
-        if (++documents > 1) fail(event.start_mark, "more than one YAML document");
+        if (++tree.documents > 1) Fail(tree, event.start_mark, "more than one YAML document");
         break;
-      case YAML_SCALAR_EVENT: {
-        const bool is_key = !stack.empty() && stack.back().value.IsObject() && !stack.back().have_key;
-        if (!is_key && limits.drop_scalar_descriptions && !stack.empty() && stack.back().have_key &&
-            stack.back().key == "description" && event.data.scalar.anchor == nullptr) {
-          stack.back().key.clear();
-          stack.back().have_key = false;
-          break;
-        }
-        JsonValue value = is_key ? JsonValue::String(std::string(reinterpret_cast<const char*>(event.data.scalar.value),
-                                                                 event.data.scalar.length))
-                                 : ScalarValue(event);
-        value.line = event.start_mark.line;
-        if (event.data.scalar.anchor != nullptr) {
-          remember(reinterpret_cast<const char*>(event.data.scalar.anchor), value);
-        }
-        attach(std::move(value), event.start_mark);
+      case YAML_SCALAR_EVENT:
+        AddScalar(tree, event);
         break;
-      }
-      case YAML_ALIAS_EVENT: {
-        auto it = anchors.find(reinterpret_cast<const char*>(event.data.alias.anchor));
-        if (it == anchors.end()) {
-          fail(event.start_mark, "an alias that refers to no anchor before it");
-          break;
-        }
-        alias_nodes += it->second.nodes;
-        if (alias_nodes > limits.max_alias_nodes) {
-          fail(event.start_mark, fmt::format("aliases expand the document beyond {} extra nodes", limits.max_alias_nodes));
-          break;
-        }
-        attach(it->second.value, event.start_mark);
+      case YAML_ALIAS_EVENT:
+        AddAlias(tree, event);
         break;
-      }
       case YAML_SEQUENCE_START_EVENT:
-      case YAML_MAPPING_START_EVENT: {
-        if (!stack.empty() && stack.back().value.IsObject() && !stack.back().have_key) {
-          fail(event.start_mark, "a collection used as a mapping key; Kubernetes objects need string keys");
-          break;
-        }
-        if (stack.size() >= limits.max_depth) {
-          fail(event.start_mark, fmt::format("nesting deeper than {} levels", limits.max_depth));
-          break;
-        }
-        OpenNode node;
-        const bool is_mapping = type == YAML_MAPPING_START_EVENT;
-        node.value.type = is_mapping ? JsonValue::Type::kObject : JsonValue::Type::kArray;
-        node.value.line = event.start_mark.line;
-        const unsigned char* anchor = is_mapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor;
-        if (anchor != nullptr) node.anchor = reinterpret_cast<const char*>(anchor);
-        stack.push_back(std::move(node));
+      case YAML_MAPPING_START_EVENT:
+        OpenCollection(tree, event);
         break;
-      }
       case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT: {
-        OpenNode node = std::move(stack.back());
-        stack.pop_back();
-        remember(node.anchor, node.value);
-        attach(std::move(node.value), event.start_mark);
+      case YAML_MAPPING_END_EVENT:
+        CloseCollection(tree, event);
         break;
-      }
       default:
         break;
     }
@@ -431,8 +456,8 @@ bool LoadJsonValue(std::string_view text, JsonValue* out, std::string* error, co
     if (type == YAML_STREAM_END_EVENT) break;
   }
   yaml_parser_delete(&parser);
-  if (!ok) return false;
-  *out = root ? std::move(*root) : JsonValue{};
+  if (!tree.ok) return false;
+  *out = tree.root ? std::move(*tree.root) : JsonValue{};
   return true;
 }
 
