@@ -157,10 +157,14 @@ const ChartWorkspace& GetChartWorkspace() {
   return owned.workspace;
 }
 
-RunResult RunHelm(HelmVersion helm, const std::vector<std::string>& args) {
+RunResult RunHelm(HelmVersion helm, const std::vector<std::string>& args) { return RunHelmIn("", helm, args); }
+
+RunResult RunHelmIn(const std::string& dir, HelmVersion helm, const std::vector<std::string>& args) {
   const ChartWorkspace& w = GetChartWorkspace();
   const bool v3 = helm == HelmVersion::k3;
-  std::vector<std::string> argv{v3 ? w.helm3 : w.helm4};
+  std::vector<std::string> argv;
+  if (!dir.empty()) argv = {"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", dir};
+  argv.push_back(v3 ? w.helm3 : w.helm4);
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string home = fmt::format("{}/helm{}", w.homes, v3 ? 3 : 4);
   return Run(argv, "",

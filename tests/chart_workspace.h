@@ -45,6 +45,10 @@ const ChartWorkspace& GetChartWorkspace();
 /// kubeconfig (nothing here may reach a cluster).
 RunResult RunHelm(HelmVersion helm, const std::vector<std::string>& args);
 
+/// RunHelm with `dir` as the working directory, for relative paths the way a
+/// user types them from a checkout's top level (`-f values/gateway.yaml`).
+RunResult RunHelmIn(const std::string& dir, HelmVersion helm, const std::vector<std::string>& args);
+
 /// The release namespace each version's strategy uses: any namespace for Helm 4
 /// (dot-system, as in the fixtures); Envoy Gateway's for Helm 3 (docs/chart.md).
 std::string_view ReleaseNamespace(HelmVersion helm);
