@@ -112,11 +112,13 @@ CrdOwnership ClassifyCrd(const LiveCrd* live, const std::string& release, const 
   return CrdOwnership::kForeign;
 }
 
-CrdPlan PlanCrdApply(const CrdsToApply& wanted_crds, const std::vector<LiveCrd>& live,
-                     const std::vector<std::string>& rendered_api_kinds, const std::string& release,
-                     const std::string& release_namespace, bool take_over) {
+namespace {
+
+// The CRDs the driver would apply, each with what its document says: those of
+// the crds/ folders, then the templated ones (parsed for their group, kind and
+// versions).
+std::vector<WantedCrd> WantedCrdsOf(const CrdsToApply& wanted_crds) {
   std::vector<WantedCrd> wanted;
-  std::vector<CrdRecord> templated_records;  // parsed for their group, kind and versions
   for (const CrdRecord* record : wanted_crds.from_crds_folders) {
     wanted.push_back(FromRecord(*record));
     wanted.back().record = record;
@@ -129,98 +131,110 @@ CrdPlan PlanCrdApply(const CrdsToApply& wanted_crds, const std::vector<LiveCrd>&
     crd.templated = &templated;
     wanted.push_back(std::move(crd));
   }
-  std::map<std::string, const LiveCrd*> live_by_name;
-  for (const LiveCrd& crd : live) live_by_name[crd.name] = &crd;
+  return wanted;
+}
 
-  CrdPlan plan;
+// The wanted CRDs against the live ones: whose each is (by index into `wanted`).
+struct WantedAgainstLive {
+  std::vector<WantedCrd> wanted;
+  std::map<std::string, const LiveCrd*> live_by_name;
+  std::vector<CrdOwnership> ownership;
+  std::vector<std::string> owner;
+};
+
+// What the judging steps decide besides the plan's notes: the refusals, and
+// the CRDs left alone (not applied).
+struct CrdVerdicts {
   std::vector<std::string> refusals;
   std::set<std::string> left_alone;
-  std::vector<CrdOwnership> ownership(wanted.size());
-  std::vector<std::string> owner(wanted.size());
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    auto found = live_by_name.find(wanted[i].name);
-    ownership[i] = ClassifyCrd(found == live_by_name.end() ? nullptr : found->second, release, release_namespace,
-                               &owner[i]);
-  }
+};
 
-  // The Gateway API bundle: one installation, judged as one.
+// The Gateway API bundle: one installation, judged as one.
+void JudgeGatewayApiCrds(const WantedAgainstLive& crds, const std::vector<std::string>& rendered_api_kinds,
+                         bool take_over, CrdPlan* plan, CrdVerdicts* verdicts) {
+  const std::vector<WantedCrd>& wanted = crds.wanted;
+  const std::map<std::string, const LiveCrd*>& live_by_name = crds.live_by_name;
   std::vector<std::size_t> gateway_api, gateway_api_foreign;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     if (!IsGatewayApiGroup(wanted[i].group)) continue;
     gateway_api.push_back(i);
-    if (ownership[i] == CrdOwnership::kForeign) gateway_api_foreign.push_back(i);
+    if (crds.ownership[i] == CrdOwnership::kForeign) gateway_api_foreign.push_back(i);
   }
-  if (!gateway_api_foreign.empty()) {
-    const WantedCrd& shipped = wanted[gateway_api.front()];
-    std::vector<std::string> owners, names;
-    std::vector<LiveCrd> live_bundle;
-    std::vector<std::pair<std::string, std::string>> names_by_kind;
+  if (gateway_api_foreign.empty()) return;
+  const WantedCrd& shipped = wanted[gateway_api.front()];
+  std::vector<std::string> owners, names;
+  std::vector<LiveCrd> live_bundle;
+  std::vector<std::pair<std::string, std::string>> names_by_kind;
+  for (std::size_t i : gateway_api) {
+    names_by_kind.emplace_back(wanted[i].kind, wanted[i].name);
+    if (auto found = live_by_name.find(wanted[i].name); found != live_by_name.end()) {
+      live_bundle.push_back(*found->second);
+    }
+  }
+  for (std::size_t i : gateway_api_foreign) {
+    owners.push_back(crds.owner[i]);
+    names.push_back(wanted[i].name);
+  }
+  GatewayApiNeeds needs = EnvoyGatewayNeeds();
+  needs.shipped_by = shipped.chart.empty() ? needs.shipped_by : shipped.chart;
+  needs.shipped_version = shipped.bundle_version;
+  needs.shipped_channel = shipped.channel;
+  needs.minimum_version = MinorFloor(shipped.bundle_version);
+  AddRenderedNeeds(rendered_api_kinds, names_by_kind, &needs);
+  const GatewayApiVerdict verdict = JudgeGatewayApiBundle(live_bundle, needs);
+  if (take_over) {
+    plan->notes.push_back(fmt::format(
+        "--take-over-crds: applying {}'s Gateway API bundle {} over {} CRDs managed by {} ({})", needs.shipped_by,
+        Bundle(shipped), gateway_api_foreign.size(), Owners(owners), verdict.found));
+  } else if (verdict.compatible) {
+    std::vector<std::string> absent;
     for (std::size_t i : gateway_api) {
-      names_by_kind.emplace_back(wanted[i].kind, wanted[i].name);
-      if (auto found = live_by_name.find(wanted[i].name); found != live_by_name.end()) {
-        live_bundle.push_back(*found->second);
-      }
+      if (!live_by_name.contains(wanted[i].name)) absent.push_back(wanted[i].name);
     }
-    for (std::size_t i : gateway_api_foreign) {
-      owners.push_back(owner[i]);
-      names.push_back(wanted[i].name);
+    plan->notes.push_back(fmt::format(
+        "Gateway API CRDs {}, managed by {}: left alone; {} ships {}. They serve what Envoy Gateway's controller "
+        "and the release use ({}){}; --take-over-crds would apply {}'s bundle over them",
+        verdict.found, Owners(owners), needs.shipped_by, Bundle(shipped), fmt::join(verdict.served, ", "),
+        absent.empty() ? std::string()
+                       : fmt::format("; not added beside them (one bundle, one owner): {} (Envoy Gateway leaves "
+                                     "what needs them off)",
+                                     fmt::join(absent, ", ")),
+        needs.shipped_by));
+    for (std::size_t i : gateway_api) verdicts->left_alone.insert(wanted[i].name);
+  } else {
+    std::vector<std::string> required;
+    for (const CrdNeed& need : needs.required) {
+      required.push_back(fmt::format("{} {}", need.kind, fmt::join(need.versions, ", ")));
     }
-    GatewayApiNeeds needs = EnvoyGatewayNeeds();
-    needs.shipped_by = shipped.chart.empty() ? needs.shipped_by : shipped.chart;
-    needs.shipped_version = shipped.bundle_version;
-    needs.shipped_channel = shipped.channel;
-    needs.minimum_version = MinorFloor(shipped.bundle_version);
-    AddRenderedNeeds(rendered_api_kinds, names_by_kind, &needs);
-    const GatewayApiVerdict verdict = JudgeGatewayApiBundle(live_bundle, needs);
-    if (take_over) {
-      plan.notes.push_back(fmt::format(
-          "--take-over-crds: applying {}'s Gateway API bundle {} over {} CRDs managed by {} ({})", needs.shipped_by,
-          Bundle(shipped), gateway_api_foreign.size(), Owners(owners), verdict.found));
-    } else if (verdict.compatible) {
-      std::vector<std::string> absent;
-      for (std::size_t i : gateway_api) {
-        if (!live_by_name.contains(wanted[i].name)) absent.push_back(wanted[i].name);
-      }
-      plan.notes.push_back(fmt::format(
-          "Gateway API CRDs {}, managed by {}: left alone; {} ships {}. They serve what Envoy Gateway's controller "
-          "and the release use ({}){}; --take-over-crds would apply {}'s bundle over them",
-          verdict.found, Owners(owners), needs.shipped_by, Bundle(shipped), fmt::join(verdict.served, ", "),
-          absent.empty() ? std::string()
-                         : fmt::format("; not added beside them (one bundle, one owner): {} (Envoy Gateway leaves "
-                                       "what needs them off)",
-                                       fmt::join(absent, ", ")),
-          needs.shipped_by));
-      for (std::size_t i : gateway_api) left_alone.insert(wanted[i].name);
-    } else {
-      std::vector<std::string> required;
-      for (const CrdNeed& need : needs.required) {
-        required.push_back(fmt::format("{} {}", need.kind, fmt::join(need.versions, ", ")));
-      }
-      refusals.push_back(fmt::format(
-          "the Gateway API CRDs {} are managed by {} and hold {}: {}. Envoy Gateway and the release need one bundle, "
-          "{} or later, serving {} ({} ships {})",
-          fmt::join(names, ", "), Owners(owners), verdict.found, fmt::join(verdict.problems, "; "),
-          needs.minimum_version, fmt::join(required, ", "), needs.shipped_by, Bundle(shipped)));
-    }
+    verdicts->refusals.push_back(fmt::format(
+        "the Gateway API CRDs {} are managed by {} and hold {}: {}. Envoy Gateway and the release need one bundle, "
+        "{} or later, serving {} ({} ships {})",
+        fmt::join(names, ", "), Owners(owners), verdict.found, fmt::join(verdict.problems, "; "),
+        needs.minimum_version, fmt::join(required, ", "), needs.shipped_by, Bundle(shipped)));
   }
+}
 
+// Every other foreign CRD, one by one; the templated ones, by owner.
+void JudgeOtherForeignCrds(const WantedAgainstLive& crds, const std::vector<std::string>& rendered_api_kinds,
+                           bool take_over, CrdPlan* plan, CrdVerdicts* verdicts) {
   std::map<std::string, std::vector<std::string>> templated_by_owner;
-  for (std::size_t i = 0; i < wanted.size(); ++i) {
-    const WantedCrd& crd = wanted[i];
-    if (ownership[i] != CrdOwnership::kForeign || IsGatewayApiGroup(crd.group)) continue;
+  for (std::size_t i = 0; i < crds.wanted.size(); ++i) {
+    const WantedCrd& crd = crds.wanted[i];
+    const std::string& owner = crds.owner[i];
+    if (crds.ownership[i] != CrdOwnership::kForeign || IsGatewayApiGroup(crd.group)) continue;
     if (take_over) {
-      plan.notes.push_back(fmt::format("--take-over-crds: applying CRD {} over {}", crd.name, owner[i]));
+      plan->notes.push_back(fmt::format("--take-over-crds: applying CRD {} over {}", crd.name, owner));
       continue;
     }
     if (crd.templated != nullptr) {
-      templated_by_owner[owner[i]].push_back(crd.name);
+      templated_by_owner[owner].push_back(crd.name);
       continue;
     }
     std::vector<std::string> needed = RenderedVersions(rendered_api_kinds, crd.group, crd.kind);
     if (!crd.storage.empty() && std::find(needed.begin(), needed.end(), crd.storage) == needed.end()) {
       needed.insert(needed.begin(), crd.storage);
     }
-    const LiveCrd& found = *live_by_name.at(crd.name);
+    const LiveCrd& found = *crds.live_by_name.at(crd.name);
     std::vector<std::string> unserved;
     for (const std::string& version : needed) {
       if (std::find(found.served_versions.begin(), found.served_versions.end(), version) ==
@@ -229,31 +243,55 @@ CrdPlan PlanCrdApply(const CrdsToApply& wanted_crds, const std::vector<LiveCrd>&
       }
     }
     if (unserved.empty()) {
-      plan.notes.push_back(fmt::format("CRD {}, managed by {}: left alone; it serves {} ({}'s copy stores {})",
-                                       crd.name, owner[i], fmt::join(found.served_versions, ", "), crd.chart,
-                                       crd.storage));
-      left_alone.insert(crd.name);
+      plan->notes.push_back(fmt::format("CRD {}, managed by {}: left alone; it serves {} ({}'s copy stores {})",
+                                        crd.name, owner, fmt::join(found.served_versions, ", "), crd.chart,
+                                        crd.storage));
+      verdicts->left_alone.insert(crd.name);
     } else {
-      refusals.push_back(fmt::format("CRD {} is managed by {} and does not serve {} (it serves {}; {}'s copy stores {})",
-                                     crd.name, owner[i], fmt::join(unserved, ", "),
-                                     fmt::join(found.served_versions, ", "), crd.chart, crd.storage));
+      verdicts->refusals.push_back(
+          fmt::format("CRD {} is managed by {} and does not serve {} (it serves {}; {}'s copy stores {})", crd.name,
+                      owner, fmt::join(unserved, ", "), fmt::join(found.served_versions, ", "), crd.chart,
+                      crd.storage));
     }
   }
 
   for (const auto& [by, names] : templated_by_owner) {
-    refusals.push_back(fmt::format("CRDs {} are managed by {}, and this release templates them: Helm would refuse "
-                                   "to adopt them (\"exists and cannot be imported\"); switch that component off "
-                                   "in this release to use the other installation's",
-                                   fmt::join(names, ", "), by));
+    verdicts->refusals.push_back(
+        fmt::format("CRDs {} are managed by {}, and this release templates them: Helm would refuse "
+                    "to adopt them (\"exists and cannot be imported\"); switch that component off "
+                    "in this release to use the other installation's",
+                    fmt::join(names, ", "), by));
   }
-  if (!refusals.empty()) {
+}
+
+}  // namespace
+
+CrdPlan PlanCrdApply(const CrdsToApply& wanted_crds, const std::vector<LiveCrd>& live,
+                     const std::vector<std::string>& rendered_api_kinds, const std::string& release,
+                     const std::string& release_namespace, bool take_over) {
+  WantedAgainstLive crds;
+  crds.wanted = WantedCrdsOf(wanted_crds);
+  for (const LiveCrd& crd : live) crds.live_by_name[crd.name] = &crd;
+  crds.ownership.resize(crds.wanted.size());
+  crds.owner.resize(crds.wanted.size());
+  for (std::size_t i = 0; i < crds.wanted.size(); ++i) {
+    auto found = crds.live_by_name.find(crds.wanted[i].name);
+    crds.ownership[i] = ClassifyCrd(found == crds.live_by_name.end() ? nullptr : found->second, release,
+                                    release_namespace, &crds.owner[i]);
+  }
+
+  CrdPlan plan;
+  CrdVerdicts verdicts;
+  JudgeGatewayApiCrds(crds, rendered_api_kinds, take_over, &plan, &verdicts);
+  JudgeOtherForeignCrds(crds, rendered_api_kinds, take_over, &plan, &verdicts);
+  if (!verdicts.refusals.empty()) {
     plan.refusal = fmt::format("not changing CRDs another owner manages: {}; nothing was changed",
-                               fmt::join(refusals, "; "));
+                               fmt::join(verdicts.refusals, "; "));
     plan.hint = std::string(kTakeOverHint);
     return plan;
   }
-  for (const WantedCrd& crd : wanted) {
-    if (left_alone.contains(crd.name)) continue;
+  for (const WantedCrd& crd : crds.wanted) {
+    if (verdicts.left_alone.contains(crd.name)) continue;
     if (crd.record != nullptr) plan.to_apply.from_crds_folders.push_back(crd.record);
     if (crd.templated != nullptr) plan.to_apply.templated.push_back(*crd.templated);
   }

@@ -1,6 +1,11 @@
 #ifndef DOTK8S_DRIVER_VERIFY_CHECKS_H_
 #define DOTK8S_DRIVER_VERIFY_CHECKS_H_
 
+// verify's checks, the one header the commands include. Defined across
+// src/driver/verify/: checks.cc (the reads, which checks run), one
+// *_checks.cc per component and per wiring between them, check_context.cc
+// (what they share, SelectorSelects), report.cc (the text and the JSON).
+
 #include <yaml-cpp/yaml.h>
 
 #include <map>

@@ -1,5 +1,5 @@
 // The reads verify and the install's pre-check make: kubectl's JSON lists,
-// kept as the nodes the pure checks in cluster_checks.cc and
+// kept as the nodes the pure checks in verify/ (checks.cc, *_checks.cc) and
 // foreign_components.cc read (only the fields they read: live_objects.h).
 // A kubectl process costs 0.1-0.2 s of CPU before it asks anything, so verify
 // asks in as few of them as the reads allow, side by side.
