@@ -1,13 +1,14 @@
+// The labels of what the inject pass adds (inject.h): the standard ones, and
+// those a label selector demands.
+
+#include "core/passes/inject_internal.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 
 #include "core/passes/inject.h"
-#include "core/passes/inject_internal.h"
-
-// The labels of what the inject pass adds (inject.h): the standard ones, and
-// those a label selector demands.
 
 namespace dotk8s {
 

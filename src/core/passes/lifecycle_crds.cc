@@ -1,3 +1,9 @@
+// The lifecycle pass's CRD marks (lifecycle.h): templated CRDs kept, custom
+// resources whose CRD comes in the same release made hooks, and the CRDs of
+// the charts' crds/ folders added from the --crds sources.
+
+#include "core/passes/lifecycle_internal.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -8,12 +14,7 @@
 #include "core/component.h"
 #include "core/kinds.h"
 #include "core/passes/attribute.h"
-#include "core/passes/lifecycle_internal.h"
 #include "core/yaml/document_edit.h"
-
-// The lifecycle pass's CRD marks (lifecycle.h): templated CRDs kept, custom
-// resources whose CRD comes in the same release made hooks, and the CRDs of
-// the charts' crds/ folders added from the --crds sources.
 
 namespace dotk8s::internal {
 

@@ -1,3 +1,9 @@
+// The place pass, inside each document: every reference to the release
+// namespace rewritten by its shape, the renames applied, and the final check
+// on what still mentions the release namespace (place.h).
+
+#include "core/passes/place_internal.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -5,14 +11,9 @@
 #include <optional>
 #include <unordered_map>
 
-#include "core/passes/place_internal.h"
 #include "core/yaml/byte_search.h"
 #include "core/yaml/document_edit.h"
 #include "core/yaml/yaml_writer.h"
-
-// The place pass, inside each document: every reference to the release
-// namespace rewritten by its shape, the renames applied, and the final check
-// on what still mentions the release namespace (place.h).
 
 namespace dotk8s::internal {
 
