@@ -8,7 +8,7 @@
 // helm.sh/hook, -weight and -delete-policy annotations, and the CRDs' groups,
 // kinds and served versions. The ScaledObject of the HTTP add-on is the one
 // hook dotk8s-post made at 1291ed1 (src/core/place.cc MarkCrdDependents there, now
-// src/core/passes/lifecycle.cc:
+// src/core/passes/lifecycle_crds.cc:
 // post-install,post-upgrade, before-hook-creation). The crds/ folders are the
 // real files of ../shared/fixtures/upstream/crds. The model replays the steps
 // in the traces' order on one cluster (install, upgrade, upgrade, uninstall).

@@ -1,4 +1,5 @@
 #include "core/passes/inject.h"
+#include "core/passes/inject_internal.h"
 #include "core/yaml/outline.h"
 #include "core/yaml/yaml_node.h"
 
@@ -9,11 +10,12 @@
 
 namespace dotk8s {
 
+using internal::SelectableLabels;
+using internal::Str;
+
 namespace {
 
 using Entries = std::vector<std::pair<std::string, JsonValue>>;
-
-JsonValue Str(std::string_view value) { return JsonValue::String(std::string(value)); }
 
 const Document* FindObject(const std::vector<Document>& docs, std::string_view group, std::string_view kind,
                            std::string_view ns, std::string_view name) {
@@ -129,40 +131,6 @@ JsonValue ListenerValue(const ListenerSettings& listener) {
   return value;
 }
 
-// The labels of an injected object that `selectors` must select (Prometheus's
-// podMonitorSelector, its podMonitorNamespaceSelector): what the selectors
-// demand, and each standard label where every selector allows it (so `Exists`
-// keeps the standard value, and a standard label a selector excludes is left
-// out, named in `left_out`). Standard labels first, in their order.
-JsonValue SelectableLabels(const JsonValue& standard, const std::map<std::string, std::string>& demanded,
-                           const std::vector<YAML::Node>& selectors, std::vector<std::string>* left_out) {
-  std::map<std::string, std::string> labels = demanded;
-  for (const auto& [key, value] : standard.object) {
-    std::map<std::string, std::string> trial = labels;
-    trial[key] = value.string;
-    bool allowed = true;
-    for (const YAML::Node& selector : selectors) {
-      std::map<std::string, std::string> checked = trial;
-      std::string why_not;
-      allowed = allowed && LabelsForSelector(selector, &checked, &why_not);
-    }
-    if (allowed) {
-      labels = std::move(trial);
-    } else if (demanded.count(key) == 0) {
-      left_out->push_back(fmt::format("{}={}", key, value.string));
-    }
-  }
-  JsonValue out = JsonValue::Object();
-  for (const auto& [key, value] : standard.object) {
-    auto it = labels.find(key);
-    if (it != labels.end()) out.Set(key, Str(it->second));
-  }
-  for (const auto& [key, value] : labels) {
-    if (standard.Find(key) == nullptr) out.Set(key, Str(value));
-  }
-  return out;
-}
-
 struct Injector {
   std::vector<Document>& docs;
   const Settings& settings;
@@ -257,47 +225,7 @@ struct Injector {
         return;
       }
       selectors.push_back(selector);
-      // The PodMonitor's namespace must be one Prometheus looks in.
-      const YAML::Node ns_selector = spec["podMonitorNamespaceSelector"];
-      const std::string prometheus_ns(doc.Namespace());
-      if (!ns_selector || ns_selector.IsNull()) {
-        if (prometheus_ns != ns) {
-          Diagnostic d = DocumentError(
-              doc,
-              fmt::format("looks for PodMonitors only in its own namespace {} (spec.podMonitorNamespaceSelector "
-                          "is not set), but the PodMonitor for the Envoy proxies lives in {}",
-                          prometheus_ns, ns),
-              "set kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector: {} (every "
-              "namespace) or a selector that matches the Envoy Gateway namespace");
-          d.field_path = "spec.podMonitorNamespaceSelector";
-          diagnostics.push_back(std::move(d));
-          return;
-        }
-      } else {
-        std::map<std::string, std::string> ns_labels{{"kubernetes.io/metadata.name", ns}};
-        if (!LabelsForSelector(ns_selector, &ns_labels, &why_not)) {
-          Diagnostic d = DocumentError(
-              doc, fmt::format("its podMonitorNamespaceSelector cannot select namespace {}: {}", ns, why_not),
-              "widen kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector");
-          d.field_path = "spec.podMonitorNamespaceSelector";
-          diagnostics.push_back(std::move(d));
-          return;
-        }
-        ns_labels.erase("kubernetes.io/metadata.name");
-        if (settings.create_namespaces) namespace_selectors[ns].push_back(ns_selector);
-        if (!ns_labels.empty()) {
-          if (settings.create_namespaces) {
-            namespace_labels[ns].insert(ns_labels.begin(), ns_labels.end());
-          } else {
-            std::vector<std::string> pairs;
-            for (const auto& [k, v] : ns_labels) pairs.push_back(fmt::format("{}={}", k, v));
-            plan.notes.push_back(fmt::format(
-                "namespace {} must carry the labels {} for Prometheus to find the PodMonitor (createNamespaces "
-                "is off, so dotk8s-post cannot set them)",
-                ns, fmt::join(pairs, ",")));
-          }
-        }
-      }
+      if (!LooksInNamespace(doc, spec, ns)) return;
     }
     if (prometheuses == 0) {
       plan.notes.push_back(
@@ -324,6 +252,55 @@ struct Injector {
                        fmt::format("PodMonitor {}/envoy-gateway-proxy (labels {} from the Prometheus "
                                    "podMonitorSelector): Envoy Gateway and kube-prometheus-stack are on",
                                    ns, derived.empty() ? std::string("none needed") : fmt::format("{}", fmt::join(derived, ",")))});
+  }
+
+  // The PodMonitor's namespace must be one Prometheus looks in: false (with
+  // the error) if the Prometheus `doc` cannot look in `ns`. The labels its
+  // podMonitorNamespaceSelector needs go on the namespace we create, or into
+  // a note.
+  bool LooksInNamespace(const Document& doc, const YAML::Node& spec, const std::string& ns) {
+    const YAML::Node ns_selector = spec["podMonitorNamespaceSelector"];
+    const std::string prometheus_ns(doc.Namespace());
+    std::string why_not;
+    if (!ns_selector || ns_selector.IsNull()) {
+      if (prometheus_ns != ns) {
+        Diagnostic d = DocumentError(
+            doc,
+            fmt::format("looks for PodMonitors only in its own namespace {} (spec.podMonitorNamespaceSelector "
+                        "is not set), but the PodMonitor for the Envoy proxies lives in {}",
+                        prometheus_ns, ns),
+            "set kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector: {} (every "
+            "namespace) or a selector that matches the Envoy Gateway namespace");
+        d.field_path = "spec.podMonitorNamespaceSelector";
+        diagnostics.push_back(std::move(d));
+        return false;
+      }
+    } else {
+      std::map<std::string, std::string> ns_labels{{"kubernetes.io/metadata.name", ns}};
+      if (!LabelsForSelector(ns_selector, &ns_labels, &why_not)) {
+        Diagnostic d = DocumentError(
+            doc, fmt::format("its podMonitorNamespaceSelector cannot select namespace {}: {}", ns, why_not),
+            "widen kube-prometheus-stack.prometheus.prometheusSpec.podMonitorNamespaceSelector");
+        d.field_path = "spec.podMonitorNamespaceSelector";
+        diagnostics.push_back(std::move(d));
+        return false;
+      }
+      ns_labels.erase("kubernetes.io/metadata.name");
+      if (settings.create_namespaces) namespace_selectors[ns].push_back(ns_selector);
+      if (!ns_labels.empty()) {
+        if (settings.create_namespaces) {
+          namespace_labels[ns].insert(ns_labels.begin(), ns_labels.end());
+        } else {
+          std::vector<std::string> pairs;
+          for (const auto& [k, v] : ns_labels) pairs.push_back(fmt::format("{}={}", k, v));
+          plan.notes.push_back(fmt::format(
+              "namespace {} must carry the labels {} for Prometheus to find the PodMonitor (createNamespaces "
+              "is off, so dotk8s-post cannot set them)",
+              ns, fmt::join(pairs, ",")));
+        }
+      }
+    }
+    return true;
   }
 
   // The Service the HTTP add-on's interceptor takes traffic on: an interceptor
@@ -422,82 +399,6 @@ struct Injector {
 };
 
 }  // namespace
-
-bool LabelsForSelector(const YAML::Node& selector, std::map<std::string, std::string>* labels, std::string* why_not) {
-  if (!selector.IsMap()) {
-    *why_not = "the selector is not a mapping";
-    return false;
-  }
-  const YAML::Node match_labels = selector["matchLabels"];
-  if (match_labels && match_labels.IsMap()) {
-    for (const auto& entry : match_labels) {
-      std::string key = entry.first.Scalar();
-      std::string value = entry.second.Scalar();
-      auto it = labels->find(key);
-      if (it != labels->end() && it->second != value) {
-        *why_not = fmt::format("it needs {}={}, but the object has {}={}", key, value, key, it->second);
-        return false;
-      }
-      (*labels)[key] = value;
-    }
-  }
-  const YAML::Node expressions = selector["matchExpressions"];
-  if (!expressions || !expressions.IsSequence()) return true;
-  // Positive requirements first, so the negative ones check the final labels.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const YAML::Node& expression : expressions) {
-      const std::string key = expression["key"] ? expression["key"].Scalar() : "";
-      const std::string op = expression["operator"] ? expression["operator"].Scalar() : "";
-      std::vector<std::string> values;
-      if (expression["values"] && expression["values"].IsSequence()) {
-        for (const YAML::Node& v : expression["values"]) values.push_back(v.Scalar());
-      }
-      auto it = labels->find(key);
-      const bool has = it != labels->end();
-      const bool listed = has && std::find(values.begin(), values.end(), it->second) != values.end();
-      if (pass == 0 && op == "In") {
-        if (has && !listed) {
-          *why_not = fmt::format("{} In [{}], but the object has {}={}", key, fmt::join(values, ","), key, it->second);
-          return false;
-        }
-        if (!has) {
-          if (values.empty()) {
-            *why_not = fmt::format("{} In [] matches nothing", key);
-            return false;
-          }
-          (*labels)[key] = values.front();
-        }
-      } else if (pass == 0 && op == "Exists") {
-        if (!has) (*labels)[key] = "true";
-      } else if (pass == 1 && op == "NotIn") {
-        if (listed) {
-          *why_not = fmt::format("{} NotIn [{}], but the object needs {}={}", key, fmt::join(values, ","), key, it->second);
-          return false;
-        }
-      } else if (pass == 1 && op == "DoesNotExist") {
-        if (has) {
-          *why_not = fmt::format("{} DoesNotExist, but the object needs {}={}", key, key, it->second);
-          return false;
-        }
-      } else if (pass == 0 && op != "In" && op != "Exists" && op != "NotIn" && op != "DoesNotExist") {
-        *why_not = fmt::format("unknown operator `{}` for {}", op, key);
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-JsonValue InjectedLabels(std::string_view name, std::string_view component, const Settings& settings,
-                         const Plan& plan) {
-  JsonValue labels = JsonValue::Object();
-  labels.Set("app.kubernetes.io/name", Str(name));
-  if (!settings.release_name.empty()) labels.Set("app.kubernetes.io/instance", Str(settings.release_name));
-  labels.Set("app.kubernetes.io/component", Str(component));
-  labels.Set("app.kubernetes.io/part-of", Str(plan.umbrella_chart.empty() ? "dot-apps" : plan.umbrella_chart));
-  labels.Set("app.kubernetes.io/managed-by", Str("Helm"));
-  return labels;
-}
 
 Document ToDocument(GeneratedObject generated, StreamStyle style, std::string_view umbrella_chart, std::size_t index) {
   const std::string path =

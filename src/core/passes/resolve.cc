@@ -44,17 +44,11 @@ std::string SettingsContent(const YAML::Node& root) {
   return out.c_str();
 }
 
-}  // namespace
-
-bool IsSettingsDocument(const Document& doc) {
-  return doc.IsObject() && doc.ApiVersion() == kSettingsApiVersion && doc.Kind() == kSettingsKind;
-}
-
-Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& inputs, Settings* settings,
-                            Plan& plan) {
-  Diagnostics diagnostics;
+// Takes the settings documents out of the output; the first one's content is
+// `root`, and a later copy must agree with it.
+Document* TakeSettingsDocuments(std::vector<Document>& docs, std::optional<YAML::Node>& root,
+                                Diagnostics& diagnostics) {
   Document* settings_doc = nullptr;
-  std::optional<YAML::Node> root;
   for (Document& doc : docs) {
     if (!IsSettingsDocument(doc)) continue;
     doc.removed = true;
@@ -74,6 +68,63 @@ Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& in
           "render the settings template once; only the umbrella chart should include it"));
     }
   }
+  return settings_doc;
+}
+
+// Settles settings->release_namespace; false (with the error) if the flag is
+// not a valid namespace name or contradicts the settings.
+bool SettleReleaseNamespace(const std::vector<Document>& docs, const ReleaseInputs& inputs, Settings* settings,
+                            Plan& plan, Diagnostics& diagnostics) {
+  if (!inputs.release_namespace.empty()) {
+    if (!IsValidNamespaceName(inputs.release_namespace)) {
+      diagnostics.push_back(MakeError(
+          fmt::format("--release-namespace `{}` is not a valid namespace name", inputs.release_namespace)));
+      return false;
+    }
+    if (!settings->release_namespace.empty() && settings->release_namespace != inputs.release_namespace) {
+      diagnostics.push_back(MakeError(
+          fmt::format("--release-namespace {} contradicts the settings, which say the release is in {}",
+                      inputs.release_namespace, settings->release_namespace),
+          "drop the flag, or render with the same namespace (helm -n) that the flag names"));
+      return false;
+    }
+    settings->release_namespace = inputs.release_namespace;
+  }
+  if (settings->release_namespace.empty()) {
+    settings->release_namespace = InferReleaseNamespace(docs, diagnostics);
+    if (!settings->release_namespace.empty()) {
+      plan.notes.push_back(fmt::format("release namespace {} inferred from the rendered objects",
+                                       settings->release_namespace));
+    }
+  }
+  return true;
+}
+
+// Helm charts label their objects with app.kubernetes.io/instance = the release name.
+void InferReleaseName(const std::vector<Document>& docs, Settings* settings) {
+  std::map<std::string, std::size_t> counts;
+  for (const Document& doc : docs) {
+    if (doc.removed || doc.component == Component::kUnknown) continue;
+    if (const std::string* instance = doc.outline.Label("app.kubernetes.io/instance")) ++counts[*instance];
+  }
+  if (!counts.empty()) {
+    settings->release_name =
+        std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; })
+            ->first;
+  }
+}
+
+}  // namespace
+
+bool IsSettingsDocument(const Document& doc) {
+  return doc.IsObject() && doc.ApiVersion() == kSettingsApiVersion && doc.Kind() == kSettingsKind;
+}
+
+Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& inputs, Settings* settings,
+                            Plan& plan) {
+  Diagnostics diagnostics;
+  std::optional<YAML::Node> root;
+  Document* settings_doc = TakeSettingsDocuments(docs, root, diagnostics);
   if (HasErrors(diagnostics)) return diagnostics;
 
   std::string where;
@@ -109,41 +160,8 @@ Diagnostics ResolveSettings(std::vector<Document>& docs, const ReleaseInputs& in
   }
 
   // The release namespace: flag, settings, then what the objects say.
-  if (!inputs.release_namespace.empty()) {
-    if (!IsValidNamespaceName(inputs.release_namespace)) {
-      diagnostics.push_back(MakeError(
-          fmt::format("--release-namespace `{}` is not a valid namespace name", inputs.release_namespace)));
-      return diagnostics;
-    }
-    if (!settings->release_namespace.empty() && settings->release_namespace != inputs.release_namespace) {
-      diagnostics.push_back(MakeError(
-          fmt::format("--release-namespace {} contradicts the settings, which say the release is in {}",
-                      inputs.release_namespace, settings->release_namespace),
-          "drop the flag, or render with the same namespace (helm -n) that the flag names"));
-      return diagnostics;
-    }
-    settings->release_namespace = inputs.release_namespace;
-  }
-  if (settings->release_namespace.empty()) {
-    settings->release_namespace = InferReleaseNamespace(docs, diagnostics);
-    if (!settings->release_namespace.empty()) {
-      plan.notes.push_back(fmt::format("release namespace {} inferred from the rendered objects",
-                                       settings->release_namespace));
-    }
-  }
-  if (settings->release_name.empty()) {
-    // Helm charts label their objects with app.kubernetes.io/instance = the release name.
-    std::map<std::string, std::size_t> counts;
-    for (const Document& doc : docs) {
-      if (doc.removed || doc.component == Component::kUnknown) continue;
-      if (const std::string* instance = doc.outline.Label("app.kubernetes.io/instance")) ++counts[*instance];
-    }
-    if (!counts.empty()) {
-      settings->release_name =
-          std::max_element(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second < b.second; })
-              ->first;
-    }
-  }
+  if (!SettleReleaseNamespace(docs, inputs, settings, plan, diagnostics)) return diagnostics;
+  if (settings->release_name.empty()) InferReleaseName(docs, settings);
   plan.release_name = settings->release_name;
   plan.release_namespace = settings->release_namespace;
   plan.settings_source = settings->source;
