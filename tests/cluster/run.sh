@@ -267,6 +267,9 @@ choose_chart() {
   mkdir -p "$WORK/charts" "$WORK/examples"
   cp -R charts/dot-apps "$CHART"
   cp -R examples/helmfile "$HELMFILE_DIR"
+  # values/ -> charts/dot-apps/values, as in the project (the helmfile example
+  # names ../../values/autoscaling.yaml).
+  ln -sfn charts/dot-apps/values "$WORK/values"
   rm -f "$CHART"/charts/*.tgz
   if ! HELM="$HELM4" tests/standin-charts/package.sh "$CHART/charts" >"$WORK/standin-package.txt" 2>&1; then
     sed 's/^/  /' "$WORK/standin-package.txt" >&2
