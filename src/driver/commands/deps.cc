@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/bundles/dependencies.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
@@ -67,16 +68,15 @@ bool CopyFromSource(const DriverContext& context, const std::string& source_dir,
 }  // namespace
 
 int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& context) {
+  const DepsOptions options = ParseDepsOptions(line);
   // The working chart is completed; a bundle is only a source of archives.
-  CommandLine without_bundle = line;
-  without_bundle.flags.erase("bundle");
   Workspace workspace;
-  int code = OpenWorkspace(context, without_bundle, /*need_post=*/false, &workspace);
+  int code = OpenWorkspace(context, options.workspace, /*need_post=*/false, &workspace);
   if (code != kExitOk) return code;
   std::string bundle_charts;
-  if (line.Has("bundle")) {
+  if (options.bundle) {
     std::string root;
-    code = OpenBundle(context, line.Value("bundle"), &root);
+    code = OpenBundle(context, *options.bundle, &root);
     if (code != kExitOk) return code;
     std::error_code ec;
     for (const fs::directory_entry& entry : fs::directory_iterator(root + "/chart", ec)) {
@@ -90,7 +90,7 @@ int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& con
     return kExitMissing;
   }
   std::vector<DependencyStatus> statuses = CheckDependencies(workspace.chart_dir, pinned);
-  if (line.Has("check") || AllDependenciesOk(statuses)) {
+  if (options.check || AllDependenciesOk(statuses)) {
     PrintStatuses(context, statuses);
     return AllDependenciesOk(statuses) ? kExitOk : kExitMissing;
   }
@@ -98,7 +98,7 @@ int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& con
   // From the bundle's chart or the cache, whichever has it.
   std::vector<std::string> sources;
   if (!bundle_charts.empty()) sources.push_back(bundle_charts);
-  const std::string cache = line.Value("cache", DefaultChartCache(context));
+  const std::string cache = options.cache.value_or(DefaultChartCache(context));
   sources.push_back(cache);
   std::vector<std::string> notes;
   for (const DependencyStatus& status : statuses) {
@@ -112,11 +112,11 @@ int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& con
   for (const std::string& note : notes) context.Say(note);
   if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
 
-  if (!AllDependenciesOk(statuses) && !line.Has("offline")) {
+  if (!AllDependenciesOk(statuses) && !options.offline) {
     // Last resort: the network.
     context.Progress("fetching the missing charts with helm dependency build");
     Command build;
-    build.argv = {HelmProgram(context, line.Value("helm")), "dependency", "build", workspace.chart_dir};
+    build.argv = {HelmProgram(context, options.helm), "dependency", "build", workspace.chart_dir};
     build.env = {{"HELM_PLUGINS", PrepareHelm3PluginDir(context)}};
     build.is_action = true;
     build.purpose = "helm dependency build";

@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/programs/locations.h"
+#include "driver/programs/program_failure.h"
 #include "driver/commands/mermaid_graph.h"
 #include "driver/release/setup.h"
 
@@ -64,9 +66,7 @@ int CaptureStream(DriverContext& context, const PreparedRelease& prepared, std::
   fs::remove(capture_file, ec);
   if (!result.Ok() || !captured) {
     if (!result.err.empty()) *context.err << result.err;
-    context.Error(fmt::format("helm template failed: {}", result.start_error.empty()
-                                                               ? fmt::format("exit {}", result.exit_code)
-                                                               : result.start_error));
+    context.Error(fmt::format("helm template failed: {}", FailureText(result)));
     return kExitFailed;
   }
   return kExitOk;
@@ -75,24 +75,25 @@ int CaptureStream(DriverContext& context, const PreparedRelease& prepared, std::
 }  // namespace
 
 int RunExplainCommand(std::string_view, const CommandLine& line, DriverContext& context) {
+  const ExplainOptions options = ParseExplainOptions(line);
   std::string stream;
-  std::string release_namespace = line.Value("namespace");
+  std::string release_namespace = options.release.release_namespace.value_or("");
   std::vector<std::string> post_args;
   std::string post_binary;
-  if (line.Has("stream")) {
+  if (options.stream) {
     // A captured stream (the shared fixtures are such): no chart, no helm.
-    if (!ReadFileText(line.Value("stream"), &stream)) {
-      context.Error(fmt::format("cannot read --stream {}", line.Value("stream")));
+    if (!ReadFileText(*options.stream, &stream)) {
+      context.Error(fmt::format("cannot read --stream {}", *options.stream));
       return kExitMissing;
     }
-    post_binary = FindPostBinary(context, line.Value("post"));
+    post_binary = FindPostBinary(context, options.release.workspace.post);
     if (post_binary.empty()) {
       context.Error("cannot find the dotk8s-post executable", "pass --post PATH");
       return kExitMissing;
     }
   } else {
     PreparedRelease prepared;
-    int code = PrepareRelease(line, context, /*need_dependencies=*/true, &prepared);
+    int code = PrepareRelease(options.release, context, /*need_dependencies=*/true, &prepared);
     if (code != kExitOk) return code;
     code = CaptureStream(context, prepared, &stream);
     if (code != kExitOk) return code;
@@ -103,22 +104,20 @@ int RunExplainCommand(std::string_view, const CommandLine& line, DriverContext& 
 
   Command post;
   post.argv = {post_binary};
-  if (!line.Has("graph")) post.argv.push_back("--explain");
+  if (!options.graph) post.argv.push_back("--explain");
   if (!release_namespace.empty()) post.argv.push_back("--release-namespace=" + release_namespace);
   post.argv.insert(post.argv.end(), post_args.begin(), post_args.end());
-  if (line.Has("log")) post.argv.push_back("--log=" + line.Value("log"));
+  if (options.release.programs.log) post.argv.push_back("--log=" + *options.release.programs.log);
   post.input = std::move(stream);
   post.purpose = "running dotk8s-post";
   context.Progress(post.purpose);
   ProcessResult result = context.runner->Run(post);
   if (!result.Ok()) {
     *context.err << result.err;
-    context.Error(fmt::format("dotk8s-post failed ({})", result.start_error.empty()
-                                                            ? fmt::format("exit {}", result.exit_code)
-                                                            : result.start_error));
+    context.Error(fmt::format("dotk8s-post failed ({})", FailureText(result)));
     return kExitFailed;
   }
-  if (!line.Has("graph")) {
+  if (!options.graph) {
     *context.out << result.out;
     return kExitOk;
   }
