@@ -31,15 +31,15 @@ struct ProgramOptions {
 /// template, install, upgrade, uninstall, rollback, and the commands that
 /// render the release as they do (crds apply, explain, verify).
 struct ReleaseOptions {
-  std::vector<std::string> arguments;             ///< the positionals: [RELEASE]
-  std::optional<std::string> release_namespace;   ///< -n NS
-  std::vector<std::string> values_files;          ///< -f FILE, in order
-  std::vector<std::string> sets;                  ///< --set K=V, in order
-  std::vector<std::string> profiles;              ///< --profile NAME, in order
-  WorkspaceOptions workspace;                     ///< --chart, --bundle, --post
-  ProgramOptions programs;                        ///< --helm, --kubectl, --plugin-dir, --log
-  bool take_over_crds = false;                    ///< --take-over-crds
-  bool recover_pending = false;                   ///< --recover-pending
+  std::vector<std::string> arguments;            ///< the positionals: [RELEASE]
+  std::optional<std::string> release_namespace;  ///< -n NS
+  std::vector<std::string> values_files;         ///< -f FILE, in order
+  std::vector<std::string> sets;                 ///< --set K=V, in order
+  std::vector<std::string> profiles;             ///< --profile NAME, in order
+  WorkspaceOptions workspace;                    ///< --chart, --bundle, --post
+  ProgramOptions programs;                       ///< --helm, --kubectl, --plugin-dir, --log
+  bool take_over_crds = false;                   ///< --take-over-crds
+  bool recover_pending = false;                  ///< --recover-pending
   /// --pending-timeout as given; read (and refused when it is no duration)
   /// where install and upgrade need it (ReadPendingOptions).
   std::optional<std::string> pending_timeout;

@@ -7,7 +7,7 @@
 // (install/upgrade/rollback) is in progress", "cannot re-use a name that is
 // still in use"). `dotk8s install` and `upgrade` find it before they change
 // anything, explain it, and either refuse or remove the stuck revision's
-// storage record (ResolvePendingRelease). Why that is safe: pending_release.cc.
+// storage record (ResolvePendingRelease). Why that is safe: release/pending.cc.
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +33,7 @@ inline constexpr FlagSpec kPendingTimeout{
     "a pending revision older than this is taken as abandoned (default 10m; e.g. 90s, 15m, 1h)"};
 }  // namespace pending_flags
 
-/// Default of --pending-timeout, in seconds (why this value: pending_release.cc).
+/// Default of --pending-timeout, in seconds (why this value: release/pending.cc).
 inline constexpr std::int64_t kDefaultPendingTimeoutSeconds = 10 * 60;
 
 /// What install and upgrade were told about pending revisions.
