@@ -83,6 +83,27 @@ bool AddBinary(const DriverContext& context, const std::string& path, const std:
   return true;
 }
 
+// manifest.yaml: what the bundle holds, for people and tools.
+std::string BundleManifest(const ChartIdentity& chart, const std::vector<std::string>& archives) {
+  std::string manifest = fmt::format(
+      "# What this bundle holds; SHA256SUMS has every file's sum (`sha256sum -c SHA256SUMS` checks it).\n"
+      "apiVersion: dotk8s.dev/v1alpha1\nkind: Bundle\ndotk8sVersion: {}\nchart:\n  name: {}\n  version: {}\n"
+      "  path: chart/{}\ndependencies:\n",
+      DOTK8S_VERSION, chart.name, chart.version, chart.name);
+  std::string error;
+  for (const std::string& archive : archives) {
+    ChartIdentity dependency;
+    ReadChartIdentity(archive, &dependency, &error);
+    manifest += fmt::format("  - name: {}\n    version: {}\n    archive: chart/{}/charts/{}\n", dependency.name,
+                            dependency.version, chart.name, fs::path(archive).filename().string());
+  }
+  manifest +=
+      "profiles: chart/" + chart.name + "/values\nbinaries: [bin/dotk8s, bin/dotk8s-post]\n"
+      "helm4Plugins: helm4-plugins  # HELM_PLUGINS for Helm 4 only; Helm 3 cannot load it\n"
+      "use: dotk8s install --bundle THIS_FILE (or template, upgrade, deps, crds)\n";
+  return manifest;
+}
+
 int Write(DriverContext& context, const BundleOptions& options) {
   Workspace workspace;
   int code = OpenWorkspace(context, options.workspace, /*need_post=*/true, &workspace);
@@ -114,22 +135,7 @@ int Write(DriverContext& context, const BundleOptions& options) {
   plugin_yaml.replace(plugin_yaml.find(command), command.size(), "${HELM_PLUGIN_DIR}/../../bin/dotk8s-post");
   contents.files.push_back({"helm4-plugins/dotk8s-post/plugin.yaml", plugin_yaml, false});
 
-  std::string manifest = fmt::format(
-      "# What this bundle holds; SHA256SUMS has every file's sum (`sha256sum -c SHA256SUMS` checks it).\n"
-      "apiVersion: dotk8s.dev/v1alpha1\nkind: Bundle\ndotk8sVersion: {}\nchart:\n  name: {}\n  version: {}\n"
-      "  path: chart/{}\ndependencies:\n",
-      DOTK8S_VERSION, chart.name, chart.version, chart.name);
-  for (const std::string& archive : archives) {
-    ChartIdentity dependency;
-    ReadChartIdentity(archive, &dependency, &error);
-    manifest += fmt::format("  - name: {}\n    version: {}\n    archive: chart/{}/charts/{}\n", dependency.name,
-                            dependency.version, chart.name, fs::path(archive).filename().string());
-  }
-  manifest +=
-      "profiles: chart/" + chart.name + "/values\nbinaries: [bin/dotk8s, bin/dotk8s-post]\n"
-      "helm4Plugins: helm4-plugins  # HELM_PLUGINS for Helm 4 only; Helm 3 cannot load it\n"
-      "use: dotk8s install --bundle THIS_FILE (or template, upgrade, deps, crds)\n";
-  contents.files.push_back({"manifest.yaml", manifest, false});
+  contents.files.push_back({"manifest.yaml", BundleManifest(chart, archives), false});
   std::sort(contents.files.begin(), contents.files.end(),
             [](const TarMember& a, const TarMember& b) { return a.path < b.path; });
 

@@ -72,43 +72,52 @@ int CaptureStream(DriverContext& context, const PreparedRelease& prepared, std::
   return kExitOk;
 }
 
-}  // namespace
-
-int RunExplainCommand(std::string_view, const CommandLine& line, DriverContext& context) {
-  const ExplainOptions options = ParseExplainOptions(line);
+// What dotk8s-post is to explain, and how it runs on it.
+struct ExplainInput {
   std::string stream;
-  std::string release_namespace = options.release.release_namespace.value_or("");
-  std::vector<std::string> post_args;
+  std::string release_namespace;
   std::string post_binary;
+  std::vector<std::string> post_args;  ///< --crds=ARCHIVE, one per dependency archive
+};
+
+// A captured stream (--stream), or the chart rendered as install would render
+// it. Returns an exit code.
+int ReadExplainInput(DriverContext& context, const ExplainOptions& options, ExplainInput* input) {
+  input->release_namespace = options.release.release_namespace.value_or("");
   if (options.stream) {
     // A captured stream (the shared fixtures are such): no chart, no helm.
-    if (!ReadFileText(*options.stream, &stream)) {
+    if (!ReadFileText(*options.stream, &input->stream)) {
       context.Error(fmt::format("cannot read --stream {}", *options.stream));
       return kExitMissing;
     }
-    post_binary = FindPostBinary(context, options.release.workspace.post);
-    if (post_binary.empty()) {
+    input->post_binary = FindPostBinary(context, options.release.workspace.post);
+    if (input->post_binary.empty()) {
       context.Error("cannot find the dotk8s-post executable", "pass --post PATH");
       return kExitMissing;
     }
-  } else {
-    PreparedRelease prepared;
-    int code = PrepareRelease(options.release, context, /*need_dependencies=*/true, &prepared);
-    if (code != kExitOk) return code;
-    code = CaptureStream(context, prepared, &stream);
-    if (code != kExitOk) return code;
-    release_namespace = prepared.release_namespace;
-    post_binary = prepared.workspace.post_binary;
-    for (const std::string& archive : prepared.wiring.crd_archives) post_args.push_back("--crds=" + archive);
+    return kExitOk;
   }
+  PreparedRelease prepared;
+  int code = PrepareRelease(options.release, context, /*need_dependencies=*/true, &prepared);
+  if (code != kExitOk) return code;
+  code = CaptureStream(context, prepared, &input->stream);
+  if (code != kExitOk) return code;
+  input->release_namespace = prepared.release_namespace;
+  input->post_binary = prepared.workspace.post_binary;
+  for (const std::string& archive : prepared.wiring.crd_archives) input->post_args.push_back("--crds=" + archive);
+  return kExitOk;
+}
 
+// dotk8s-post on the stream: --explain's plan, or (--graph) the post-rendered
+// objects in `out`. Returns an exit code.
+int RunPostRenderer(DriverContext& context, const ExplainOptions& options, ExplainInput input, std::string* out) {
   Command post;
-  post.argv = {post_binary};
+  post.argv = {input.post_binary};
   if (!options.graph) post.argv.push_back("--explain");
-  if (!release_namespace.empty()) post.argv.push_back("--release-namespace=" + release_namespace);
-  post.argv.insert(post.argv.end(), post_args.begin(), post_args.end());
+  if (!input.release_namespace.empty()) post.argv.push_back("--release-namespace=" + input.release_namespace);
+  post.argv.insert(post.argv.end(), input.post_args.begin(), input.post_args.end());
   if (options.release.programs.log) post.argv.push_back("--log=" + *options.release.programs.log);
-  post.input = std::move(stream);
+  post.input = std::move(input.stream);
   post.purpose = "running dotk8s-post";
   context.Progress(post.purpose);
   ProcessResult result = context.runner->Run(post);
@@ -117,13 +126,27 @@ int RunExplainCommand(std::string_view, const CommandLine& line, DriverContext& 
     context.Error(fmt::format("dotk8s-post failed ({})", FailureText(result)));
     return kExitFailed;
   }
+  *out = std::move(result.out);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunExplainCommand(std::string_view, const CommandLine& line, DriverContext& context) {
+  const ExplainOptions options = ParseExplainOptions(line);
+  ExplainInput input;
+  int code = ReadExplainInput(context, options, &input);
+  if (code != kExitOk) return code;
+  std::string out;
+  code = RunPostRenderer(context, options, std::move(input), &out);
+  if (code != kExitOk) return code;
   if (!options.graph) {
-    *context.out << result.out;
+    *context.out << out;
     return kExitOk;
   }
   std::string graph;
   std::string error;
-  if (!MermaidGraph(result.out, &graph, &error)) {
+  if (!MermaidGraph(out, &graph, &error)) {
     context.Error(fmt::format("cannot read dotk8s-post's output: {}", error));
     return kExitFailed;
   }
