@@ -29,8 +29,12 @@ int RunDriver(const std::vector<std::string>& args, DriverContext& context);
 /// The help text of one command.
 std::string CommandHelp(const CommandSpec& spec);
 
-// The commands (one file each).
-int RunReleaseCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+// The commands (one file each): each reads its flags into its options
+// (cli/options.h), runs its steps, reports.
+int RunTemplateCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunInstallCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunUpgradeCommand(std::string_view name, const CommandLine& line, DriverContext& context);
+int RunUninstallCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunDepsCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunCrdsCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 int RunBundleCommand(std::string_view name, const CommandLine& line, DriverContext& context);
@@ -40,10 +44,6 @@ int RunVerifyCommand(std::string_view name, const CommandLine& line, DriverConte
 int RunRollbackCommand(std::string_view name, const CommandLine& line, DriverContext& context);
 /// `dotk8s rollback`: its help and upgrade's flags but -f, --set and --profile.
 CommandSpec RollbackCommandSpec(const std::vector<FlagSpec>& upgrade_flags);
-/// Set by `dotk8s rollback` on the upgrade it runs, never on a command line
-/// (no command lists it): helm upgrade gets --reset-values, so the target
-/// revision's values alone count and nothing of the current revision's is reused.
-inline constexpr std::string_view kResetValuesSwitch = "reset-values";
 /// Hidden: `dotk8s __capture FILE` copies stdin to FILE and to stdout; explain
 /// runs it as a post-renderer to see exactly what dotk8s-post would get.
 int RunCaptureCommand(std::string_view name, const CommandLine& line, DriverContext& context);

@@ -30,6 +30,8 @@ std::vector<FlagSpec> WithHelp(std::vector<FlagSpec> flags) {
   return flags;
 }
 
+// Long because it is the table of commands: each entry is its name, summary,
+// usage, --help text and flags, data read top to bottom as `dotk8s --help` lists them.
 std::vector<CommandSpec> MakeCommands() {
   const FlagSpec& chart = shared_flags::kChart;
   const FlagSpec& bundle = shared_flags::kBundle;
@@ -81,7 +83,10 @@ std::vector<CommandSpec> MakeCommands() {
       spec.flags.insert(spec.flags.end() - 1, {pending_flags::kRecoverPending, pending_flags::kPendingTimeout});
       spec.flags.insert(spec.flags.end() - 1, kTakeOverCrdsFlag);
     }
-    spec.run = RunReleaseCommand;
+    spec.run = verb == "template"    ? RunTemplateCommand
+               : verb == "install" ? RunInstallCommand
+               : verb == "upgrade" ? RunUpgradeCommand
+                                   : RunUninstallCommand;
     commands.push_back(spec);
   }
   // After uninstall in the help; upgrade's flags, whatever upgrade takes.

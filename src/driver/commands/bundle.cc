@@ -10,6 +10,7 @@
 
 #include "driver/bundles/bundle.h"
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/bundles/dependencies.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
@@ -82,9 +83,30 @@ bool AddBinary(const DriverContext& context, const std::string& path, const std:
   return true;
 }
 
-int Write(DriverContext& context, const CommandLine& line) {
+// manifest.yaml: what the bundle holds, for people and tools.
+std::string BundleManifest(const ChartIdentity& chart, const std::vector<std::string>& archives) {
+  std::string manifest = fmt::format(
+      "# What this bundle holds; SHA256SUMS has every file's sum (`sha256sum -c SHA256SUMS` checks it).\n"
+      "apiVersion: dotk8s.dev/v1alpha1\nkind: Bundle\ndotk8sVersion: {}\nchart:\n  name: {}\n  version: {}\n"
+      "  path: chart/{}\ndependencies:\n",
+      DOTK8S_VERSION, chart.name, chart.version, chart.name);
+  std::string error;
+  for (const std::string& archive : archives) {
+    ChartIdentity dependency;
+    ReadChartIdentity(archive, &dependency, &error);
+    manifest += fmt::format("  - name: {}\n    version: {}\n    archive: chart/{}/charts/{}\n", dependency.name,
+                            dependency.version, chart.name, fs::path(archive).filename().string());
+  }
+  manifest +=
+      "profiles: chart/" + chart.name + "/values\nbinaries: [bin/dotk8s, bin/dotk8s-post]\n"
+      "helm4Plugins: helm4-plugins  # HELM_PLUGINS for Helm 4 only; Helm 3 cannot load it\n"
+      "use: dotk8s install --bundle THIS_FILE (or template, upgrade, deps, crds)\n";
+  return manifest;
+}
+
+int Write(DriverContext& context, const BundleOptions& options) {
   Workspace workspace;
-  int code = OpenWorkspace(context, line, /*need_post=*/true, &workspace);
+  int code = OpenWorkspace(context, options.workspace, /*need_post=*/true, &workspace);
   if (code != kExitOk) return code;
   std::vector<std::string> archives;
   std::string error;
@@ -102,8 +124,8 @@ int Write(DriverContext& context, const CommandLine& line) {
   context.Progress("collecting the chart, its dependencies, the plugin and the binaries");
   BundleContents contents;
   if (!AddChart(workspace.chart_dir, chart.name, archives, &contents.files, &error) ||
-      !AddBinary(context, context.self_path, "dotk8s", !line.Has("no-strip"), &contents.files, &error) ||
-      !AddBinary(context, workspace.post_binary, "dotk8s-post", !line.Has("no-strip"), &contents.files, &error)) {
+      !AddBinary(context, context.self_path, "dotk8s", !options.no_strip, &contents.files, &error) ||
+      !AddBinary(context, workspace.post_binary, "dotk8s-post", !options.no_strip, &contents.files, &error)) {
     context.Error(error);
     return kExitFailed;
   }
@@ -113,26 +135,11 @@ int Write(DriverContext& context, const CommandLine& line) {
   plugin_yaml.replace(plugin_yaml.find(command), command.size(), "${HELM_PLUGIN_DIR}/../../bin/dotk8s-post");
   contents.files.push_back({"helm4-plugins/dotk8s-post/plugin.yaml", plugin_yaml, false});
 
-  std::string manifest = fmt::format(
-      "# What this bundle holds; SHA256SUMS has every file's sum (`sha256sum -c SHA256SUMS` checks it).\n"
-      "apiVersion: dotk8s.dev/v1alpha1\nkind: Bundle\ndotk8sVersion: {}\nchart:\n  name: {}\n  version: {}\n"
-      "  path: chart/{}\ndependencies:\n",
-      DOTK8S_VERSION, chart.name, chart.version, chart.name);
-  for (const std::string& archive : archives) {
-    ChartIdentity dependency;
-    ReadChartIdentity(archive, &dependency, &error);
-    manifest += fmt::format("  - name: {}\n    version: {}\n    archive: chart/{}/charts/{}\n", dependency.name,
-                            dependency.version, chart.name, fs::path(archive).filename().string());
-  }
-  manifest +=
-      "profiles: chart/" + chart.name + "/values\nbinaries: [bin/dotk8s, bin/dotk8s-post]\n"
-      "helm4Plugins: helm4-plugins  # HELM_PLUGINS for Helm 4 only; Helm 3 cannot load it\n"
-      "use: dotk8s install --bundle THIS_FILE (or template, upgrade, deps, crds)\n";
-  contents.files.push_back({"manifest.yaml", manifest, false});
+  contents.files.push_back({"manifest.yaml", BundleManifest(chart, archives), false});
   std::sort(contents.files.begin(), contents.files.end(),
             [](const TarMember& a, const TarMember& b) { return a.path < b.path; });
 
-  const std::string output = line.Value("output");
+  const std::string output = *options.output;
   if (context.dry_run) {
     for (const TarMember& file : contents.files) *context.out << fmt::format("would add {}\n", file.path);
     return kExitOk;
@@ -162,8 +169,7 @@ int ListOrVerify(DriverContext& context, const std::string& action, const std::s
     }
   }
   if (!check.Verified()) {
-    context.Error(fmt::format("bundle {} refused: its contents do not match its SHA-256 sums", path));
-    for (const std::string& problem : check.problems) *context.err << "  " << problem << '\n';
+    SayBundleMismatch(context, path, check);
     return kExitBundleRefused;
   }
   *context.out << fmt::format("verified: {} files match {}\n", check.files.size() - 1, kBundleSums);
@@ -173,20 +179,21 @@ int ListOrVerify(DriverContext& context, const std::string& action, const std::s
 }  // namespace
 
 int RunBundleCommand(std::string_view, const CommandLine& line, DriverContext& context) {
-  if (!line.positionals.empty()) {
-    const std::string& action = line.positionals[0];
-    if ((action == "list" || action == "verify") && line.positionals.size() == 2) {
-      return ListOrVerify(context, action, line.positionals[1]);
+  const BundleOptions options = ParseBundleOptions(line);
+  if (!options.arguments.empty()) {
+    const std::string& action = options.arguments[0];
+    if ((action == "list" || action == "verify") && options.arguments.size() == 2) {
+      return ListOrVerify(context, action, options.arguments[1]);
     }
     context.Error(fmt::format("unexpected arguments after bundle: {}", action),
                   "dotk8s bundle -o FILE | dotk8s bundle list FILE | dotk8s bundle verify FILE");
     return kExitUsage;
   }
-  if (!line.Has("output")) {
+  if (!options.output) {
     context.Error("bundle needs -o FILE", "dotk8s bundle -o dotk8s-bundle.tar.gz");
     return kExitUsage;
   }
-  return Write(context, line);
+  return Write(context, options);
 }
 
 }  // namespace dotk8s

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/release/crd_inventory.h"
 #include "driver/release/crd_ownership.h"
 #include "driver/bundles/dependencies.h"
@@ -100,23 +101,21 @@ int Extract(const DriverContext& context, const CrdInventory& inventory, const s
 // a render of the release made like install's (same -n, --profile, -f, --set),
 // marked for Helm to adopt: plain Helm 3 (and Helm 4) can then install the
 // release, whose custom resources need those CRDs to exist first.
-int Apply(DriverContext& context, const CommandLine& line) {
-  CommandLine release_line = line;
-  release_line.positionals.erase(release_line.positionals.begin());  // "apply"; a release name may follow
+int Apply(DriverContext& context, const ReleaseOptions& options) {
   PreparedRelease prepared;
-  int code = PrepareRelease(release_line, context, /*need_dependencies=*/true, &prepared);
+  int code = PrepareRelease(options, context, /*need_dependencies=*/true, &prepared);
   if (code != kExitOk) return code;
   RenderedRelease rendered;
   code = PlanRelease(context, prepared, &rendered);
   if (code != kExitOk) return code;
   // The CRDs of the charts that are on (not Traefik's when Traefik is off), as
   // install would apply them; another owner's are left alone or refused.
-  const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
+  const std::string kubectl = KubectlProgram(context, options.programs.kubectl);
   CrdInventory inventory;
   CrdsToApply crds;
   // Every CRD, unchanged or not: `crds apply` is how a CRD is put back by hand.
   code = SettleReleaseCrds(context, prepared, rendered, kubectl, /*with_templated=*/true,
-                           line.Has(kTakeOverCrdsFlag.name), /*skip_unchanged=*/false, &inventory, &crds);
+                           options.take_over_crds, /*skip_unchanged=*/false, &inventory, &crds);
   if (code != kExitOk) return code;
   if (!ApplyCrdsForRelease(context, kubectl, crds, prepared.release,
                            prepared.release_namespace, /*echo_output=*/true)) {
@@ -128,22 +127,23 @@ int Apply(DriverContext& context, const CommandLine& line) {
 }  // namespace
 
 int RunCrdsCommand(std::string_view, const CommandLine& line, DriverContext& context) {
-  if (line.positionals.empty()) {
+  const CrdsOptions options = ParseCrdsOptions(line);
+  if (!options.action) {
     context.Error("which one: dotk8s crds list|extract|apply", "see dotk8s crds --help");
     return kExitUsage;
   }
-  const std::string& action = line.positionals[0];
+  const std::string& action = *options.action;
   if (action != "list" && action != "extract" && action != "apply") {
     context.Error(fmt::format("unknown crds action {}", action), "use list, extract or apply");
     return kExitUsage;
   }
-  if (action == "extract" && !line.Has("output")) {
+  if (action == "extract" && !options.output) {
     context.Error("crds extract needs -o DIR");
     return kExitUsage;
   }
-  if (action == "apply") return Apply(context, line);
+  if (action == "apply") return Apply(context, options.release);
   Workspace workspace;
-  int code = OpenWorkspace(context, line, /*need_post=*/false, &workspace);
+  int code = OpenWorkspace(context, options.release.workspace, /*need_post=*/false, &workspace);
   if (code != kExitOk) return code;
   std::vector<std::string> archives;
   std::string error;
@@ -161,7 +161,7 @@ int RunCrdsCommand(std::string_view, const CommandLine& line, DriverContext& con
     PrintList(context, inventory);
     return kExitOk;
   }
-  return Extract(context, inventory, line.Value("output"));
+  return Extract(context, inventory, *options.output);
 }
 
 }  // namespace dotk8s

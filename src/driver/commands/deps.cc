@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/bundles/dependencies.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
@@ -64,74 +65,55 @@ bool CopyFromSource(const DriverContext& context, const std::string& source_dir,
   return true;
 }
 
-}  // namespace
-
-int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& context) {
-  // The working chart is completed; a bundle is only a source of archives.
-  CommandLine without_bundle = line;
-  without_bundle.flags.erase("bundle");
-  Workspace workspace;
-  int code = OpenWorkspace(context, without_bundle, /*need_post=*/false, &workspace);
+// The charts/ folder of the bundle's chart, when --bundle is given (verified
+// and extracted first); "" without one. Returns an exit code.
+int OpenBundleCharts(const DriverContext& context, const DepsOptions& options, std::string* bundle_charts) {
+  if (!options.bundle) return kExitOk;
+  std::string root;
+  int code = OpenBundle(context, *options.bundle, &root);
   if (code != kExitOk) return code;
-  std::string bundle_charts;
-  if (line.Has("bundle")) {
-    std::string root;
-    code = OpenBundle(context, line.Value("bundle"), &root);
-    if (code != kExitOk) return code;
-    std::error_code ec;
-    for (const fs::directory_entry& entry : fs::directory_iterator(root + "/chart", ec)) {
-      if (IsDirectory(entry.path().string() + "/charts")) bundle_charts = entry.path().string() + "/charts";
-    }
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(root + "/chart", ec)) {
+    if (IsDirectory(entry.path().string() + "/charts")) *bundle_charts = entry.path().string() + "/charts";
   }
-  std::vector<PinnedDependency> pinned;
-  std::string error;
-  if (!ReadPinnedDependencies(workspace.chart_dir, &pinned, &error)) {
-    context.Error(error);
-    return kExitMissing;
-  }
-  std::vector<DependencyStatus> statuses = CheckDependencies(workspace.chart_dir, pinned);
-  if (line.Has("check") || AllDependenciesOk(statuses)) {
-    PrintStatuses(context, statuses);
-    return AllDependenciesOk(statuses) ? kExitOk : kExitMissing;
-  }
+  return kExitOk;
+}
 
-  // From the bundle's chart or the cache, whichever has it.
-  std::vector<std::string> sources;
-  if (!bundle_charts.empty()) sources.push_back(bundle_charts);
-  const std::string cache = line.Value("cache", DefaultChartCache(context));
-  sources.push_back(cache);
+// Each archive that is not right, from the first of `sources` that has it;
+// what was wrong with a source's copy is said after.
+void CopyFromSources(const DriverContext& context, const std::vector<std::string>& sources,
+                     const std::string& chart_dir, const std::vector<DependencyStatus>& statuses) {
   std::vector<std::string> notes;
   for (const DependencyStatus& status : statuses) {
     if (status.Ok()) continue;
     for (const std::string& source : sources) {
       std::string note;
-      if (CopyFromSource(context, source, workspace.chart_dir, status, &note)) break;
+      if (CopyFromSource(context, source, chart_dir, status, &note)) break;
       if (!note.empty()) notes.push_back(note);
     }
   }
   for (const std::string& note : notes) context.Say(note);
-  if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
+}
 
-  if (!AllDependenciesOk(statuses) && !line.Has("offline")) {
-    // Last resort: the network.
-    context.Progress("fetching the missing charts with helm dependency build");
-    Command build;
-    build.argv = {HelmProgram(context, line.Value("helm")), "dependency", "build", workspace.chart_dir};
-    build.env = {{"HELM_PLUGINS", PrepareHelm3PluginDir(context)}};
-    build.is_action = true;
-    build.purpose = "helm dependency build";
-    ProcessResult result = context.runner->Run(build);
-    if (!result.Ok() && !result.skipped) {
-      std::string first_line = result.start_error.empty() ? result.err.substr(0, result.err.find('\n'))
-                                                          : result.start_error;
-      context.Say(fmt::format("helm dependency build failed: {}", first_line));
-    }
-    if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
+// Last resort: the network.
+void FetchWithHelm(const DriverContext& context, const DepsOptions& options, const std::string& chart_dir) {
+  context.Progress("fetching the missing charts with helm dependency build");
+  Command build;
+  build.argv = {HelmProgram(context, options.helm), "dependency", "build", chart_dir};
+  build.env = {{"HELM_PLUGINS", PrepareHelm3PluginDir(context)}};
+  build.is_action = true;
+  build.purpose = "helm dependency build";
+  ProcessResult result = context.runner->Run(build);
+  if (!result.Ok() && !result.skipped) {
+    std::string first_line = result.start_error.empty() ? result.err.substr(0, result.err.find('\n'))
+                                                        : result.start_error;
+    context.Say(fmt::format("helm dependency build failed: {}", first_line));
   }
-  if (context.dry_run) return kExitOk;
-  PrintStatuses(context, statuses);
-  if (AllDependenciesOk(statuses)) return kExitOk;
+}
 
+// What is still missing, and where to put it. Returns kExitMissing.
+int SayStillMissing(const DriverContext& context, const std::vector<DependencyStatus>& statuses,
+                    const std::string& cache) {
   std::vector<std::string> wanted;
   for (const DependencyStatus& status : statuses) {
     if (!status.Ok()) wanted.push_back(status.pinned.ArchiveName());
@@ -144,6 +126,46 @@ int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& con
                   "with a bundle made by `dotk8s bundle` on a machine that has them",
                   fmt::join(wanted, ", "), cache));
   return kExitMissing;
+}
+
+}  // namespace
+
+int RunDepsCommand(std::string_view, const CommandLine& line, DriverContext& context) {
+  const DepsOptions options = ParseDepsOptions(line);
+  // The working chart is completed; a bundle is only a source of archives.
+  Workspace workspace;
+  int code = OpenWorkspace(context, options.workspace, /*need_post=*/false, &workspace);
+  if (code != kExitOk) return code;
+  std::string bundle_charts;
+  code = OpenBundleCharts(context, options, &bundle_charts);
+  if (code != kExitOk) return code;
+  std::vector<PinnedDependency> pinned;
+  std::string error;
+  if (!ReadPinnedDependencies(workspace.chart_dir, &pinned, &error)) {
+    context.Error(error);
+    return kExitMissing;
+  }
+  std::vector<DependencyStatus> statuses = CheckDependencies(workspace.chart_dir, pinned);
+  if (options.check || AllDependenciesOk(statuses)) {
+    PrintStatuses(context, statuses);
+    return AllDependenciesOk(statuses) ? kExitOk : kExitMissing;
+  }
+
+  // From the bundle's chart or the cache, whichever has it.
+  std::vector<std::string> sources;
+  if (!bundle_charts.empty()) sources.push_back(bundle_charts);
+  const std::string cache = options.cache.value_or(DefaultChartCache(context));
+  sources.push_back(cache);
+  CopyFromSources(context, sources, workspace.chart_dir, statuses);
+  if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
+  if (!AllDependenciesOk(statuses) && !options.offline) {
+    FetchWithHelm(context, options, workspace.chart_dir);
+    if (!context.dry_run) statuses = CheckDependencies(workspace.chart_dir, pinned);
+  }
+  if (context.dry_run) return kExitOk;
+  PrintStatuses(context, statuses);
+  if (AllDependenciesOk(statuses)) return kExitOk;
+  return SayStillMissing(context, statuses, cache);
 }
 
 }  // namespace dotk8s

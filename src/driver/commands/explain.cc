@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/programs/locations.h"
+#include "driver/programs/program_failure.h"
 #include "driver/commands/mermaid_graph.h"
 #include "driver/release/setup.h"
 
@@ -64,67 +66,87 @@ int CaptureStream(DriverContext& context, const PreparedRelease& prepared, std::
   fs::remove(capture_file, ec);
   if (!result.Ok() || !captured) {
     if (!result.err.empty()) *context.err << result.err;
-    context.Error(fmt::format("helm template failed: {}", result.start_error.empty()
-                                                               ? fmt::format("exit {}", result.exit_code)
-                                                               : result.start_error));
+    context.Error(fmt::format("helm template failed: {}", FailureText(result)));
     return kExitFailed;
   }
+  return kExitOk;
+}
+
+// What dotk8s-post is to explain, and how it runs on it.
+struct ExplainInput {
+  std::string stream;
+  std::string release_namespace;
+  std::string post_binary;
+  std::vector<std::string> post_args;  ///< --crds=ARCHIVE, one per dependency archive
+};
+
+// A captured stream (--stream), or the chart rendered as install would render
+// it. Returns an exit code.
+int ReadExplainInput(DriverContext& context, const ExplainOptions& options, ExplainInput* input) {
+  input->release_namespace = options.release.release_namespace.value_or("");
+  if (options.stream) {
+    // A captured stream (the shared fixtures are such): no chart, no helm.
+    if (!ReadFileText(*options.stream, &input->stream)) {
+      context.Error(fmt::format("cannot read --stream {}", *options.stream));
+      return kExitMissing;
+    }
+    input->post_binary = FindPostBinary(context, options.release.workspace.post);
+    if (input->post_binary.empty()) {
+      context.Error("cannot find the dotk8s-post executable", "pass --post PATH");
+      return kExitMissing;
+    }
+    return kExitOk;
+  }
+  PreparedRelease prepared;
+  int code = PrepareRelease(options.release, context, /*need_dependencies=*/true, &prepared);
+  if (code != kExitOk) return code;
+  code = CaptureStream(context, prepared, &input->stream);
+  if (code != kExitOk) return code;
+  input->release_namespace = prepared.release_namespace;
+  input->post_binary = prepared.workspace.post_binary;
+  for (const std::string& archive : prepared.wiring.crd_archives) input->post_args.push_back("--crds=" + archive);
+  return kExitOk;
+}
+
+// dotk8s-post on the stream: --explain's plan, or (--graph) the post-rendered
+// objects in `out`. Returns an exit code.
+int RunPostRenderer(DriverContext& context, const ExplainOptions& options, ExplainInput input, std::string* out) {
+  Command post;
+  post.argv = {input.post_binary};
+  if (!options.graph) post.argv.push_back("--explain");
+  if (!input.release_namespace.empty()) post.argv.push_back("--release-namespace=" + input.release_namespace);
+  post.argv.insert(post.argv.end(), input.post_args.begin(), input.post_args.end());
+  if (options.release.programs.log) post.argv.push_back("--log=" + *options.release.programs.log);
+  post.input = std::move(input.stream);
+  post.purpose = "running dotk8s-post";
+  context.Progress(post.purpose);
+  ProcessResult result = context.runner->Run(post);
+  if (!result.Ok()) {
+    *context.err << result.err;
+    context.Error(fmt::format("dotk8s-post failed ({})", FailureText(result)));
+    return kExitFailed;
+  }
+  *out = std::move(result.out);
   return kExitOk;
 }
 
 }  // namespace
 
 int RunExplainCommand(std::string_view, const CommandLine& line, DriverContext& context) {
-  std::string stream;
-  std::string release_namespace = line.Value("namespace");
-  std::vector<std::string> post_args;
-  std::string post_binary;
-  if (line.Has("stream")) {
-    // A captured stream (the shared fixtures are such): no chart, no helm.
-    if (!ReadFileText(line.Value("stream"), &stream)) {
-      context.Error(fmt::format("cannot read --stream {}", line.Value("stream")));
-      return kExitMissing;
-    }
-    post_binary = FindPostBinary(context, line.Value("post"));
-    if (post_binary.empty()) {
-      context.Error("cannot find the dotk8s-post executable", "pass --post PATH");
-      return kExitMissing;
-    }
-  } else {
-    PreparedRelease prepared;
-    int code = PrepareRelease(line, context, /*need_dependencies=*/true, &prepared);
-    if (code != kExitOk) return code;
-    code = CaptureStream(context, prepared, &stream);
-    if (code != kExitOk) return code;
-    release_namespace = prepared.release_namespace;
-    post_binary = prepared.workspace.post_binary;
-    for (const std::string& archive : prepared.wiring.crd_archives) post_args.push_back("--crds=" + archive);
-  }
-
-  Command post;
-  post.argv = {post_binary};
-  if (!line.Has("graph")) post.argv.push_back("--explain");
-  if (!release_namespace.empty()) post.argv.push_back("--release-namespace=" + release_namespace);
-  post.argv.insert(post.argv.end(), post_args.begin(), post_args.end());
-  if (line.Has("log")) post.argv.push_back("--log=" + line.Value("log"));
-  post.input = std::move(stream);
-  post.purpose = "running dotk8s-post";
-  context.Progress(post.purpose);
-  ProcessResult result = context.runner->Run(post);
-  if (!result.Ok()) {
-    *context.err << result.err;
-    context.Error(fmt::format("dotk8s-post failed ({})", result.start_error.empty()
-                                                            ? fmt::format("exit {}", result.exit_code)
-                                                            : result.start_error));
-    return kExitFailed;
-  }
-  if (!line.Has("graph")) {
-    *context.out << result.out;
+  const ExplainOptions options = ParseExplainOptions(line);
+  ExplainInput input;
+  int code = ReadExplainInput(context, options, &input);
+  if (code != kExitOk) return code;
+  std::string out;
+  code = RunPostRenderer(context, options, std::move(input), &out);
+  if (code != kExitOk) return code;
+  if (!options.graph) {
+    *context.out << out;
     return kExitOk;
   }
   std::string graph;
   std::string error;
-  if (!MermaidGraph(result.out, &graph, &error)) {
+  if (!MermaidGraph(out, &graph, &error)) {
     context.Error(fmt::format("cannot read dotk8s-post's output: {}", error));
     return kExitFailed;
   }

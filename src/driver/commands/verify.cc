@@ -10,6 +10,7 @@
 #include "driver/verify/checks.h"
 #include "driver/verify/cluster_reads.h"
 #include "driver/cli/commands.h"
+#include "driver/cli/options.h"
 #include "driver/programs/locations.h"
 #include "driver/release/setup.h"
 #include "driver/release/values.h"
@@ -19,14 +20,14 @@ namespace {
 
 // Whether the user gave values on the command line (the helm3 profile the
 // driver adds under Helm 3 is not the user's).
-bool GaveValues(const CommandLine& line) {
-  return !line.Values("profile").empty() || !line.Values("values").empty() || !line.Values("set").empty();
+bool GaveValues(const ReleaseOptions& options) {
+  return !options.profiles.empty() || !options.values_files.empty() || !options.sets.empty();
 }
 
 // Settles which components are on and says where that came from: the report's
 // first lines, in text and JSON alike. `released`: Helm stores the release.
 // Returns an exit code.
-int SettleSettings(const CommandLine& line, DriverContext& context, const PreparedRelease& prepared,
+int SettleSettings(const ReleaseOptions& options, DriverContext& context, const PreparedRelease& prepared,
                    Settings* settings, bool* released, std::vector<ClusterCheck>* source_checks) {
   Settings from_release;
   int code = ReadReleaseSettings(context, prepared, released, &from_release);
@@ -45,7 +46,7 @@ int SettleSettings(const CommandLine& line, DriverContext& context, const Prepar
   source_checks->push_back({CheckStatus::kOk, "components",
                             fmt::format("{} (from {}: helm get values -a)", DescribeComponents(*settings), release),
                             {}, {}});
-  if (!GaveValues(line)) return kExitOk;
+  if (!GaveValues(options)) return kExitOk;
   // The release wins: it is what the cluster was given. The command line is
   // still resolved, to say where it would differ (a forgotten --profile, a
   // --set not yet upgraded).
@@ -67,21 +68,22 @@ int SettleSettings(const CommandLine& line, DriverContext& context, const Prepar
 }  // namespace
 
 int RunVerifyCommand(std::string_view, const CommandLine& line, DriverContext& context) {
-  const std::string format = line.Value("output", "text");
+  const VerifyOptions options = ParseVerifyOptions(line);
+  const std::string& format = options.format;
   if (format != "text" && format != "json") {
     context.Error(fmt::format("unknown output format {}", format), "-o text (the default) or -o json");
     return kExitUsage;
   }
   PreparedRelease prepared;
-  int code = PrepareRelease(line, context, /*need_dependencies=*/true, &prepared);
+  int code = PrepareRelease(options.release, context, /*need_dependencies=*/true, &prepared);
   if (code != kExitOk) return code;
   Settings settings;
   bool released = false;
   std::vector<ClusterCheck> checks;
-  code = SettleSettings(line, context, prepared, &settings, &released, &checks);
+  code = SettleSettings(options.release, context, prepared, &settings, &released, &checks);
   if (code != kExitOk) return code;
 
-  const std::string kubectl = KubectlProgram(context, line.Value("kubectl"));
+  const std::string kubectl = KubectlProgram(context, options.release.programs.kubectl);
   LiveCluster live;
   code = ReadCluster(context, kubectl, ReadsNeeded(settings), &live);
   if (code != kExitOk) return code;

@@ -12,6 +12,7 @@
 #include "driver/release/crd_ownership.h"
 #include "driver/bundles/gateway_api_bundle.h"
 #include "driver/bundles/sha256.h"
+#include "driver/programs/program_failure.h"
 
 namespace dotk8s {
 
@@ -27,11 +28,8 @@ Command Kubectl(const std::string& program, std::vector<std::string> args, std::
 
 bool ReportFailure(DriverContext& context, const Command& command, const ProcessResult& result) {
   if (result.Ok()) return true;
-  if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-  context.Error(fmt::format("{} failed: {}", command.purpose,
-                            result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
-                "check the cluster connection (kubectl config current-context) and rights; --dry-run shows every "
-                "command");
+  ReportFailedProgram(context, command.purpose, result,
+                      fmt::format("{}; --dry-run shows every command", kClusterConnectionHint));
   return false;
 }
 

@@ -46,11 +46,8 @@
 #include "driver/release/pending.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
-#include <cctype>
-#include <chrono>
-
+#include "driver/programs/program_failure.h"
 #include "driver/release/kubectl_steps.h"
 
 namespace dotk8s {
@@ -65,17 +62,6 @@ std::string OperationOf(std::string_view status) {
 
 std::string WithArticle(const std::string& operation) {
   return fmt::format("{} {}", operation == "install" || operation == "upgrade" ? "an" : "a", operation);
-}
-
-// Reads `digits` decimal digits at `at`; nullopt otherwise.
-std::optional<int> Digits(std::string_view text, std::size_t at, std::size_t digits) {
-  if (at + digits > text.size()) return std::nullopt;
-  int value = 0;
-  for (std::size_t i = at; i < at + digits; ++i) {
-    if (std::isdigit(static_cast<unsigned char>(text[i])) == 0) return std::nullopt;
-    value = value * 10 + (text[i] - '0');
-  }
-  return value;
 }
 
 std::string AgeText(const PendingRevision& pending) {
@@ -116,116 +102,12 @@ std::vector<std::string> SplitTabs(std::string_view text) {
   return fields;
 }
 
-std::string FailureText(const ProcessResult& result) {
-  return result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error;
-}
-
-void PassOnStderr(const DriverContext& context, const ProcessResult& result) {
-  if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-}
-
 }  // namespace
 
-bool ReadReleaseHistory(std::string_view json, std::vector<ReleaseRevision>* revisions, std::string* error) {
-  try {
-    const YAML::Node root = YAML::Load(std::string(json));
-    if (!root.IsSequence()) {
-      *error = "helm history -o json did not print a list";
-      return false;
-    }
-    for (const YAML::Node& entry : root) {
-      if (!entry.IsMap() || !entry["revision"] || !entry["status"]) {
-        *error = "helm history -o json printed an entry without revision and status";
-        return false;
-      }
-      ReleaseRevision revision;
-      revision.revision = entry["revision"].as<int>();
-      revision.status = entry["status"].as<std::string>();
-      if (entry["updated"]) revision.updated = entry["updated"].as<std::string>();
-      if (entry["chart"]) revision.chart = entry["chart"].as<std::string>();
-      if (entry["description"]) revision.description = entry["description"].as<std::string>();
-      revisions->push_back(std::move(revision));
-    }
-  } catch (const YAML::Exception& e) {
-    *error = fmt::format("helm history -o json does not read as JSON: {}", e.what());
-    return false;
-  }
-  return true;
-}
-
-std::optional<std::int64_t> ParseRfc3339(std::string_view text) {
-  // YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm)
-  auto year = Digits(text, 0, 4), month = Digits(text, 5, 2), day = Digits(text, 8, 2);
-  auto hour = Digits(text, 11, 2), minute = Digits(text, 14, 2), second = Digits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
-    return std::nullopt;
-  }
-  std::size_t at = 19;
-  if (at < text.size() && text[at] == '.') {
-    ++at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) != 0) ++at;
-  }
-  std::int64_t offset = 0;
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
-    offset = 0;
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-') && at + 6 == text.size() && text[at + 3] == ':') {
-    auto offset_hours = Digits(text, at + 1, 2), offset_minutes = Digits(text, at + 4, 2);
-    if (!offset_hours || !offset_minutes) return std::nullopt;
-    offset = (*offset_hours * 60 + *offset_minutes) * 60 * (text[at] == '-' ? -1 : 1);
-  } else {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(*month)),
-                                         std::chrono::day(static_cast<unsigned>(*day))};
-  if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
-  return days * 86400 + *hour * 3600 + *minute * 60 + *second - offset;
-}
-
-std::optional<std::int64_t> ParseDuration(std::string_view text) {
-  if (text == "0") return 0;
-  if (text.empty()) return std::nullopt;
-  std::int64_t total = 0;
-  while (!text.empty()) {
-    std::size_t digits = 0;
-    std::int64_t value = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])) != 0) {
-      if (value > 1'000'000'000) return std::nullopt;
-      value = value * 10 + (text[digits] - '0');
-      ++digits;
-    }
-    if (digits == 0 || digits == text.size()) return std::nullopt;
-    const char unit = text[digits];
-    if (unit == 'h') {
-      total += value * 3600;
-    } else if (unit == 'm') {
-      total += value * 60;
-    } else if (unit == 's') {
-      total += value;
-    } else {
-      return std::nullopt;
-    }
-    text.remove_prefix(digits + 1);
-  }
-  return total;
-}
-
-std::string FormatDuration(std::int64_t seconds) {
-  if (seconds < 60) return fmt::format("{}s", seconds);
-  if (seconds < 3600) return seconds % 60 == 0 ? fmt::format("{}m", seconds / 60)
-                                                : fmt::format("{}m{}s", seconds / 60, seconds % 60);
-  if (seconds < 86400) {
-    return (seconds % 3600) / 60 == 0 ? fmt::format("{}h", seconds / 3600)
-                                      : fmt::format("{}h{}m", seconds / 3600, (seconds % 3600) / 60);
-  }
-  return fmt::format("{}d{}h", seconds / 86400, (seconds % 86400) / 3600);
-}
-
-bool ReadPendingOptions(const CommandLine& line, const DriverContext& context, PendingOptions* options) {
-  options->recover = line.Has("recover-pending");
-  if (line.Has("pending-timeout")) {
-    const std::string given = line.Value("pending-timeout");
+bool ReadPendingOptions(const ReleaseOptions& release_options, const DriverContext& context, PendingOptions* options) {
+  options->recover = release_options.recover_pending;
+  if (release_options.pending_timeout) {
+    const std::string given = *release_options.pending_timeout;
     std::optional<std::int64_t> seconds = ParseDuration(given);
     if (!seconds) {
       context.Error(fmt::format("--pending-timeout {}: not a duration", given),
@@ -301,6 +183,127 @@ Command ReleaseHistoryCommand(const PreparedRelease& prepared) {
   return history;
 }
 
+namespace {
+
+// The stuck revision's storage record, and what the cluster says of it.
+struct StuckRecord {
+  std::string release;
+  std::string ns;
+  ReleaseRevision revision;
+  ReleaseStorage storage;
+  std::string name;             ///< sh.helm.release.v1.RELEASE.vN
+  std::string expected_labels;  ///< "owner=helm, name=..., version=..., status=..."
+  RecordMetadata metadata;      ///< read by ReadRecordMetadata
+};
+
+// The record's labels, read without its data, and checked against what helm
+// history described. Returns an exit code.
+int ReadRecordMetadata(DriverContext& context, const std::string& kubectl, StuckRecord* record) {
+  const ReleaseStorage& storage = record->storage;
+  const ReleaseRevision& stuck = record->revision;
+  Command read;
+  read.argv = {kubectl, "get", storage.resource, record->name, "-n", record->ns, "--ignore-not-found", "-o",
+               std::string(kRecordJsonPath)};
+  read.purpose = fmt::format("reading the labels of {} {}", storage.kind, record->name);
+  context.Progress(read.purpose);
+  ProcessResult result = context.runner->Run(read);
+  if (!result.Ok()) return ReportFailedProgram(context, read.purpose, result, kClusterConnectionHint);
+  std::string_view fields_text = result.out;
+  while (!fields_text.empty() && (fields_text.back() == '\n' || fields_text.back() == '\r')) fields_text.remove_suffix(1);
+  if (fields_text.empty()) {
+    context.Error(fmt::format("Helm's record of release {} revision {} is not {} {} in namespace {}", record->release,
+                              stuck.revision, storage.kind, record->name, record->ns),
+                  "set HELM_DRIVER as for the helm that made the release (secret, configmap), or someone removed it "
+                  "since: rerun");
+    return kExitFailed;
+  }
+  const std::vector<std::string> fields = SplitTabs(fields_text);
+  RecordMetadata& metadata = record->metadata;
+  if (fields.size() == 7) {
+    metadata = {fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]};
+  }
+  const bool type_ok = storage.kind != "Secret" || metadata.type == "helm.sh/release.v1";
+  if (metadata.uid.empty() || !type_ok || metadata.owner != "helm" || metadata.name != record->release ||
+      metadata.version != std::to_string(stuck.revision) || metadata.status != stuck.status) {
+    const bool secret = storage.kind == "Secret";
+    context.Error(fmt::format("{} {} in namespace {} is not what helm history described (expected {}labels {}; found "
+                              "{}owner={}, name={}, version={}, status={}): nothing was deleted",
+                              storage.kind, record->name, record->ns, secret ? "type helm.sh/release.v1 and " : "",
+                              record->expected_labels,
+                              secret ? fmt::format("type {}, ", metadata.type.empty() ? "-" : metadata.type) : "",
+                              metadata.owner, metadata.name, metadata.version, metadata.status),
+                  metadata.status != stuck.status && !metadata.status.empty()
+                      ? "another helm finished or changed the release meanwhile: rerun"
+                      : "look at it with kubectl get (never -o yaml: it holds the release's values) and rerun");
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+// Delete exactly that object: uid and resourceVersion as preconditions, so a
+// record rewritten since the read (a helm that was alive after all) stays.
+// `skipped`: --dry-run only printed the delete. Returns an exit code.
+int DeleteRecord(DriverContext& context, const std::string& kubectl, const StuckRecord& record, bool* skipped) {
+  const ReleaseStorage& storage = record.storage;
+  Command remove = Kubectl(
+      kubectl,
+      {"delete", "--raw", fmt::format("/api/v1/namespaces/{}/{}/{}", record.ns, storage.resource, record.name), "-f",
+       "-"},
+      fmt::format(R"({{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{{"uid":"{}","resourceVersion":"{}"}}}})",
+                  record.metadata.uid, record.metadata.resource_version),
+      fmt::format("deleting {} {} (Helm's record of the stuck revision {})", storage.kind, record.name,
+                  record.revision.revision));
+  context.Progress(remove.purpose);
+  ProcessResult result = context.runner->Run(remove);
+  if (!result.Ok()) {
+    return ReportFailedProgram(
+        context, remove.purpose, result,
+        result.err.find("Conflict") != std::string::npos || result.err.find("precondition") != std::string::npos
+            ? "the record changed after it was read: another helm is working on the release; rerun once it is done"
+            : fmt::format("check the cluster connection and the right to delete {}s in namespace {}", storage.kind,
+                          record.ns));
+  }
+  *skipped = result.skipped;
+  return kExitOk;
+}
+
+// One block: what was done, and where that leaves the release. Returns an
+// exit code: install cannot go on over the revision before the stuck one.
+int SayRecovery(const DriverContext& context, const StuckRecord& record, const PendingRevision& pending,
+                const std::string& because, bool skipped, std::string_view verb, const PendingOutcome& outcome) {
+  const ReleaseRevision& stuck = record.revision;
+  const std::string& release = record.release;
+  context.Say(fmt::format("recovering release {}: revision {} ({}) is taken as abandoned: {}", release, stuck.revision,
+                          stuck.status, because));
+  context.Say(fmt::format("  {} {} {} in namespace {}, Helm's record of revision {} and nothing else (checked first: "
+                          "type helm.sh/release.v1, labels {}; deleted on the condition that it had not changed; its "
+                          "data, the release's values, was not read)",
+                          skipped ? "would delete (--dry-run)" : "deleted", record.storage.kind, record.name,
+                          record.ns, stuck.revision, record.expected_labels));
+  if (pending.previous) {
+    const ReleaseRevision& previous = *pending.previous;
+    context.Say(fmt::format("  revision {} ({}, {}) is the release's last revision again{}", previous.revision,
+                            previous.status, previous.chart,
+                            verb == "upgrade" ? ": the upgrade below starts from it" : ""));
+  } else {
+    context.Say(fmt::format("  no revision is left: release {} is not installed{}", release,
+                            verb == "upgrade" ? "; so `dotk8s upgrade` runs helm install instead of helm upgrade"
+                                              : "; the install below starts afresh"));
+  }
+  if (verb == "install" && pending.previous) {
+    context.Error(fmt::format("release {} still has revision {} ({}): helm install cannot install over it", release,
+                              pending.previous->revision, pending.previous->status),
+                  "run `dotk8s upgrade` with the release's values");
+    return kExitFailed;
+  }
+  context.Say(fmt::format("  nothing else was deleted: objects the interrupted {} created carry the release's "
+                          "ownership marks, and the {} below adopts them",
+                          OperationOf(stuck.status), outcome.release_gone ? "install" : verb));
+  return kExitOk;
+}
+
+}  // namespace
+
 int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepared, const std::string& kubectl,
                           const PendingOptions& options, std::string_view verb, std::int64_t now,
                           PendingOutcome* outcome) {
@@ -309,23 +312,10 @@ int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepare
   const std::string& release = prepared.release;
   const std::string& ns = prepared.release_namespace;
 
-  const Command history = ReleaseHistoryCommand(prepared);
-  context.Progress(history.purpose);
-  ProcessResult result = context.runner->Run(history);
-  if (!result.Ok()) {
-    // Helm 3 and 4 both say "Error: release: not found": nothing installed yet.
-    if (result.start_error.empty() && result.err.find("release: not found") != std::string::npos) return kExitOk;
-    PassOnStderr(context, result);
-    context.Error(fmt::format("{} failed: {}", history.purpose, FailureText(result)),
-                  "check the cluster connection (kubectl config current-context) and rights");
-    return kExitFailed;
-  }
+  bool installed = false;
   std::vector<ReleaseRevision> revisions;
-  std::string error;
-  if (!ReadReleaseHistory(result.out, &revisions, &error)) {
-    context.Error(fmt::format("the revisions of release {} do not read: {}", release, error));
-    return kExitFailed;
-  }
+  int code = ReadReleaseRevisions(context, ReleaseHistoryCommand(prepared), release, &installed, &revisions);
+  if (code != kExitOk || !installed) return code;
   std::optional<PendingRevision> pending = FindPendingRevision(revisions, now);
   if (!pending) return kExitOk;
   outcome->found = true;
@@ -351,109 +341,25 @@ int ResolvePendingRelease(DriverContext& context, const PreparedRelease& prepare
                     options.timeout_text));
     return kExitFailed;
   }
-  const std::string record = ReleaseRecordName(release, stuck.revision);
+  StuckRecord record{release, ns, stuck, storage, ReleaseRecordName(release, stuck.revision),
+                     fmt::format("owner=helm, name={}, version={}, status={}", release, stuck.revision, stuck.status),
+                     {}};
   if (storage.resource.empty()) {
     context.Error(fmt::format("release {} revision {} is {} and may be recovered ({}), but HELM_DRIVER={} keeps "
                               "Helm's records where dotk8s cannot remove one",
                               release, stuck.revision, stuck.status, because, storage.name),
-                  fmt::format("remove the record {} (namespace {}) from that storage by hand, then rerun", record, ns));
+                  fmt::format("remove the record {} (namespace {}) from that storage by hand, then rerun", record.name,
+                              ns));
     return kExitFailed;
   }
-
-  // The record's labels, read without its data.
-  Command read;
-  read.argv = {kubectl, "get", storage.resource, record, "-n", ns, "--ignore-not-found", "-o",
-               std::string(kRecordJsonPath)};
-  read.purpose = fmt::format("reading the labels of {} {}", storage.kind, record);
-  context.Progress(read.purpose);
-  result = context.runner->Run(read);
-  if (!result.Ok()) {
-    PassOnStderr(context, result);
-    context.Error(fmt::format("{} failed: {}", read.purpose, FailureText(result)),
-                  "check the cluster connection (kubectl config current-context) and rights");
-    return kExitFailed;
-  }
-  std::string_view fields_text = result.out;
-  while (!fields_text.empty() && (fields_text.back() == '\n' || fields_text.back() == '\r')) fields_text.remove_suffix(1);
-  if (fields_text.empty()) {
-    context.Error(fmt::format("Helm's record of release {} revision {} is not {} {} in namespace {}", release,
-                              stuck.revision, storage.kind, record, ns),
-                  "set HELM_DRIVER as for the helm that made the release (secret, configmap), or someone removed it "
-                  "since: rerun");
-    return kExitFailed;
-  }
-  const std::vector<std::string> fields = SplitTabs(fields_text);
-  RecordMetadata metadata;
-  if (fields.size() == 7) {
-    metadata = {fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]};
-  }
-  const std::string expected_labels =
-      fmt::format("owner=helm, name={}, version={}, status={}", release, stuck.revision, stuck.status);
-  const bool type_ok = storage.kind != "Secret" || metadata.type == "helm.sh/release.v1";
-  if (metadata.uid.empty() || !type_ok || metadata.owner != "helm" || metadata.name != release ||
-      metadata.version != std::to_string(stuck.revision) || metadata.status != stuck.status) {
-    const bool secret = storage.kind == "Secret";
-    context.Error(fmt::format("{} {} in namespace {} is not what helm history described (expected {}labels {}; found "
-                              "{}owner={}, name={}, version={}, status={}): nothing was deleted",
-                              storage.kind, record, ns, secret ? "type helm.sh/release.v1 and " : "", expected_labels,
-                              secret ? fmt::format("type {}, ", metadata.type.empty() ? "-" : metadata.type) : "",
-                              metadata.owner, metadata.name, metadata.version, metadata.status),
-                  metadata.status != stuck.status && !metadata.status.empty()
-                      ? "another helm finished or changed the release meanwhile: rerun"
-                      : "look at it with kubectl get (never -o yaml: it holds the release's values) and rerun");
-    return kExitFailed;
-  }
-
-  // Delete exactly that object: uid and resourceVersion as preconditions, so a
-  // record rewritten since the read (a helm that was alive after all) stays.
-  Command remove = Kubectl(
-      kubectl, {"delete", "--raw", fmt::format("/api/v1/namespaces/{}/{}/{}", ns, storage.resource, record), "-f", "-"},
-      fmt::format(R"({{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{{"uid":"{}","resourceVersion":"{}"}}}})",
-                  metadata.uid, metadata.resource_version),
-      fmt::format("deleting {} {} (Helm's record of the stuck revision {})", storage.kind, record, stuck.revision));
-  context.Progress(remove.purpose);
-  result = context.runner->Run(remove);
-  if (!result.Ok()) {
-    PassOnStderr(context, result);
-    context.Error(fmt::format("{} failed: {}", remove.purpose, FailureText(result)),
-                  result.err.find("Conflict") != std::string::npos || result.err.find("precondition") != std::string::npos
-                      ? "the record changed after it was read: another helm is working on the release; rerun once it "
-                        "is done"
-                      : fmt::format("check the cluster connection and the right to delete {}s in namespace {}",
-                                    storage.kind, ns));
-    return kExitFailed;
-  }
+  code = ReadRecordMetadata(context, kubectl, &record);
+  if (code != kExitOk) return code;
+  bool skipped = false;
+  code = DeleteRecord(context, kubectl, record, &skipped);
+  if (code != kExitOk) return code;
   outcome->recovered = true;
   outcome->release_gone = !pending->previous.has_value();
-
-  // One block: what was done, and where that leaves the release.
-  context.Say(fmt::format("recovering release {}: revision {} ({}) is taken as abandoned: {}", release, stuck.revision,
-                          stuck.status, because));
-  context.Say(fmt::format("  {} {} {} in namespace {}, Helm's record of revision {} and nothing else (checked first: "
-                          "type helm.sh/release.v1, labels {}; deleted on the condition that it had not changed; its "
-                          "data, the release's values, was not read)",
-                          result.skipped ? "would delete (--dry-run)" : "deleted", storage.kind, record, ns,
-                          stuck.revision, expected_labels));
-  if (pending->previous) {
-    const ReleaseRevision& previous = *pending->previous;
-    context.Say(fmt::format("  revision {} ({}, {}) is the release's last revision again{}", previous.revision,
-                            previous.status, previous.chart,
-                            verb == "upgrade" ? ": the upgrade below starts from it" : ""));
-  } else {
-    context.Say(fmt::format("  no revision is left: release {} is not installed{}", release,
-                            verb == "upgrade" ? "; so `dotk8s upgrade` runs helm install instead of helm upgrade"
-                                              : "; the install below starts afresh"));
-  }
-  if (verb == "install" && pending->previous) {
-    context.Error(fmt::format("release {} still has revision {} ({}): helm install cannot install over it", release,
-                              pending->previous->revision, pending->previous->status),
-                  "run `dotk8s upgrade` with the release's values");
-    return kExitFailed;
-  }
-  context.Say(fmt::format("  nothing else was deleted: objects the interrupted {} created carry the release's "
-                          "ownership marks, and the {} below adopts them",
-                          OperationOf(stuck.status), outcome->release_gone ? "install" : verb));
-  return kExitOk;
+  return SayRecovery(context, record, *pending, because, skipped, verb, *outcome);
 }
 
 }  // namespace dotk8s

@@ -7,7 +7,7 @@
 // (install/upgrade/rollback) is in progress", "cannot re-use a name that is
 // still in use"). `dotk8s install` and `upgrade` find it before they change
 // anything, explain it, and either refuse or remove the stuck revision's
-// storage record (ResolvePendingRelease). Why that is safe: pending_release.cc.
+// storage record (ResolvePendingRelease). Why that is safe: release/pending.cc.
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +17,8 @@
 
 #include "driver/cli/command_line.h"
 #include "driver/context.h"
+#include "driver/release/options.h"
+#include "driver/release/release_history.h"
 #include "driver/release/setup.h"
 
 namespace dotk8s {
@@ -31,32 +33,8 @@ inline constexpr FlagSpec kPendingTimeout{
     "a pending revision older than this is taken as abandoned (default 10m; e.g. 90s, 15m, 1h)"};
 }  // namespace pending_flags
 
-/// Default of --pending-timeout, in seconds (why this value: pending_release.cc).
+/// Default of --pending-timeout, in seconds (why this value: release/pending.cc).
 inline constexpr std::int64_t kDefaultPendingTimeoutSeconds = 10 * 60;
-
-/// One revision as `helm history RELEASE -n NS -o json` lists it (Helm 3 and 4 alike).
-struct ReleaseRevision {
-  int revision = 0;
-  std::string updated;  ///< RFC 3339, as helm wrote it: when the operation started, for a pending one
-  std::string status;   ///< deployed, superseded, failed, pending-install, ...
-  std::string chart;
-  std::string description;
-};
-
-/// Parses `helm history -o json` (a JSON array, oldest first). False with
-/// `error` when it is not that.
-bool ReadReleaseHistory(std::string_view json, std::vector<ReleaseRevision>* revisions, std::string* error);
-
-/// Seconds since the epoch of an RFC 3339 time ("2026-12-07T15:01:43.536Z",
-/// "...+01:00"); fractions are dropped. Nullopt when it is not one.
-std::optional<std::int64_t> ParseRfc3339(std::string_view text);
-
-/// Seconds of a duration written as Go writes them: "90s", "10m", "1h30m", "0".
-/// Nullopt when it is not one.
-std::optional<std::int64_t> ParseDuration(std::string_view text);
-
-/// "2h5m", "4m12s", "37s": an age for people.
-std::string FormatDuration(std::int64_t seconds);
 
 /// What install and upgrade were told about pending revisions.
 struct PendingOptions {
@@ -67,7 +45,7 @@ struct PendingOptions {
 
 /// Reads --recover-pending and --pending-timeout. False with a usage error
 /// said on `context` when the duration does not read.
-bool ReadPendingOptions(const CommandLine& line, const DriverContext& context, PendingOptions* options);
+bool ReadPendingOptions(const ReleaseOptions& release_options, const DriverContext& context, PendingOptions* options);
 
 /// The last revision, when it is pending.
 struct PendingRevision {

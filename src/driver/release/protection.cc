@@ -9,6 +9,7 @@
 
 #include "core/kinds.h"
 #include "core/yaml/read.h"
+#include "driver/programs/program_failure.h"
 #include "driver/release/kubectl_steps.h"
 
 namespace dotk8s {
@@ -30,10 +31,7 @@ bool Existing(DriverContext& context, const std::string& kubectl, const std::str
   context.Progress(get.purpose);
   ProcessResult result = context.runner->Run(get);
   if (!result.Ok()) {
-    if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-    context.Error(fmt::format("{} failed: {}", get.purpose,
-                              result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
-                  "check the cluster connection (kubectl config current-context) and rights");
+    ReportFailedProgram(context, get.purpose, result, kClusterConnectionHint);
     return false;
   }
   // One `<name> <policy>` a line: the name is one word (an object name has no
@@ -133,11 +131,7 @@ int ProtectReleaseObjects(DriverContext& context, const PreparedRelease& prepare
       return kExitOk;
     }
     // Only stderr: stdout would be the manifest, Secrets included.
-    if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-    context.Error(fmt::format("{} failed: {}", get.purpose,
-                              result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
-                  "check the cluster connection (kubectl config current-context) and rights");
-    return kExitFailed;
+    return ReportFailedProgram(context, get.purpose, result, kClusterConnectionHint);
   }
   ReleaseKeeps found;
   std::string error;

@@ -44,39 +44,11 @@ std::vector<std::string> AvailableProfiles(const std::string& chart_dir) {
   return names;
 }
 
-}  // namespace
-
-int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_dependencies, PreparedRelease* prepared) {
-  if (line.positionals.size() > 1) {
-    context.Error(fmt::format("too many arguments: {}", fmt::join(line.positionals, " ")),
-                  "the only argument is the release name");
-    return kExitUsage;
-  }
-  int code = OpenWorkspace(context, line, /*need_post=*/true, &prepared->workspace);
-  if (code != kExitOk) return code;
-  const std::string& chart = prepared->workspace.chart_dir;
-
-  std::string error;
-  if (need_dependencies && !DependencyArchives(chart, &prepared->archives, &error)) {
-    context.Error(error, "run `dotk8s deps` (offline: copy the archives into the chart cache, or use --bundle FILE)");
-    return kExitMissing;
-  }
-
-  context.Progress("asking helm for its version");
-  if (!DetectHelm(context, HelmProgram(context, line.Value("helm")), &prepared->helm, &error)) {
-    context.Error(error, "install Helm 3 or 4 (make tools), or pass --helm PATH");
-    return kExitMissing;
-  }
-  std::string fix;
-  if (RefusedHelmVersion(prepared->helm.version, &error, &fix)) {
-    context.Error(error, fix);
-    return kExitUsage;
-  }
-
-  prepared->release = line.positionals.empty() ? std::string(kDefaultRelease) : line.positionals[0];
-  std::vector<std::string> profiles = line.Values("profile");
+// The release namespace, and under Helm 3 the helm3 profile added to `profiles`.
+int SettleNamespace(const ReleaseOptions& options, const DriverContext& context, PreparedRelease* prepared,
+                    std::vector<std::string>* profiles) {
   if (prepared->helm.major == 3) {
-    std::string given = line.Value("namespace");
+    std::string given = options.release_namespace.value_or("");
     if (!given.empty() && given != kHelm3ReleaseNamespace) {
       context.Error(
           fmt::format("Helm 3 cannot install the umbrella into namespace {}: Helm 3 never passes hooks to a "
@@ -87,7 +59,7 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
       return kExitUsage;
     }
     prepared->release_namespace = std::string(kHelm3ReleaseNamespace);
-    if (std::find(profiles.begin(), profiles.end(), "helm3") == profiles.end()) profiles.push_back("helm3");
+    if (std::find(profiles->begin(), profiles->end(), "helm3") == profiles->end()) profiles->push_back("helm3");
     context.Say(fmt::format("{} is Helm 3: release namespace {} and profile helm3 (no kube-prometheus-stack "
                             "admission hooks), because Helm 3 does not show hooks to the post-renderer",
                             prepared->helm.version, kHelm3ReleaseNamespace));
@@ -95,10 +67,16 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
     // As the Helm 4 CLI plugin (`helm dotk8s ...`), helm has taken -n itself
     // and passes it as HELM_NAMESPACE, like every plugin gets it.
     const bool as_helm_plugin = context.Env("HELM_PLUGIN_NAME") == "dotk8s" && !context.Env("HELM_NAMESPACE").empty();
-    prepared->release_namespace =
-        line.Value("namespace", as_helm_plugin ? context.Env("HELM_NAMESPACE") : std::string(kDefaultReleaseNamespace));
+    prepared->release_namespace = options.release_namespace.value_or(
+        as_helm_plugin ? context.Env("HELM_NAMESPACE") : std::string(kDefaultReleaseNamespace));
   }
+  return kExitOk;
+}
 
+// -f and --set for helm: the profiles' files, then -f files, then --set.
+int SettleValueArgs(const ReleaseOptions& options, const DriverContext& context,
+                    const std::vector<std::string>& profiles, PreparedRelease* prepared) {
+  const std::string& chart = prepared->workspace.chart_dir;
   for (const std::string& profile : profiles) {
     const std::string file = chart + "/values/" + profile + ".yaml";
     if (IsFile(file)) {
@@ -112,15 +90,20 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
       return kExitUsage;
     }
   }
-  for (const std::string& file : line.Values("values")) {
+  for (const std::string& file : options.values_files) {
     prepared->value_args.push_back("-f");
     prepared->value_args.push_back(Absolute(file));
   }
-  for (const std::string& set : line.Values("set")) {
+  for (const std::string& set : options.sets) {
     prepared->value_args.push_back("--set");
     prepared->value_args.push_back(set);
   }
+  return kExitOk;
+}
 
+// What WirePostRenderer needs: the post-renderer, its CRD archives and log,
+// the plugin directories.
+int SettleWiring(const ReleaseOptions& options, DriverContext& context, PreparedRelease* prepared) {
   WiringInputs& wiring = prepared->wiring;
   wiring.helm_major = prepared->helm.major;
   wiring.post_binary = prepared->workspace.post_binary;
@@ -133,14 +116,54 @@ int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_de
   std::stable_partition(wiring.crd_archives.begin(), wiring.crd_archives.end(), [](const std::string& archive) {
     return fs::path(archive).filename().string().rfind("gateway-helm-", 0) == 0;
   });
-  wiring.log_path = line.Value("log", PostRendererLogPath(context));
+  wiring.log_path = options.programs.log.value_or(PostRendererLogPath(context));
   wiring.helm3_plugin_dir = PrepareHelm3PluginDir(context);
-  if (prepared->helm.major == 4 &&
-      !PrepareHelm4PluginDir(context, line.Value("plugin-dir"), wiring.post_binary, &wiring.helm4_plugin_dir, &error)) {
+  std::string error;
+  if (prepared->helm.major == 4 && !PrepareHelm4PluginDir(context, options.programs.plugin_dir, wiring.post_binary,
+                                                         &wiring.helm4_plugin_dir, &error)) {
     context.Error(error, "pass --plugin-dir DIR holding dotk8s-post/plugin.yaml, or leave it to dotk8s");
     return kExitMissing;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+int PrepareRelease(const ReleaseOptions& options, DriverContext& context, bool need_dependencies,
+                   PreparedRelease* prepared) {
+  if (options.arguments.size() > 1) {
+    context.Error(fmt::format("too many arguments: {}", fmt::join(options.arguments, " ")),
+                  "the only argument is the release name");
+    return kExitUsage;
+  }
+  int code = OpenWorkspace(context, options.workspace, /*need_post=*/true, &prepared->workspace);
+  if (code != kExitOk) return code;
+  const std::string& chart = prepared->workspace.chart_dir;
+
+  std::string error;
+  if (need_dependencies && !DependencyArchives(chart, &prepared->archives, &error)) {
+    context.Error(error, "run `dotk8s deps` (offline: copy the archives into the chart cache, or use --bundle FILE)");
+    return kExitMissing;
+  }
+
+  context.Progress("asking helm for its version");
+  if (!DetectHelm(context, HelmProgram(context, options.programs.helm), &prepared->helm, &error)) {
+    context.Error(error, "install Helm 3 or 4 (make tools), or pass --helm PATH");
+    return kExitMissing;
+  }
+  std::string fix;
+  if (RefusedHelmVersion(prepared->helm.version, &error, &fix)) {
+    context.Error(error, fix);
+    return kExitUsage;
+  }
+
+  prepared->release = options.arguments.empty() ? std::string(kDefaultRelease) : options.arguments[0];
+  std::vector<std::string> profiles = options.profiles;
+  code = SettleNamespace(options, context, prepared, &profiles);
+  if (code != kExitOk) return code;
+  code = SettleValueArgs(options, context, profiles, prepared);
+  if (code != kExitOk) return code;
+  return SettleWiring(options, context, prepared);
 }
 
 Command HelmReleaseCommand(const PreparedRelease& prepared, std::string_view verb,

@@ -8,6 +8,7 @@
 #include "driver/cli/command_line.h"
 #include "driver/context.h"
 #include "driver/programs/helm_setup.h"
+#include "driver/release/options.h"
 #include "driver/release/workspace.h"
 
 namespace dotk8s {
@@ -59,7 +60,8 @@ struct PreparedRelease {
 /// wrong (RefusedHelmVersion) is refused before anything else runs. Returns an
 /// exit code.
 /// `need_dependencies` false (uninstall): the chart's charts/ may be empty.
-int PrepareRelease(const CommandLine& line, DriverContext& context, bool need_dependencies, PreparedRelease* prepared);
+int PrepareRelease(const ReleaseOptions& options, DriverContext& context, bool need_dependencies,
+                   PreparedRelease* prepared);
 
 /// `helm <verb> RELEASE CHART -n NS <values> <extra> <wiring>` with the wiring's environment.
 Command HelmReleaseCommand(const PreparedRelease& prepared, std::string_view verb,

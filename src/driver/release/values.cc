@@ -7,6 +7,7 @@
 
 #include "driver/verify/checks.h"
 #include "driver/programs/locations.h"
+#include "driver/programs/program_failure.h"
 
 namespace dotk8s {
 namespace {
@@ -107,12 +108,9 @@ int ReadReleaseSettings(DriverContext& context, const PreparedRelease& prepared,
     // Helm 3 and 4 both say "Error: release: not found".
     if (result.start_error.empty() && result.err.find("not found") != std::string::npos) return kExitOk;
     // Only stderr: stdout would be the values, Secrets included.
-    if (!result.err.empty()) *context.err << result.err << (result.err.back() == '\n' ? "" : "\n");
-    context.Error(fmt::format("{} failed: {}", get.purpose,
-                              result.start_error.empty() ? fmt::format("exit {}", result.exit_code) : result.start_error),
-                  "check the cluster connection (kubectl config current-context) and that you may read the "
-                  "release's Secrets in " + prepared.release_namespace);
-    return kExitFailed;
+    return ReportFailedProgram(context, get.purpose, result,
+                               "check the cluster connection (kubectl config current-context) and that you may read "
+                               "the release's Secrets in " + prepared.release_namespace);
   }
   if (result.skipped || (context.dry_run && result.out.empty())) return kExitOk;
   std::string error;

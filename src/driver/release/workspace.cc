@@ -12,6 +12,11 @@
 namespace dotk8s {
 namespace fs = std::filesystem;
 
+void SayBundleMismatch(const DriverContext& context, const std::string& bundle_path, const BundleCheck& check) {
+  context.Error(fmt::format("bundle {} refused: its contents do not match its SHA-256 sums", bundle_path));
+  for (const std::string& problem : check.problems) *context.err << "  " << problem << '\n';
+}
+
 int OpenBundle(const DriverContext& context, const std::string& bundle_path, std::string* root) {
   context.Progress(fmt::format("verifying bundle {}", bundle_path));
   BundleCheck check;
@@ -26,8 +31,7 @@ int OpenBundle(const DriverContext& context, const std::string& bundle_path, std
     return kExitBundleRefused;
   }
   if (!check.Verified()) {
-    context.Error(fmt::format("bundle {} refused: its contents do not match its SHA-256 sums", bundle_path));
-    for (const std::string& problem : check.problems) *context.err << "  " << problem << '\n';
+    SayBundleMismatch(context, bundle_path, check);
     *context.err << "  hint: the bundle was changed after it was made; copy it again from where it was made\n";
     return kExitBundleRefused;
   }
@@ -44,10 +48,11 @@ int OpenBundle(const DriverContext& context, const std::string& bundle_path, std
   return kExitOk;
 }
 
-int OpenWorkspace(const DriverContext& context, const CommandLine& line, bool need_post, Workspace* workspace) {
-  std::string post_flag = line.Value("post");
-  if (line.Has("bundle")) {
-    int code = OpenBundle(context, line.Value("bundle"), &workspace->bundle_root);
+int OpenWorkspace(const DriverContext& context, const WorkspaceOptions& options, bool need_post,
+                  Workspace* workspace) {
+  std::string post_flag = options.post;
+  if (options.bundle) {
+    int code = OpenBundle(context, *options.bundle, &workspace->bundle_root);
     if (code != kExitOk) return code;
     std::error_code ec;
     for (const fs::directory_entry& entry : fs::directory_iterator(workspace->bundle_root + "/chart", ec)) {
@@ -60,7 +65,7 @@ int OpenWorkspace(const DriverContext& context, const CommandLine& line, bool ne
     if (post_flag.empty()) post_flag = workspace->bundle_root + "/bin/dotk8s-post";
   } else {
     std::vector<std::string> tried;
-    workspace->chart_dir = FindChartDir(context, line.Value("chart"), &tried);
+    workspace->chart_dir = FindChartDir(context, options.chart, &tried);
     if (workspace->chart_dir.empty()) {
       context.Error(fmt::format("cannot find the umbrella chart (looked in {})", fmt::join(tried, ", ")),
                     "run dotk8s from the project directory, or pass --chart DIR or --bundle FILE");

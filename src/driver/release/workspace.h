@@ -3,8 +3,9 @@
 
 #include <string>
 
-#include "driver/cli/command_line.h"
+#include "driver/bundles/bundle.h"
 #include "driver/context.h"
+#include "driver/release/options.h"
 
 namespace dotk8s {
 
@@ -16,6 +17,10 @@ struct Workspace {
   std::string bundle_root;  ///< the extracted bundle, when --bundle was given
 };
 
+/// "bundle PATH refused: its contents do not match its SHA-256 sums", then
+/// each of `check`'s problems, on stderr.
+void SayBundleMismatch(const DriverContext& context, const std::string& bundle_path, const BundleCheck& check);
+
 /// Verifies `bundle_path` against its SHA256SUMS, then extracts it under
 /// <cache>/bundles/. Returns an exit code (kExitBundleRefused for a damaged
 /// or tampered bundle) and prints why.
@@ -23,7 +28,8 @@ int OpenBundle(const DriverContext& context, const std::string& bundle_path, std
 
 /// Fills `workspace` from --bundle, or --chart / the usual places, and --post.
 /// Returns an exit code; prints what is missing and what to do.
-int OpenWorkspace(const DriverContext& context, const CommandLine& line, bool need_post, Workspace* workspace);
+int OpenWorkspace(const DriverContext& context, const WorkspaceOptions& options, bool need_post,
+                  Workspace* workspace);
 
 }  // namespace dotk8s
 
