@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <set>
 
-#include "driver/release/crd_ownership.h"
 #include "driver/bundles/gateway_api_bundle.h"
+#include "driver/release/crd_ownership.h"
 #include "fakes/release_documents.h"
 #include "test_support.h"
 

@@ -14,8 +14,8 @@
 
 #include "driver/release/foreign_components.h"
 #include "driver/release/ownership.h"
-#include "driver/release/values.h"
 #include "driver/release/rendered.h"
+#include "driver/release/values.h"
 #include "fakes/driver_sandbox.h"
 #include "fakes/release_documents.h"
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "bad_input_util.h"
-#include "core/yaml/outline.h"
 #include "core/post_options.h"
+#include "core/yaml/outline.h"
 #include "core/yaml/read.h"
 #include "core/yaml/yaml_node.h"
 #include "test_support.h"

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "core/yaml/outline.h"
-#include "core/pipeline.h"
 #include "core/passes/validate.h"
+#include "core/pipeline.h"
+#include "core/yaml/outline.h"
 #include "crd_test_util.h"
 #include "post_test_util.h"
 #include "test_support.h"

@@ -9,12 +9,12 @@
 #include <sstream>
 
 #include "driver/bundles/bundle.h"
+#include "driver/bundles/dependencies.h"
+#include "driver/bundles/sha256.h"
 #include "driver/cli/commands.h"
 #include "driver/cli/options.h"
-#include "driver/bundles/dependencies.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
-#include "driver/bundles/sha256.h"
 #include "driver/release/workspace.h"
 #include "version.h"
 

@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "driver/bundles/dependencies.h"
 #include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/programs/locations.h"
 #include "driver/release/crd_inventory.h"
 #include "driver/release/crd_ownership.h"
-#include "driver/bundles/dependencies.h"
 #include "driver/release/kubectl_steps.h"
-#include "driver/programs/locations.h"
 #include "driver/release/plan.h"
 #include "driver/release/setup.h"
 #include "driver/release/workspace.h"

@@ -5,9 +5,9 @@
 
 #include <filesystem>
 
+#include "driver/bundles/dependencies.h"
 #include "driver/cli/commands.h"
 #include "driver/cli/options.h"
-#include "driver/bundles/dependencies.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
 #include "driver/release/workspace.h"

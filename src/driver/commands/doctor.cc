@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "core/error_log.h"
+#include "driver/bundles/dependencies.h"
 #include "driver/cli/commands.h"
 #include "driver/cli/options.h"
-#include "driver/bundles/dependencies.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
 #include "driver/release/workspace.h"

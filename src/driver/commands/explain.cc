@@ -11,9 +11,9 @@
 
 #include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/mermaid_graph.h"
 #include "driver/programs/locations.h"
 #include "driver/programs/program_failure.h"
-#include "driver/commands/mermaid_graph.h"
 #include "driver/release/setup.h"
 
 namespace dotk8s {

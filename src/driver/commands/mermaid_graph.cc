@@ -6,8 +6,8 @@
 #include <set>
 #include <vector>
 
-#include "core/passes/attribute.h"
 #include "core/component.h"
+#include "core/passes/attribute.h"
 #include "core/yaml/read.h"
 #include "core/yaml/yaml_node.h"
 

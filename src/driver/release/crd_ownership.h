@@ -5,25 +5,18 @@
 #include <string_view>
 #include <vector>
 
-#include "driver/cli/command_line.h"
-#include "driver/release/crd_inventory.h"
-#include "driver/context.h"
 #include "driver/bundles/gateway_api_bundle.h"
+#include "driver/context.h"
+#include "driver/release/crd_inventory.h"
 #include "driver/release/kubectl_steps.h"
-#include "driver/release/setup.h"
 #include "driver/release/rendered.h"
+#include "driver/release/setup.h"
 
 namespace dotk8s {
 
 /// The field manager of the driver's own server-side applies (kFieldManager).
 inline constexpr std::string_view kOwnFieldManager = "dotk8s";
 
-/// install, upgrade and `crds apply`: apply the chart's CRDs also over those
-/// another owner manages.
-inline constexpr FlagSpec kTakeOverCrdsFlag{
-    "take-over-crds", "", false, "",
-    "apply the charts' CRDs also where another owner manages them (another field manager, another Helm release): "
-    "without it those are left alone when they serve what the release needs, else refused"};
 
 /// Who a live CRD belongs to, as far as the driver may change it.
 enum class CrdOwnership {

@@ -9,10 +9,10 @@
 
 #include "core/yaml/document_edit.h"
 #include "core/yaml/read.h"
-#include "driver/release/crd_ownership.h"
 #include "driver/bundles/gateway_api_bundle.h"
 #include "driver/bundles/sha256.h"
 #include "driver/programs/program_failure.h"
+#include "driver/release/crd_ownership.h"
 
 namespace dotk8s {
 

@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "driver/release/crd_inventory.h"
 #include "driver/context.h"
 #include "driver/programs/process_runner.h"
+#include "driver/release/crd_inventory.h"
 
 namespace dotk8s {
 

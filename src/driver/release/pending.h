@@ -15,7 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "driver/cli/command_line.h"
 #include "driver/context.h"
 #include "driver/release/options.h"
 #include "driver/release/release_history.h"
@@ -23,15 +22,6 @@
 
 namespace dotk8s {
 
-/// The flags install and upgrade take for a pending release.
-namespace pending_flags {
-inline constexpr FlagSpec kRecoverPending{
-    "recover-pending", "", false, "",
-    "take a pending-install/upgrade/rollback revision as abandoned whatever its age (no other helm runs on it)"};
-inline constexpr FlagSpec kPendingTimeout{
-    "pending-timeout", "", true, "DURATION",
-    "a pending revision older than this is taken as abandoned (default 10m; e.g. 90s, 15m, 1h)"};
-}  // namespace pending_flags
 
 /// Default of --pending-timeout, in seconds (why this value: release/pending.cc).
 inline constexpr std::int64_t kDefaultPendingTimeoutSeconds = 10 * 60;

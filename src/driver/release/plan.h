@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "driver/context.h"
-#include "driver/release/setup.h"
 #include "driver/release/rendered.h"
+#include "driver/release/setup.h"
 
 namespace dotk8s {
 

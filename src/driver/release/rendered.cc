@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <set>
 
-#include "core/passes/attribute.h"
 #include "core/kinds.h"
+#include "core/passes/attribute.h"
 #include "core/yaml/read.h"
 #include "core/yaml/yaml_writer.h"
 

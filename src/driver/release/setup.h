@@ -5,7 +5,6 @@
 #include <string_view>
 #include <vector>
 
-#include "driver/cli/command_line.h"
 #include "driver/context.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/release/options.h"
@@ -19,25 +18,6 @@ inline constexpr std::string_view kHelm3ReleaseNamespace = "envoy-gateway-system
 inline constexpr std::string_view kDefaultReleaseNamespace = "dot-system";
 inline constexpr std::string_view kDefaultRelease = "dot-apps";
 
-/// The flags every command that runs helm on the chart takes.
-/// Flags several commands share, each defined once (ReleaseFlags and the
-/// other commands' lists are built from these).
-namespace shared_flags {
-inline constexpr FlagSpec kChart{"chart", "", true, "DIR", "the umbrella chart (default: charts/dot-apps)"};
-inline constexpr FlagSpec kBundle{"bundle", "", true, "FILE", "use a bundle made by `dotk8s bundle` (verified first)"};
-inline constexpr FlagSpec kHelm{"helm", "", true, "PATH", "helm to run (default: $DOTK8S_HELM, $HELM_BIN, helm on PATH)"};
-inline constexpr FlagSpec kKubectl{"kubectl", "", true, "PATH", "kubectl to run (default: $DOTK8S_KUBECTL, kubectl on PATH)"};
-inline constexpr FlagSpec kPost{"post", "", true, "PATH", "dotk8s-post to use (default: beside dotk8s, then PATH)"};
-inline constexpr FlagSpec kPluginDir{"plugin-dir", "", true, "DIR",
-                                     "Helm 4 plugin directory holding dotk8s-post/ (default: kept by dotk8s)"};
-inline constexpr FlagSpec kLog{"log", "", true, "FILE", "dotk8s-post's log (default: its own default)"};
-inline constexpr FlagSpec kDryRun{"dry-run", "", false, "",
-                                  "print every command instead of running those that change anything"};
-inline constexpr FlagSpec kTimings{"timings", "", false, "",
-                                   "print on stderr how long each program took (helm, kubectl) and the total"};
-}  // namespace shared_flags
-
-std::vector<FlagSpec> ReleaseFlags();
 
 /// Everything a helm call on the umbrella chart needs, settled once.
 struct PreparedRelease {

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "driver/bundles/bundle.h"
-#include "driver/programs/locations.h"
 #include "driver/bundles/sha256.h"
+#include "driver/programs/locations.h"
 
 namespace dotk8s {
 namespace fs = std::filesystem;

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "driver/verify/checks.h"
 #include "driver/context.h"
+#include "driver/verify/checks.h"
 
 namespace dotk8s {
 
