@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <set>
 
-#include "driver/bundles/gateway_api_bundle.h"
+#include "driver/cluster/gateway_api_bundle.h"
 #include "driver/release/crd_ownership.h"
 #include "fakes/release_documents.h"
 #include "test_support.h"

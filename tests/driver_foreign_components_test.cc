@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <tuple>
 
+#include "driver/cluster/ownership.h"
 #include "driver/release/foreign_components.h"
-#include "driver/release/ownership.h"
 #include "driver/release/rendered.h"
 #include "driver/release/values.h"
 #include "fakes/driver_sandbox.h"

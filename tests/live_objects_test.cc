@@ -1,7 +1,7 @@
-// kubectl's JSON lists read into the kept nodes (src/driver/verify/live_objects.h),
+// kubectl's JSON lists read into the kept nodes (src/driver/cluster/live_objects.h),
 // on the lists recorded from a real API server for verify's tests, and
 // verify's -o json as the JSON library writes it.
-#include "driver/verify/live_objects.h"
+#include "driver/cluster/live_objects.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -86,7 +86,7 @@ TEST(LiveObjectsTest, OnlyTheFieldsAskedForAreKept) {
   EXPECT_FALSE(first["metadata"]["managedFields"]);
 }
 
-// What release_ownership and gateway_api_bundle read of managedFields: the
+// What cluster/ownership and cluster/gateway_api_bundle read of managedFields: the
 // manager, the subresource, and which top-level fields an entry owns.
 TEST(LiveObjectsTest, ManagedFieldsKeepTheirManagersAndTopLevelFields) {
   const std::string json = ReadFile(SourcePath("tests/testdata/verify/foreign-keda/deployments.apps.keda.json"));

@@ -1362,7 +1362,8 @@ void AnnotateKeep(StepRun& run, const HelmRelease& release) {
 
 // The driver's CRD step: crds/ of the charts that are on and, with
 // `with_templated` (install and upgrade under Helm 3, and `dotk8s crds apply`
-// always: the `with_templated` argument in src/driver/commands/), the
+// always: the `with_templated` argument in src/driver/release/install_or_upgrade.cc
+// and src/driver/commands/crds.cc), the
 // templated CRDs of `objects` with Helm's ownership marks so that helm adopts them.
 void ApplyDriverCrds(StepRun& run, const HelmRelease& release, const std::vector<ObjectSpec>& objects,
                      const std::vector<CrdFile>& crds, bool with_templated) {

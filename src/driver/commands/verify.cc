@@ -9,11 +9,11 @@
 #include "core/settings.h"
 #include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/cluster/reads.h"
 #include "driver/programs/locations.h"
 #include "driver/release/setup.h"
 #include "driver/release/values.h"
 #include "driver/verify/checks.h"
-#include "driver/verify/cluster_reads.h"
 
 namespace dotk8s {
 namespace {

@@ -14,7 +14,7 @@
 #include <set>
 
 #include "driver/bundles/dependencies.h"
-#include "driver/verify/live_objects.h"
+#include "driver/cluster/live_objects.h"
 
 namespace dotk8s {
 namespace {

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "driver/bundles/gateway_api_bundle.h"
+#include "driver/cluster/gateway_api_bundle.h"
 #include "driver/context.h"
 #include "driver/release/crd_inventory.h"
 #include "driver/release/kubectl_steps.h"

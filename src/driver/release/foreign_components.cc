@@ -11,8 +11,8 @@
 #include <algorithm>
 
 #include "core/component.h"
-#include "driver/release/ownership.h"
-#include "driver/verify/cluster_reads.h"
+#include "driver/cluster/ownership.h"
+#include "driver/cluster/reads.h"
 
 namespace dotk8s {
 namespace {

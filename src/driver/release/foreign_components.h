@@ -5,10 +5,10 @@
 #include <string_view>
 #include <vector>
 
+#include "driver/cluster/live.h"
 #include "driver/context.h"
 #include "driver/release/rendered.h"
 #include "driver/release/setup.h"
-#include "driver/verify/checks.h"
 
 namespace dotk8s {
 

@@ -9,8 +9,8 @@
 
 #include "core/yaml/document_edit.h"
 #include "core/yaml/read.h"
-#include "driver/bundles/gateway_api_bundle.h"
 #include "driver/bundles/sha256.h"
+#include "driver/cluster/gateway_api_bundle.h"
 #include "driver/programs/program_failure.h"
 #include "driver/release/crd_ownership.h"
 

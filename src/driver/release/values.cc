@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "driver/cluster/live.h"
 #include "driver/programs/locations.h"
 #include "driver/programs/program_failure.h"
-#include "driver/verify/checks.h"
 
 namespace dotk8s {
 namespace {

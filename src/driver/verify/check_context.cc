@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "driver/release/ownership.h"
+#include "driver/cluster/ownership.h"
 
 namespace dotk8s::verify {
 

@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "driver/release/ownership.h"
+#include "driver/cluster/ownership.h"
 
 namespace dotk8s {
 namespace {

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "driver/bundles/gateway_api_bundle.h"
-#include "driver/release/ownership.h"
+#include "driver/cluster/gateway_api_bundle.h"
+#include "driver/cluster/ownership.h"
 
 namespace dotk8s::verify {
 namespace {

@@ -1,11 +1,11 @@
-#ifndef DOTK8S_DRIVER_VERIFY_CLUSTER_READS_H_
-#define DOTK8S_DRIVER_VERIFY_CLUSTER_READS_H_
+#ifndef DOTK8S_DRIVER_CLUSTER_READS_H_
+#define DOTK8S_DRIVER_CLUSTER_READS_H_
 
 #include <string>
 #include <vector>
 
+#include "driver/cluster/live.h"
 #include "driver/context.h"
-#include "driver/verify/checks.h"
 
 namespace dotk8s {
 
@@ -29,4 +29,4 @@ int ReadCluster(DriverContext& context, const std::string& kubectl, const std::v
 
 }  // namespace dotk8s
 
-#endif  // DOTK8S_DRIVER_VERIFY_CLUSTER_READS_H_
+#endif  // DOTK8S_DRIVER_CLUSTER_READS_H_

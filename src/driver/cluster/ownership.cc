@@ -1,7 +1,7 @@
 // Whose a live object is: Helm's ownership marks, and what an object that
 // lacks them says about its owner. verify and the install's pre-check decide
 // with these which objects they may name as the release's.
-#include "driver/release/ownership.h"
+#include "driver/cluster/ownership.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,7 +1,7 @@
 // Whether the Gateway API CRDs on a cluster serve what Envoy Gateway and the
 // release need, whoever installed them: the rule behind leaving another
 // team's bundle alone (crd_ownership.cc) and verify's line about the bundle.
-#include "driver/bundles/gateway_api_bundle.h"
+#include "driver/cluster/gateway_api_bundle.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,5 +1,5 @@
-#ifndef DOTK8S_DRIVER_VERIFY_LIVE_OBJECTS_H_
-#define DOTK8S_DRIVER_VERIFY_LIVE_OBJECTS_H_
+#ifndef DOTK8S_DRIVER_CLUSTER_LIVE_OBJECTS_H_
+#define DOTK8S_DRIVER_CLUSTER_LIVE_OBJECTS_H_
 
 #include <yaml-cpp/yaml.h>
 
@@ -19,7 +19,7 @@ struct KeptFields {
   std::vector<std::string> paths;
   /// metadata.managedFields: their manager, operation and subresource, and
   /// the top-level keys of fieldsV1 ("f:spec": whether the entry owns spec
-  /// fields), which is all release_ownership and gateway_api_bundle read.
+  /// fields), which is all ownership.h and gateway_api_bundle.h read.
   /// false: dropped, as `kubectl get -o json` drops them unless asked.
   bool managed_fields = false;
 };
@@ -35,4 +35,4 @@ bool ParseListItems(std::string_view json, const KeptFields& kept, std::vector<Y
 
 }  // namespace dotk8s
 
-#endif  // DOTK8S_DRIVER_VERIFY_LIVE_OBJECTS_H_
+#endif  // DOTK8S_DRIVER_CLUSTER_LIVE_OBJECTS_H_

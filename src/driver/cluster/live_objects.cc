@@ -4,7 +4,7 @@
 // managedFields), and the checks read a few fields of each: so the text is
 // streamed through a SAX handler that builds only what is kept, instead of
 // parsing whole documents (yaml-cpp took 0.7 s and 100 MB for the CRDs).
-#include "driver/verify/live_objects.h"
+#include "driver/cluster/live_objects.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 // foreign_components.cc read (only the fields they read: live_objects.h).
 // A kubectl process costs 0.1-0.2 s of CPU before it asks anything, so verify
 // asks in as few of them as the reads allow, side by side.
-#include "driver/verify/cluster_reads.h"
+#include "driver/cluster/reads.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,7 +12,7 @@
 #include <optional>
 #include <thread>
 
-#include "driver/verify/live_objects.h"
+#include "driver/cluster/live_objects.h"
 
 namespace dotk8s {
 namespace {

@@ -1,5 +1,5 @@
-#ifndef DOTK8S_DRIVER_RELEASE_OWNERSHIP_H_
-#define DOTK8S_DRIVER_RELEASE_OWNERSHIP_H_
+#ifndef DOTK8S_DRIVER_CLUSTER_OWNERSHIP_H_
+#define DOTK8S_DRIVER_CLUSTER_OWNERSHIP_H_
 
 #include <yaml-cpp/yaml.h>
 
@@ -39,4 +39,4 @@ std::string DescribeOwner(const YAML::Node& object);
 
 }  // namespace dotk8s
 
-#endif  // DOTK8S_DRIVER_RELEASE_OWNERSHIP_H_
+#endif  // DOTK8S_DRIVER_CLUSTER_OWNERSHIP_H_

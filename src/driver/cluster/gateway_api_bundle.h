@@ -1,5 +1,5 @@
-#ifndef DOTK8S_DRIVER_BUNDLES_GATEWAY_API_BUNDLE_H_
-#define DOTK8S_DRIVER_BUNDLES_GATEWAY_API_BUNDLE_H_
+#ifndef DOTK8S_DRIVER_CLUSTER_GATEWAY_API_BUNDLE_H_
+#define DOTK8S_DRIVER_CLUSTER_GATEWAY_API_BUNDLE_H_
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "driver/verify/checks.h"
+#include "driver/cluster/live.h"
 
 namespace dotk8s {
 
@@ -105,4 +105,4 @@ bool CompareBundleVersions(std::string_view a, std::string_view b, int* order);
 
 }  // namespace dotk8s
 
-#endif  // DOTK8S_DRIVER_BUNDLES_GATEWAY_API_BUNDLE_H_
+#endif  // DOTK8S_DRIVER_CLUSTER_GATEWAY_API_BUNDLE_H_
