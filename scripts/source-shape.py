@@ -38,7 +38,7 @@ def strip_code(text):
             j = n if j < 0 else j + 2
             out.append(re.sub(r"[^\n]", " ", text[i:j]))
             i = j
-        elif c == "R" and text.startswith('R"', i) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+        elif c == "R" and text.startswith('R"', i) and raw_string_starts(text, i):
             m = re.match(r'R"([^(\s]*)\(', text[i:])
             if not m:
                 out.append(c)
@@ -66,6 +66,31 @@ def strip_code(text):
     return "".join(out)
 
 
+def raw_string_starts(text, i):
+    """Whether the R at `i` opens a raw string: alone, or after u8, u, U or L (u8R"(...)")."""
+    start = i
+    if text[max(0, i - 2):i] == "u8":
+        start = i - 2
+    elif i > 0 and text[i - 1] in "uUL":
+        start = i - 1
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+
+
+def is_function(text):
+    """Whether a declaration's text, up to its '{', is a function's signature.
+
+    A '(' before any '=': `int F(int a = 1) {`, not `kTable = {`. Template
+    heads and operator names are set aside first (`operator==`, `template <int
+    N = 1>`), and a lambda given a name at namespace scope counts
+    (`const auto kF = [](int x) {`).
+    """
+    text = re.sub(r"^template\s*<[^<>]*(<[^<>]*>[^<>]*)*>", "", text.strip())
+    text = re.sub(r"operator\s*(\(\)|[^\s(]+)", "operator_", text)
+    if re.search(r"=\s*\[[^\]]*\]", text):
+        return True
+    return "(" in text and ("=" not in text or text.index("(") < text.index("="))
+
+
 def long_functions(path):
     """(first line, length, signature) of each function over the limit without a reason.
 
@@ -85,6 +110,8 @@ def long_functions(path):
     def declaration():
         return "".join(text for _, text in pending)
 
+    saved = []          # the pending text around an initializer's braces
+    previous = "\n"     # the character before the current one
     for number, line in enumerate(code):
         for ch in line:
             if ch == "{":
@@ -94,7 +121,13 @@ def long_functions(path):
                     kind = "namespace"
                 elif outer in ("namespace", "class") and re.search(r"\b(class|struct|union|enum)\b[^()=]*$", text):
                     kind = "class"
-                elif outer in ("namespace", "class") and "(" in text and ("=" not in text or text.index("(") < text.index("=")):
+                elif outer in ("namespace", "class") and (previous.isalnum() or previous in "_>" or
+                                                          text.endswith(("=", ",", "(", "{", "<"))):
+                    # An initializer (`x_{x}`, `= {}`, `f({...})`): our style
+                    # puts a space before a body's brace, none before these.
+                    kind = "init"
+                    saved.append(pending)
+                elif outer in ("namespace", "class") and is_function(text):
                     kind = "function"
                     first = next((n for n, t in pending if t.strip()), number)
                     body_start[len(scopes)] = first
@@ -104,6 +137,11 @@ def long_functions(path):
                 pending = []
             elif ch == "}":
                 kind = scopes.pop() if scopes else "namespace"
+                if kind == "init":
+                    pending = saved.pop()
+                    pending.append((number, "{}"))
+                    previous = ch
+                    continue
                 if kind == "function":
                     first = body_start.pop(len(scopes))
                     length = number - first + 1
@@ -116,6 +154,8 @@ def long_functions(path):
                 if not pending or pending[-1][0] != number:
                     pending.append((number, ""))
                 pending[-1] = (number, pending[-1][1] + ch)
+            previous = ch
+        previous = "\n"
         # access specifiers and preprocessor lines are not part of a declaration
         if re.match(r"^\s*(public|private|protected)\s*:\s*$|^\s*#", line):
             pending = []

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "driver/cli/commands.h"
+#include "driver/commands/table.h"
 
 namespace dotk8s {
 namespace {

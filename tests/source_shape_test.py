@@ -58,6 +58,25 @@ class SourceShapeTest(unittest.TestCase):
         code, out = self.shape_of({"a.cc": text})
         self.assertIn("a.cc:1: function of 95 lines", out)
 
+    def test_every_shape_of_definition_is_found(self):
+        shapes = {
+            "operator.cc": "bool operator==(const A& a, const A& b) {\n",
+            "assign.h": "struct A {\n  A& operator=(const A& other) {\n",
+            "ctor.cc": "Foo::Foo(int x) : y_(x), x_{x} {\n",
+            "default_argument.cc": "void Say(int code, std::string hint = {}) {\n",
+            "template_default.cc": "template <typename T = int>\nT Zero() {\n",
+            "lambda.cc": "const auto kCheck = [](int x) {\n",
+            "trailing.cc": "auto Make() -> decltype(Thing{}) {\n",
+            "signature.cc": "int Long(int a,\n         int b) {\n",
+            "raw_string.cc": 'const char* kText = u8R"({{{)";\nint F() {\n',
+        }
+        for name, opening in shapes.items():
+            with self.subTest(name):
+                closing = "  }\n};\n" if name == "assign.h" else ("};\n" if name == "lambda.cc" else "}\n")
+                code, out = self.shape_of({name: opening + body(90) + closing})
+                self.assertEqual(code, 1, out)
+                self.assertIn(": function of 9", out)
+
     def test_a_table_is_data_not_a_function(self):
         code, out = self.shape_of({"a.cc": "const int kTable[] = {\n" + "".join(f"  {i},\n" for i in range(200)) + "};\n"})
         self.assertEqual((code, out), (0, ""))

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "driver/cli/commands.h"
+#include "driver/commands/table.h"
 
 extern char** environ;
 

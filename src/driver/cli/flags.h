@@ -1,9 +1,10 @@
 #ifndef DOTK8S_DRIVER_CLI_FLAGS_H_
 #define DOTK8S_DRIVER_CLI_FLAGS_H_
 
-// The flags of the commands, each defined once: the command table
-// (cli/dispatch.cc) lists them, cli/options.cc reads them into each command's
-// options. Below cli/ nothing sees a flag, only the options' values.
+// The flags several commands share, each defined once: the command table
+// (commands/table.cc) lists them beside each command's own; cli/options.cc
+// reads them all into each command's options. Below cli/ nothing sees a flag,
+// only the options' values.
 #include <vector>
 
 #include "driver/cli/command_line.h"

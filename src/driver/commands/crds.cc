@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "driver/bundles/dependencies.h"
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/programs/locations.h"
 #include "driver/release/crd_inventory.h"
 #include "driver/release/crd_ownership.h"

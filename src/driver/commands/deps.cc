@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "driver/bundles/dependencies.h"
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/programs/helm_setup.h"
 #include "driver/programs/locations.h"
 #include "driver/release/workspace.h"

@@ -9,9 +9,9 @@
 #include <iterator>
 #include <sstream>
 
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
 #include "driver/commands/mermaid_graph.h"
+#include "driver/commands/table.h"
 #include "driver/programs/locations.h"
 #include "driver/programs/program_failure.h"
 #include "driver/release/setup.h"

@@ -1,7 +1,7 @@
 // dotk8s install: namespaces and CRDs, then helm install through dotk8s-post
 // (the steps: release/install_or_upgrade.h).
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/release/install_or_upgrade.h"
 
 namespace dotk8s {

@@ -14,8 +14,8 @@
 // the namespaces and the keep marks first.
 #include <sstream>
 
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/release/install_or_upgrade.h"
 #include "driver/release/rollback.h"
 #include "driver/release/setup.h"

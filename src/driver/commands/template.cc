@@ -1,7 +1,7 @@
 // dotk8s template: the GitOps route (Argo CD, kubectl apply --server-side):
 // helm template through dotk8s-post --gitops, the render on stdout.
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/release/setup.h"
 
 namespace dotk8s {

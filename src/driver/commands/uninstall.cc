@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/programs/locations.h"
 #include "driver/release/setup.h"
 #include "driver/release/uninstall.h"

@@ -1,8 +1,8 @@
 // dotk8s upgrade: the release's CRDs and namespaces protected, namespaces and
 // CRDs applied (server-side, so they upgrade), then helm upgrade through
 // dotk8s-post (the steps: release/install_or_upgrade.h).
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
+#include "driver/commands/table.h"
 #include "driver/release/install_or_upgrade.h"
 
 namespace dotk8s {

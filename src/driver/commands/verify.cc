@@ -7,9 +7,9 @@
 #include <fmt/ranges.h>
 
 #include "core/settings.h"
-#include "driver/cli/commands.h"
 #include "driver/cli/options.h"
 #include "driver/cluster/reads.h"
+#include "driver/commands/table.h"
 #include "driver/programs/locations.h"
 #include "driver/release/setup.h"
 #include "driver/release/values.h"

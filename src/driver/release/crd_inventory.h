@@ -58,7 +58,6 @@ void ResolveDuplicateCrds(CrdInventory* inventory);
 /// templated CRDs can still be listed.
 std::vector<CrdRecord> ParseCrds(std::string_view text, bool templated);
 
-
 }  // namespace dotk8s
 
 #endif  // DOTK8S_DRIVER_RELEASE_CRD_INVENTORY_H_

@@ -17,7 +17,6 @@ namespace dotk8s {
 /// The field manager of the driver's own server-side applies (kFieldManager).
 inline constexpr std::string_view kOwnFieldManager = "dotk8s";
 
-
 /// Who a live CRD belongs to, as far as the driver may change it.
 enum class CrdOwnership {
   kMissing,  ///< not on the cluster: apply it

@@ -5,7 +5,8 @@
 // command line at the top of a command (cli/options.h), then passed down, as
 // Helm's action.Install{Namespace, Wait, ...} is. Nothing below the command
 // files reads the command line itself. --dry-run and --timings are not here:
-// the dispatcher settles them for every command (context.dry_run, the runner).
+// RunDriver (commands/table.cc) settles them for every command
+// (context.dry_run, the runner).
 
 #include <optional>
 #include <string>

@@ -22,7 +22,6 @@
 
 namespace dotk8s {
 
-
 /// Default of --pending-timeout, in seconds (why this value: release/pending.cc).
 inline constexpr std::int64_t kDefaultPendingTimeoutSeconds = 10 * 60;
 

@@ -13,7 +13,6 @@
 namespace dotk8s {
 namespace fs = std::filesystem;
 
-
 namespace {
 
 std::vector<std::string> AvailableProfiles(const std::string& chart_dir) {

@@ -18,7 +18,6 @@ inline constexpr std::string_view kHelm3ReleaseNamespace = "envoy-gateway-system
 inline constexpr std::string_view kDefaultReleaseNamespace = "dot-system";
 inline constexpr std::string_view kDefaultRelease = "dot-apps";
 
-
 /// Everything a helm call on the umbrella chart needs, settled once.
 struct PreparedRelease {
   Workspace workspace;

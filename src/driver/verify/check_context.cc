@@ -79,10 +79,6 @@ std::vector<YAML::Node> Reader::Items(std::string_view resource, const std::stri
   const LiveList* list = List(resource, ns, all);
   return list == nullptr ? std::vector<YAML::Node>{} : list->items;
 }
-bool Reader::Served(std::string_view resource, const std::string& ns, bool all) const {
-  const LiveList* list = List(resource, ns, all);
-  return list != nullptr && list->served;
-}
 YAML::Node Reader::Find(std::string_view resource, const std::string& ns, std::string_view name) const {
   for (const YAML::Node& item : Items(resource, ns)) {
     if (Name(item) == name) return item;

@@ -73,7 +73,6 @@ struct Reader {
 
   const LiveList* List(std::string_view resource, const std::string& ns = {}, bool all = false) const;
   std::vector<YAML::Node> Items(std::string_view resource, const std::string& ns = {}, bool all = false) const;
-  bool Served(std::string_view resource, const std::string& ns = {}, bool all = false) const;
   YAML::Node Find(std::string_view resource, const std::string& ns, std::string_view name) const;
 };
 

@@ -4,13 +4,10 @@
 #include <chrono>
 
 #include "core/settings.h"
-#include "driver/cli/commands.h"
 #include "driver/cli/flags.h"
+#include "driver/commands/table.h"
 #include "driver/programs/locations.h"
 #include "driver/programs/timings.h"
-#include "driver/release/crd_ownership.h"
-#include "driver/release/pending.h"
-#include "driver/release/setup.h"
 #include "version.h"
 
 namespace dotk8s {

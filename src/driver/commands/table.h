@@ -1,5 +1,5 @@
-#ifndef DOTK8S_DRIVER_CLI_COMMANDS_H_
-#define DOTK8S_DRIVER_CLI_COMMANDS_H_
+#ifndef DOTK8S_DRIVER_COMMANDS_TABLE_H_
+#define DOTK8S_DRIVER_COMMANDS_TABLE_H_
 
 #include <string>
 #include <string_view>
@@ -50,4 +50,4 @@ int RunCaptureCommand(std::string_view name, const CommandLine& line, DriverCont
 
 }  // namespace dotk8s
 
-#endif  // DOTK8S_DRIVER_CLI_COMMANDS_H_
+#endif  // DOTK8S_DRIVER_COMMANDS_TABLE_H_
